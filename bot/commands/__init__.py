@@ -1,0 +1,28 @@
+"""Sub-commands of ``supportbot``; each module offers ``register(subparsers)``.
+
+A handler is ``handler(args, context) -> exit code``. Settings are loaded lazily through the
+context, so commands that need none (``--help``, ``emulator``) work without a config file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+
+__all__ = ["COMMAND_MODULES", "Context"]
+
+COMMAND_MODULES = ("content", "emulator", "database", "service")
+
+
+@dataclass
+class Context:
+    config_path: Path | None
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings

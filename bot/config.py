@@ -1,0 +1,231 @@
+"""Settings: a TOML file loaded into typed, validated sections.
+
+A wrong or missing value stops start-up with one line that names the key and what is expected
+(:class:`ConfigError`). Secrets are never read from the file: the token comes from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "CONFIG_ENV",
+    "ConfigError",
+    "Settings",
+    "load_settings",
+]
+
+CONFIG_ENV = "SUPPORTBOT_CONFIG"
+Lang = Literal["ru", "en"]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is one line that says what to fix."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramSettings(_Section):
+    token_env: str = "SUPPORTBOT_TOKEN"
+    mode: Literal["polling", "webhook"] = "polling"
+    api_url: str = "https://api.telegram.org"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1:8080"
+    webhook_secret_env: str = "SUPPORTBOT_WEBHOOK_SECRET"
+
+    def token(self) -> SecretStr:
+        """The bot token from the environment; raises ConfigError naming the variable if unset."""
+        value = os.environ.get(self.token_env, "").strip()
+        if not value:
+            raise ConfigError(
+                f"environment variable {self.token_env} is empty: set it to the token "
+                "from @BotFather (or run `supportbot demo`, which needs no token)"
+            )
+        return SecretStr(value)
+
+    def webhook_secret(self) -> SecretStr | None:
+        value = os.environ.get(self.webhook_secret_env, "").strip()
+        return SecretStr(value) if value else None
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite+aiosqlite:///supportbot.sqlite3"
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "expected an async SQLAlchemy URL starting with sqlite+aiosqlite:// "
+                "or postgresql+asyncpg://"
+            )
+        return value
+
+
+class OperatorSettings(_Section):
+    group_id: int = 0
+    use_topics: bool = True
+    extra_ids: list[int] = Field(default_factory=list)
+    line2_group_id: int = 0
+    line3_group_id: int = 0
+    sla_minutes: Annotated[int, Field(ge=1)] = 15
+    reopen_window_minutes: Annotated[int, Field(ge=0)] = 30
+
+
+class AdminSettings(_Section):
+    ids: list[int] = Field(default_factory=list)
+
+
+class LanguageSettings(_Section):
+    supported: list[Lang] = Field(default_factory=lambda: ["ru", "en"], min_length=1)
+    default: Lang = "en"
+
+    @model_validator(mode="after")
+    def _default_is_supported(self) -> LanguageSettings:
+        if self.default not in self.supported:
+            raise ValueError(f"default {self.default!r} must be one of supported {self.supported}")
+        return self
+
+
+Score = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class MatchingSettings(_Section):
+    answer_threshold: Score = 0.55
+    clarify_threshold: Score = 0.30
+    clarify_candidates: Annotated[int, Field(ge=2, le=3)] = 3
+    misses_before_handoff: Annotated[int, Field(ge=1)] = 2
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MatchingSettings:
+        if self.clarify_threshold > self.answer_threshold:
+            raise ValueError("clarify_threshold must not be above answer_threshold")
+        return self
+
+
+class ContentSettings(_Section):
+    intents_dir: Path = Path("intents/content")
+    kb_dir: Path = Path("kb/articles")
+    texts_dir: Path = Path("bot/texts")
+
+
+class HoursSettings(_Section):
+    timezone: str = "Europe/Moscow"
+    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    start: time = time(9, 0)
+    end: time = time(21, 0)
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected an IANA time zone name such as Europe/Moscow") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> HoursSettings:
+        if self.start >= self.end:
+            raise ValueError("start must be earlier than end")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class LimitSettings(_Section):
+    customer_messages_per_minute: Annotated[int, Field(ge=1)] = 20
+
+
+class Settings(_Section):
+    """All settings, one typed section per TOML table."""
+
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    operators: OperatorSettings = Field(default_factory=OperatorSettings)
+    admins: AdminSettings = Field(default_factory=AdminSettings)
+    languages: LanguageSettings = Field(default_factory=LanguageSettings)
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    content: ContentSettings = Field(default_factory=ContentSettings)
+    hours: HoursSettings = Field(default_factory=HoursSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+
+    def resolve_paths(self, base: Path) -> Settings:
+        """Return a copy whose relative content paths and SQLite file are anchored at ``base``."""
+        content = self.content.model_copy(
+            update={
+                name: (path if path.is_absolute() else base / path)
+                for name, path in (
+                    ("intents_dir", self.content.intents_dir),
+                    ("kb_dir", self.content.kb_dir),
+                    ("texts_dir", self.content.texts_dir),
+                )
+            }
+        )
+        database = self.database
+        prefix = "sqlite+aiosqlite:///"
+        rest = database.url.removeprefix(prefix)
+        if database.url.startswith(prefix) and rest and rest != ":memory:" and not rest.startswith("/"):
+            database = database.model_copy(update={"url": prefix + str(base / rest)})
+        return self.model_copy(update={"content": content, "database": database})
+
+
+def _describe(error: dict[str, object]) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
+    if loc and loc[0] in Settings.model_fields and len(loc) > 1:
+        key = f"[{loc[0]}] {'.'.join(loc[1:])}"
+    else:
+        key = ".".join(loc) or "(top level)"
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if error.get("type") == "extra_forbidden":
+        message = "unknown key (check the spelling against config.example.toml)"
+    elif "input" in error and error.get("type") != "missing":
+        message = f"{message}, got {error['input']!r}"
+    return f"{key}: {message}"
+
+
+def parse_settings(data: dict[str, object], *, source: str = "config") -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = len(exc.errors()) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise ConfigError(f"{source}: {_describe(dict(first))}{suffix}") from exc
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Load settings from ``path``, or ``$SUPPORTBOT_CONFIG``, or built-in defaults."""
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    if path is None:
+        return Settings().resolve_paths(Path.cwd())
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror})") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_settings(data, source=str(path)).resolve_paths(path.resolve().parent)

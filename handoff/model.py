@@ -1,0 +1,187 @@
+"""Plain domain records shared by the core, the hand-off logic and the storage that persists them.
+
+Frozen dataclasses, no ORM and no Telegram: storage maps rows to these, everything else reads them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = [
+    "Conversation",
+    "Customer",
+    "Decision",
+    "Direction",
+    "NewMessage",
+    "Priority",
+    "RelayLink",
+    "StoredMessage",
+    "SurveyAnswer",
+    "TakeResult",
+    "Ticket",
+    "TicketStatus",
+]
+
+
+class Direction(enum.StrEnum):
+    """Who a stored message came from and where it went."""
+
+    CUSTOMER = "customer"  # customer → bot
+    BOT = "bot"  # bot → customer (answers, prompts)
+    OPERATOR = "operator"  # operator → customer (relayed)
+    NOTE = "note"  # internal operator note, never shown to the customer
+    SYSTEM = "system"  # bot → operator group (cards, notices)
+
+
+class TicketStatus(enum.StrEnum):
+    WAITING = "waiting"
+    TAKEN = "taken"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (TicketStatus.WAITING, TicketStatus.TAKEN)
+
+
+class Priority(enum.IntEnum):
+    """Higher value = more urgent; the queue sorts by it, then by age."""
+
+    NORMAL = 0
+    HIGH = 1
+    URGENT = 2
+
+    @classmethod
+    def parse(cls, name: str) -> Priority:
+        return cls[name.upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: int
+    telegram_id: int
+    chat_id: int
+    name: str
+    username: str | None
+    language: str
+    language_chosen: bool  # True once the customer picked a language themselves
+    blocked: bool  # the customer blocked the bot (403) or left the chat
+    created_at: datetime
+    state: dict[str, object] = field(default_factory=dict)  # dialog state, JSON-serialisable
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: int
+    customer_id: int
+    started_at: datetime
+    last_message_at: datetime
+    resolved_by_bot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to record: every message in and out, with its Telegram ids."""
+
+    conversation_id: int
+    direction: Direction
+    chat_id: int
+    telegram_message_id: int | None
+    text: str | None
+    created_at: datetime
+    ticket_id: int | None = None
+    media_kind: str | None = None  # photo, document, voice, video, sticker, ...
+    media_file_id: str | None = None
+    author_id: int | None = None  # operator's Telegram id for OPERATOR / NOTE
+    author_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    id: int
+    conversation_id: int
+    direction: Direction
+    chat_id: int
+    telegram_message_id: int | None
+    text: str | None
+    created_at: datetime
+    ticket_id: int | None
+    media_kind: str | None
+    media_file_id: str | None
+    author_id: int | None
+    author_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    id: int  # the ticket number operators see
+    customer_id: int
+    conversation_id: int
+    status: TicketStatus
+    priority: Priority
+    line: int  # support line 1, 2 or 3
+    language: str
+    subject: str  # short topic, e.g. the matched intent's title or the first words
+    intent: str | None
+    confidence: float | None
+    created_at: datetime
+    operator_id: int | None = None
+    operator_name: str | None = None
+    taken_at: datetime | None = None
+    first_reply_at: datetime | None = None
+    resolved_at: datetime | None = None
+    group_chat_id: int | None = None  # where the card lives
+    topic_id: int | None = None  # message_thread_id of the ticket's forum topic
+    card_message_id: int | None = None
+    previous_ticket_id: int | None = None
+    reminded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TakeResult:
+    """Outcome of an atomic take: ``won`` is False when someone else already had it."""
+
+    ticket: Ticket
+    won: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswer:
+    ticket_id: int
+    csat: int | None  # 1..5
+    solved: bool | None  # the first-contact-resolution signal
+    comment: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the bot decided about one customer message; the basis of the bot's own metrics."""
+
+    id: int
+    conversation_id: int
+    text: str
+    language: str
+    action: str  # answer | clarify | handoff
+    intent: str | None
+    article: str | None
+    score: float
+    created_at: datetime
+    helped: bool | None = None  # the customer's feedback on an answer
+
+
+@dataclass(frozen=True, slots=True)
+class RelayLink:
+    """A message copied from one chat to another, so replies and edits can follow it."""
+
+    ticket_id: int
+    source_chat_id: int
+    source_message_id: int
+    target_chat_id: int
+    target_message_id: int

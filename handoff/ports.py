@@ -1,0 +1,222 @@
+"""The storage contract the core and the hand-off logic depend on.
+
+``storage`` implements it with SQLAlchemy; ``handoff.memory`` is the in-memory twin for fast tests.
+One unit of work per incoming update owns the transaction: repositories never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from handoff.model import (
+    Conversation,
+    Customer,
+    Decision,
+    NewMessage,
+    Priority,
+    RelayLink,
+    StoredMessage,
+    SurveyAnswer,
+    TakeResult,
+    Ticket,
+    TicketStatus,
+)
+
+__all__ = [
+    "ConversationRepository",
+    "CustomerRepository",
+    "DecisionRepository",
+    "MessageRepository",
+    "RelayRepository",
+    "SurveyRepository",
+    "TicketRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "UpdateLog",
+]
+
+
+class CustomerRepository(Protocol):
+    async def get(self, customer_id: int) -> Customer | None: ...
+    async def get_by_telegram_id(self, telegram_id: int) -> Customer | None: ...
+    async def upsert(
+        self,
+        *,
+        telegram_id: int,
+        chat_id: int,
+        name: str,
+        username: str | None,
+        language: str,
+        now: datetime,
+    ) -> Customer:
+        """Create the customer or refresh name/username; keeps a language the customer chose."""
+        ...
+
+    async def set_language(self, customer_id: int, language: str) -> None:
+        """Marks the language as chosen by the customer (``language_chosen=True``)."""
+        ...
+
+    async def set_blocked(self, customer_id: int, blocked: bool) -> None: ...
+    async def save_state(self, customer_id: int, state: dict[str, object]) -> None: ...
+
+
+class ConversationRepository(Protocol):
+    async def get(self, conversation_id: int) -> Conversation | None: ...
+    async def current(self, customer_id: int, *, now: datetime, idle_after_s: int) -> Conversation:
+        """The customer's conversation, or a new one if the last message is older than the gap."""
+        ...
+
+    async def mark_resolved_by_bot(self, conversation_id: int) -> None: ...
+
+
+class MessageRepository(Protocol):
+    async def add(self, message: NewMessage) -> StoredMessage: ...
+    async def for_conversation(self, conversation_id: int) -> Sequence[StoredMessage]:
+        """Oldest first."""
+        ...
+
+    async def for_ticket(self, ticket_id: int) -> Sequence[StoredMessage]:
+        """Oldest first."""
+        ...
+
+    async def find(self, chat_id: int, telegram_message_id: int) -> StoredMessage | None: ...
+
+
+class TicketRepository(Protocol):
+    async def create(
+        self,
+        *,
+        customer_id: int,
+        conversation_id: int,
+        priority: Priority,
+        line: int,
+        language: str,
+        subject: str,
+        intent: str | None,
+        confidence: float | None,
+        now: datetime,
+        previous_ticket_id: int | None = None,
+    ) -> Ticket: ...
+
+    async def get(self, ticket_id: int) -> Ticket | None: ...
+    async def open_for_customer(self, customer_id: int) -> Ticket | None:
+        """The customer's waiting or taken ticket, if any (there is at most one)."""
+        ...
+
+    async def last_for_customer(self, customer_id: int) -> Ticket | None:
+        """The customer's most recent ticket in any state."""
+        ...
+
+    async def by_topic(self, group_chat_id: int, topic_id: int) -> Ticket | None:
+        """The newest ticket bound to this forum topic."""
+        ...
+
+    async def by_card(self, group_chat_id: int, card_message_id: int) -> Ticket | None: ...
+    async def take(
+        self, ticket_id: int, *, operator_id: int, operator_name: str, now: datetime
+    ) -> TakeResult | None:
+        """Atomically assign a WAITING ticket (a conditional UPDATE, not an in-memory lock).
+
+        Exactly one of several concurrent callers gets ``won=True``; the others get the ticket
+        as it is (with its owner). None if the ticket does not exist.
+        """
+        ...
+
+    async def set_status(self, ticket_id: int, status: TicketStatus, *, now: datetime) -> Ticket:
+        """Moves the ticket; RESOLVED/CANCELLED set ``resolved_at``, WAITING (reopen) clears it."""
+        ...
+
+    async def update(self, ticket_id: int, **fields: object) -> Ticket:
+        """Sets plain fields: group_chat_id, topic_id, card_message_id, line, priority,
+        first_reply_at, reminded_at, operator_id, operator_name, subject."""
+        ...
+
+    async def waiting(self) -> Sequence[Ticket]:
+        """WAITING tickets, highest priority first, then oldest first."""
+        ...
+
+    async def open_tickets(self) -> Sequence[Ticket]:
+        """WAITING and TAKEN tickets, oldest first."""
+        ...
+
+    async def recent_waits(self, *, since: datetime, limit: int = 50) -> Sequence[float]:
+        """Seconds from created to taken of tickets taken since ``since``, newest first."""
+        ...
+
+    async def resolved_between(self, start: datetime, end: datetime) -> Sequence[Ticket]: ...
+    async def created_between(self, start: datetime, end: datetime) -> Sequence[Ticket]: ...
+
+
+class SurveyRepository(Protocol):
+    async def get(self, ticket_id: int) -> SurveyAnswer | None: ...
+    async def save(
+        self,
+        ticket_id: int,
+        *,
+        now: datetime,
+        csat: int | None = None,
+        solved: bool | None = None,
+        comment: str | None = None,
+    ) -> SurveyAnswer:
+        """Creates the answer or fills in the given fields (None leaves a field as it was)."""
+        ...
+
+    async def between(self, start: datetime, end: datetime) -> Sequence[SurveyAnswer]: ...
+
+
+class DecisionRepository(Protocol):
+    async def add(
+        self,
+        *,
+        conversation_id: int,
+        text: str,
+        language: str,
+        action: str,
+        intent: str | None,
+        article: str | None,
+        score: float,
+        now: datetime,
+    ) -> Decision: ...
+
+    async def set_feedback(self, decision_id: int, helped: bool) -> Decision | None: ...
+    async def between(self, start: datetime, end: datetime) -> Sequence[Decision]: ...
+
+
+class RelayRepository(Protocol):
+    async def add(self, link: RelayLink) -> None: ...
+    async def by_source(self, chat_id: int, message_id: int) -> Sequence[RelayLink]: ...
+    async def by_target(self, chat_id: int, message_id: int) -> RelayLink | None: ...
+
+
+class UpdateLog(Protocol):
+    async def first_time(self, update_id: int, *, now: datetime) -> bool:
+        """Records the update id; False if it was processed before (a redelivery)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: commits when the block exits cleanly, rolls back on an exception."""
+
+    customers: CustomerRepository
+    conversations: ConversationRepository
+    messages: MessageRepository
+    tickets: TicketRepository
+    surveys: SurveyRepository
+    decisions: DecisionRepository
+    relays: RelayRepository
+    updates: UpdateLog
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
