@@ -1,0 +1,171 @@
+"""Button payloads: short typed values packed into Telegram's 64-byte ``callback_data``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Article",
+    "Callback",
+    "Csat",
+    "Escalate",
+    "Feedback",
+    "Language",
+    "Person",
+    "ShowIntent",
+    "SkipComment",
+    "Solved",
+    "TakeTicket",
+    "CloseTicket",
+    "decode",
+    "encode",
+]
+
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class ShowIntent:
+    intent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    article_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    decision_id: int
+    helped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Rephrase:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class TakeTicket:
+    ticket_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTicket:
+    ticket_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Escalate:
+    ticket_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Csat:
+    ticket_id: int
+    score: int
+
+
+@dataclass(frozen=True, slots=True)
+class Solved:
+    ticket_id: int
+    solved: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SkipComment:
+    ticket_id: int
+
+
+Callback = (
+    ShowIntent
+    | Article
+    | Feedback
+    | Person
+    | Rephrase
+    | Language
+    | TakeTicket
+    | CloseTicket
+    | Escalate
+    | Csat
+    | Solved
+    | SkipComment
+)
+
+
+def encode(value: Callback) -> str:
+    match value:
+        case ShowIntent(intent_id):
+            data = f"i:{intent_id}"
+        case Article(article_id):
+            data = f"a:{article_id}"
+        case Feedback(decision_id, helped):
+            data = f"f:{decision_id}:{int(helped)}"
+        case Person():
+            data = "p"
+        case Rephrase():
+            data = "r"
+        case Language(lang):
+            data = f"l:{lang}"
+        case TakeTicket(ticket_id):
+            data = f"t:{ticket_id}"
+        case CloseTicket(ticket_id):
+            data = f"c:{ticket_id}"
+        case Escalate(ticket_id):
+            data = f"e:{ticket_id}"
+        case Csat(ticket_id, score):
+            data = f"s:{ticket_id}:{score}"
+        case Solved(ticket_id, solved):
+            data = f"v:{ticket_id}:{int(solved)}"
+        case SkipComment(ticket_id):
+            data = f"k:{ticket_id}"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}; use a shorter id")
+    return data
+
+
+def decode(data: str) -> Callback | None:
+    """The typed payload, or None for anything we did not make (old buttons, forged data)."""
+    kind, _, rest = data.partition(":")
+    try:
+        match kind:
+            case "i" if rest:
+                return ShowIntent(rest)
+            case "a" if rest:
+                return Article(rest)
+            case "f":
+                decision, flag = rest.split(":")
+                return Feedback(int(decision), flag == "1")
+            case "p" if not rest:
+                return Person()
+            case "r" if not rest:
+                return Rephrase()
+            case "l" if rest:
+                return Language(rest)
+            case "t":
+                return TakeTicket(int(rest))
+            case "c":
+                return CloseTicket(int(rest))
+            case "e":
+                return Escalate(int(rest))
+            case "s":
+                ticket, score = rest.split(":")
+                return Csat(int(ticket), int(score))
+            case "v":
+                ticket, flag = rest.split(":")
+                return Solved(int(ticket), flag == "1")
+            case "k":
+                return SkipComment(int(rest))
+    except ValueError:
+        return None
+    return None

@@ -1,0 +1,69 @@
+"""What the core is built from: settings it needs, and the ports injected at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from bot.core.actions import Outbox
+from bot.core.texts import Texts
+from handoff.clock import Clock
+from handoff.hours import WorkingHours
+from handoff.ports import UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from intents.matching import ContentHolder
+
+__all__ = ["CoreConfig", "Deps"]
+
+DEFAULT_POPULAR = ("order_status", "delivery_time", "return_item", "payment_methods", "contact_phone")
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    languages: tuple[str, ...] = ("ru", "en")
+    default_language: str = "en"
+    misses_before_handoff: int = 2
+    admin_ids: frozenset[int] = frozenset()
+    operator_group_id: int = 0  # 0: no operator group, tickets only wait in storage
+    use_topics: bool = True
+    operator_ids: frozenset[int] = frozenset()  # allowed besides the group's members
+    line_groups: Mapping[int, int] = field(default_factory=dict)  # line → group id (0 = same)
+    sla: timedelta = timedelta(minutes=15)
+    reopen_window: timedelta = timedelta(minutes=30)
+    idle_after: timedelta = timedelta(hours=6)  # a gap this long starts a new conversation
+    messages_per_minute: int = 20
+    popular_intents: tuple[str, ...] = DEFAULT_POPULAR
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CoreConfig:
+        ops = settings.operators
+        return cls(
+            languages=tuple(settings.languages.supported),
+            default_language=settings.languages.default,
+            misses_before_handoff=settings.matching.misses_before_handoff,
+            admin_ids=frozenset(settings.admins.ids),
+            operator_group_id=ops.group_id,
+            use_topics=ops.use_topics,
+            operator_ids=frozenset(ops.extra_ids),
+            line_groups={2: ops.line2_group_id, 3: ops.line3_group_id},
+            sla=timedelta(minutes=ops.sla_minutes),
+            reopen_window=timedelta(minutes=ops.reopen_window_minutes),
+            messages_per_minute=settings.limits.customer_messages_per_minute,
+        )
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Built once by the composition root and handed to every core service."""
+
+    config: CoreConfig
+    uow: UnitOfWorkFactory
+    outbox: Outbox
+    texts: Texts
+    clock: Clock
+    hours: WorkingHours
+    brain: ContentHolder

@@ -1,0 +1,96 @@
+"""Handing a dialog to people: open (or reopen) the ticket and tell the customer, honestly,
+where they stand — their place in the queue and the wait, or when operators are back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.deps import Deps
+from bot.core.replies import Reply
+from handoff.model import Customer, Priority, Ticket
+from handoff.ports import UnitOfWork
+from handoff.queue import queue_status
+from handoff.tickets import OpenKind, open_ticket
+
+__all__ = ["HandoffRequest", "HandoffResult", "hand_off", "when_back"]
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffRequest:
+    customer: Customer
+    conversation_id: int
+    priority: Priority
+    line: int
+    subject: str
+    intent: str | None
+    confidence: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffResult:
+    ticket: Ticket
+    kind: str  # new | existing | reopened
+    reply: Reply
+
+
+async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> HandoffResult:
+    now = deps.clock.now()
+    customer = request.customer
+    opened = await open_ticket(
+        uow,
+        customer_id=customer.id,
+        conversation_id=request.conversation_id,
+        priority=request.priority,
+        line=request.line,
+        language=customer.language,
+        subject=request.subject,
+        intent=request.intent,
+        confidence=request.confidence,
+        now=now,
+        reopen_window=deps.config.reopen_window,
+    )
+    ticket = opened.ticket
+    lang = customer.language
+    texts = deps.texts
+    if opened.kind is OpenKind.EXISTING:
+        text = texts(lang, "handoff_existing", ticket=ticket.id)
+    elif not deps.hours.is_open(now):
+        back = deps.hours.next_opening(now)
+        text = texts(lang, "handoff_offhours", ticket=ticket.id, when=when_back(back, now, lang))
+    elif opened.kind is OpenKind.REOPENED:
+        text = texts(lang, "handoff_reopened", ticket=ticket.id)
+    else:
+        status = await queue_status(uow, ticket.id, now=now)
+        text = texts(lang, "handoff_queued", ticket=ticket.id, position=status.position)
+        if status.estimate is not None:
+            minutes = max(1, round(status.estimate.total_seconds() / 60))
+            text += "\n" + texts(lang, "handoff_wait", minutes=minutes)
+        else:
+            text += "\n" + texts(lang, "handoff_wait_unknown")
+    return HandoffResult(ticket=ticket, kind=opened.kind.value, reply=Reply(text))
+
+
+_WEEKDAYS = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "ru": ("в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу",
+           "в воскресенье"),
+}
+
+
+def when_back(back: datetime, now: datetime, lang: str) -> str:
+    """A human phrase for the next opening in the operators' zone: "at 09:00 on Monday"."""
+    local_now = now.astimezone(back.tzinfo)
+    clock = back.strftime("%H:%M")
+    days = (back.date() - local_now.date()).days
+    if lang == "ru":
+        if days == 0:
+            return f"сегодня в {clock}"
+        if days == 1:
+            return f"завтра в {clock}"
+        return f"{_WEEKDAYS['ru'][back.weekday()]} ({back:%d.%m}) в {clock}"
+    if days == 0:
+        return f"today at {clock}"
+    if days == 1:
+        return f"tomorrow at {clock}"
+    return f"on {_WEEKDAYS['en'][back.weekday()]} ({back:%d %b}) at {clock}"

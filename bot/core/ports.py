@@ -1,0 +1,76 @@
+"""Seams of the conversation core besides storage: the operator desk and the matcher."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
+
+__all__ = ["Desk", "NullDesk"]
+
+
+class Desk(Protocol):
+    """The operators' side. The customer dialog calls it after its own transaction committed.
+
+    Implementations post the ticket card and transcript into the operator group, relay messages
+    both ways, and run the operator commands. Every method is safe to call more than once.
+    """
+
+    async def ticket_opened(self, ticket_id: int, kind: str) -> None:
+        """A ticket was created (``kind="new"``) or reopened (``"reopened"``)."""
+        ...
+
+    async def ticket_cancelled(self, ticket_id: int) -> None: ...
+
+    async def customer_message(self, ticket_id: int, event: MessageReceived) -> None:
+        """Relay what the customer sent (already stored) into the ticket's topic."""
+        ...
+
+    async def customer_edited(self, ticket_id: int, event: MessageEdited) -> None: ...
+
+    async def customer_reachability(self, ticket_id: int, blocked: bool) -> None:
+        """The customer blocked (True) or restarted (False) the bot during an open ticket."""
+        ...
+
+    async def group_message(self, event: MessageReceived) -> None:
+        """Anything written in the operator group (replies, notes, commands)."""
+        ...
+
+    async def group_edit(self, event: MessageEdited) -> None: ...
+
+    async def group_button(self, event: ButtonPressed) -> None: ...
+
+    async def remind_overdue(self) -> int:
+        """Remind the group of unclaimed tickets past the SLA; returns how many."""
+        ...
+
+
+class NullDesk:
+    """No operator group configured: tickets wait in storage; nothing is posted anywhere."""
+
+    async def ticket_opened(self, ticket_id: int, kind: str) -> None:
+        return None
+
+    async def ticket_cancelled(self, ticket_id: int) -> None:
+        return None
+
+    async def customer_message(self, ticket_id: int, event: MessageReceived) -> None:
+        return None
+
+    async def customer_edited(self, ticket_id: int, event: MessageEdited) -> None:
+        return None
+
+    async def customer_reachability(self, ticket_id: int, blocked: bool) -> None:
+        return None
+
+    async def group_message(self, event: MessageReceived) -> None:
+        return None
+
+    async def group_edit(self, event: MessageEdited) -> None:
+        return None
+
+    async def group_button(self, event: ButtonPressed) -> None:
+        return None
+
+    async def remind_overdue(self) -> int:
+        return 0

@@ -1,0 +1,122 @@
+"""Building the bot's replies: answers with their buttons, clarifying questions, topic menus."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.core import callbacks as cb
+from bot.core.actions import Button, Keyboard
+from bot.core.texts import Texts
+from intents.model import Content, Intent
+from kb.render import render_article
+
+__all__ = ["Reply", "answer_article", "answer_intent", "clarify", "person_row", "topics_menu"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    keyboard: Keyboard = ()
+
+
+def person_row(texts: Texts, lang: str, *, rephrase: bool = False) -> tuple[Button, ...]:
+    row = [Button(texts(lang, "button_person"), data=cb.encode(cb.Person()))]
+    if rephrase:
+        row.append(Button(texts(lang, "button_rephrase"), data=cb.encode(cb.Rephrase())))
+    return tuple(row)
+
+
+def feedback_row(texts: Texts, lang: str, decision_id: int) -> tuple[Button, ...]:
+    return (
+        Button(texts(lang, "button_helped"), data=cb.encode(cb.Feedback(decision_id, True))),
+        Button(texts(lang, "button_not_helped"), data=cb.encode(cb.Feedback(decision_id, False))),
+    )
+
+
+def _title(titles: object, lang: str, fallback: str) -> str:
+    if isinstance(titles, dict) or hasattr(titles, "get"):
+        value = titles.get(lang) or next(iter(titles.values()), fallback)  # type: ignore[attr-defined]
+        return str(value)
+    return fallback
+
+
+def answer_intent(
+    content: Content, intent: Intent, lang: str, texts: Texts, *, decision_id: int | None
+) -> Reply:
+    """The intent's answer with its quick replies, linked articles and, for real questions,
+    the feedback and "talk to a person" buttons."""
+    text = intent.answer.get(lang) or next(iter(intent.answer.values()))  # type: ignore[call-overload]
+    rows: list[tuple[Button, ...]] = []
+    quick: list[Button] = []
+    for button in intent.buttons:
+        title = _title(button.title, lang, button.intent or button.url or "")
+        if button.url:
+            quick.append(Button(title, url=button.url))
+        elif button.intent and button.intent in content.intents:
+            quick.append(Button(title, data=cb.encode(cb.ShowIntent(button.intent))))
+    for article_id in intent.articles:
+        article = content.article(article_id, lang)  # type: ignore[arg-type]
+        if article is not None:
+            quick.append(Button("📄 " + article.title, data=cb.encode(cb.Article(article_id))))
+    rows.extend(_pairs(quick))
+    if intent.is_system:
+        if intent.id == "greeting":
+            rows.extend(topics_menu(content, lang, ()).keyboard)
+        return Reply(text.strip(), tuple(rows))
+    if decision_id is not None:
+        rows.append(feedback_row(texts, lang, decision_id))
+    rows.append(person_row(texts, lang))
+    return Reply(text.strip(), tuple(rows))
+
+
+def answer_article(
+    content: Content, article_id: str, lang: str, texts: Texts, *, decision_id: int | None
+) -> Reply | None:
+    article = content.article(article_id, lang)  # type: ignore[arg-type]
+    if article is None:
+        return None
+    text = render_article(article)
+    rows: list[tuple[Button, ...]] = []
+    if decision_id is not None:
+        rows.append(feedback_row(texts, lang, decision_id))
+    rows.append(person_row(texts, lang))
+    return Reply(text, tuple(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    kind: str  # "intent" | "article"
+    id: str
+
+
+def clarify(content: Content, choices: Sequence[Choice], lang: str, texts: Texts) -> Reply:
+    rows: list[tuple[Button, ...]] = []
+    for choice in choices:
+        if choice.kind == "intent" and choice.id in content.intents:
+            intent = content.intents[choice.id]
+            title = _title(intent.title, lang, intent.id)
+            rows.append((Button(title, data=cb.encode(cb.ShowIntent(intent.id))),))
+        elif choice.kind == "article":
+            article = content.article(choice.id, lang)  # type: ignore[arg-type]
+            if article is not None:
+                rows.append((Button("📄 " + article.title, data=cb.encode(cb.Article(choice.id))),))
+    rows.append(person_row(texts, lang))
+    return Reply(texts(lang, "clarify"), tuple(rows))
+
+
+def topics_menu(content: Content, lang: str, popular: Iterable[str]) -> Reply:
+    buttons = [
+        Button(
+            _title(content.intents[intent_id].title, lang, intent_id),
+            data=cb.encode(cb.ShowIntent(intent_id)),
+        )
+        for intent_id in popular
+        if intent_id in content.intents
+    ]
+    return Reply("", tuple(_pairs(buttons)))
+
+
+def _pairs(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
+    """Two buttons a row: short titles fit, long ones still read on a phone."""
+    return [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]

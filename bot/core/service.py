@@ -1,0 +1,67 @@
+"""The one entry point of the core: a plain event in, the right dialog handles it.
+
+Events of one chat are handled one at a time, in arrival order (a per-chat lock), so a customer's
+quick messages never overtake each other; different chats run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from bot.core.customer import CustomerDialog
+from bot.core.deps import Deps
+from bot.core.events import (
+    ButtonPressed,
+    Event,
+    MembershipChanged,
+    MessageEdited,
+    MessageReceived,
+)
+from bot.core.ports import Desk
+from bot.core.survey_flow import SurveyFlow
+
+__all__ = ["SupportCore"]
+
+
+class SupportCore:
+    def __init__(self, deps: Deps, desk: Desk, survey: SurveyFlow) -> None:
+        self.deps = deps
+        self.desk = desk
+        self.customers = CustomerDialog(deps, desk, survey)
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def _is_operator_chat(self, chat_id: int) -> bool:
+        config = self.deps.config
+        groups = {config.operator_group_id, *config.line_groups.values()} - {0}
+        return chat_id in groups
+
+    async def handle(self, event: Event) -> None:
+        async with self._locks[event.chat_id]:
+            await self._dispatch(event)
+
+    async def _dispatch(self, event: Event) -> None:
+        if isinstance(event, MembershipChanged):
+            await self.customers.membership(event)
+            return
+        if self._is_operator_chat(event.chat_id):
+            match event:
+                case MessageReceived():
+                    await self.desk.group_message(event)
+                case MessageEdited():
+                    await self.desk.group_edit(event)
+                case ButtonPressed():
+                    await self.desk.group_button(event)
+            return
+        if not event.private:
+            return  # the bot only talks to customers in private chats
+        match event:
+            case MessageReceived():
+                await self.customers.message(event)
+            case MessageEdited():
+                await self.customers.edited(event)
+            case ButtonPressed():
+                await self.customers.button(event)
+
+    async def desk_reminders(self) -> int:
+        return await self.desk.remind_overdue()

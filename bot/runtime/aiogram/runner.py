@@ -1,0 +1,121 @@
+"""Running the core on aiogram: long polling, or a webhook server with the secret-token check."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import BotCommand
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.core.service import SupportCore
+from bot.runtime.aiogram.outbox import AiogramOutbox
+from bot.runtime.aiogram.routers import build_routers
+
+__all__ = ["ALLOWED_UPDATES", "make_bot", "make_dispatcher", "run_polling", "run_webhook"]
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+WEBHOOK_PATH = "/telegram/webhook"
+
+COMMANDS = {
+    "en": [("start", "Popular topics"), ("operator", "Talk to a person"),
+           ("language", "Switch language"), ("cancel", "Withdraw a request"), ("help", "Help")],
+    "ru": [("start", "Популярные темы"), ("operator", "Связаться с человеком"),
+           ("language", "Сменить язык"), ("cancel", "Отменить обращение"), ("help", "Помощь")],
+}
+
+
+def make_bot(token: str, api_url: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=None))
+
+
+def make_outbox(bot: Bot) -> AiogramOutbox:
+    return AiogramOutbox(bot)
+
+
+def make_dispatcher(core: SupportCore) -> Dispatcher:
+    config = core.deps.config
+    dispatcher = Dispatcher()
+    chats = [config.operator_group_id, *config.line_groups.values()]
+    dispatcher.include_routers(*build_routers(core, chats))
+    return dispatcher
+
+
+async def set_commands(bot: Bot) -> None:
+    for lang, commands in COMMANDS.items():
+        await bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in commands],
+            language_code=lang,
+        )
+
+
+@contextlib.asynccontextmanager
+async def periodic(job: Callable[[], Awaitable[object]], every_s: float) -> AsyncIterator[None]:
+    """Run ``job`` every ``every_s`` seconds while the block runs; errors are logged, not fatal."""
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await job()
+            except Exception:
+                log.exception("periodic job failed")
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def run_polling(bot: Bot, core: SupportCore, *, polling_timeout: int = 30) -> None:
+    dispatcher = make_dispatcher(core)
+    await bot.delete_webhook(drop_pending_updates=False)
+    await set_commands(bot)
+    async with periodic(core.desk_reminders, 60):
+        await dispatcher.start_polling(
+            bot,
+            handle_as_tasks=True,
+            allowed_updates=ALLOWED_UPDATES,
+            polling_timeout=polling_timeout,
+            handle_signals=False,
+            close_bot_session=False,
+        )
+
+
+async def run_webhook(
+    bot: Bot, core: SupportCore, *, url: str, listen: str, secret: str | None
+) -> None:
+    """Serve ``POST {WEBHOOK_PATH}`` on ``listen``; Telegram must reach ``url`` (HTTPS)."""
+    dispatcher = make_dispatcher(core)
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(
+        app, path=WEBHOOK_PATH
+    )
+    setup_application(app, dispatcher, bot=bot)
+    host, _, port = listen.rpartition(":")
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, host or "127.0.0.1", int(port))
+    await site.start()
+    await bot.set_webhook(
+        url.rstrip("/") + WEBHOOK_PATH, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+    )
+    await set_commands(bot)
+    log.info("webhook listening on %s", listen)
+    try:
+        async with periodic(core.desk_reminders, 60):
+            await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
