@@ -154,7 +154,7 @@ class CustomerDialog:
                 Reply(texts(lang, "media_ack", kind=kind), (person_row(texts, lang),))
             )
             return
-        if await self._survey.comment(event, dict(customer.state)):
+        if await self._survey.comment(event, dict(customer.state), uow=uow):
             return
         await self._answer_text(uow, event.text, out)
 

@@ -44,6 +44,10 @@ class Desk(Protocol):
         """Remind the group of unclaimed tickets past the SLA; returns how many."""
         ...
 
+    async def drain(self) -> None:
+        """Deliver anything still buffered (an album being collected); call at shutdown."""
+        ...
+
 
 class NullDesk:
     """No operator group configured: tickets wait in storage; nothing is posted anywhere."""
@@ -74,3 +78,6 @@ class NullDesk:
 
     async def remind_overdue(self) -> int:
         return 0
+
+    async def drain(self) -> None:
+        return None

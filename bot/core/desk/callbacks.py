@@ -16,7 +16,7 @@ _PREFIX = "ka:"
 
 @dataclass(frozen=True, slots=True)
 class SendArticle:
-    """"Send to customer" under an article an operator found with /kb."""
+    """ "Send to customer" under an article an operator found with /kb."""
 
     ticket_id: int
     article_id: str

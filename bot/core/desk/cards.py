@@ -35,12 +35,13 @@ def escape(text: str) -> str:
 
 
 def labels_for(texts: Texts, lang: str) -> Labels:
-    """The card and transcript words from the ``card_*`` keys of the UI texts."""
+    """The card and transcript words from the ``card_*`` keys of the UI texts (a word without a
+    key keeps the English default of :class:`~handoff.transcript.Labels`)."""
+    known = texts.by_lang.get(texts.default, {})
     values: dict[str, object] = {}
     for item in fields(Labels):
-        if item.name in ("statuses", "priorities"):
-            continue
-        values[item.name] = texts(lang, f"card_{item.name}")
+        if item.name not in ("statuses", "priorities") and f"card_{item.name}" in known:
+            values[item.name] = texts(lang, f"card_{item.name}")
     values["statuses"] = {s.value: texts(lang, f"card_status_{s.value}") for s in TicketStatus}
     values["priorities"] = {
         name: texts(lang, f"card_priority_{name}") for name in ("normal", "high", "urgent")
@@ -69,9 +70,7 @@ def card_keyboard(ticket: Ticket, texts: Texts, lang: str) -> Keyboard:
         row.append(Button(texts(lang, "button_take"), data=cb.encode(cb.TakeTicket(ticket.id))))
     row.append(Button(texts(lang, "button_close"), data=cb.encode(cb.CloseTicket(ticket.id))))
     if ticket.line < MAX_LINE:
-        row.append(
-            Button(texts(lang, "button_escalate"), data=cb.encode(cb.Escalate(ticket.id)))
-        )
+        row.append(Button(texts(lang, "button_escalate"), data=cb.encode(cb.Escalate(ticket.id))))
     return (tuple(row),)
 
 

@@ -1,0 +1,298 @@
+"""The operator desk: the :class:`~bot.core.ports.Desk` the customer dialog and the runtime call.
+
+Who is an operator: Telegram only tells membership through extra API calls, so anything that
+happens *in* an operator group chat (the main group or a line group) counts as done by an operator
+— the group's membership is the access list — and ``config.operator_ids`` are accepted anywhere.
+
+Nothing needed to carry on lives in memory: the ticket of a topic, of a card and of a relayed
+message is looked up in storage each time, so a restarted process continues the relay. In memory
+are only per-ticket locks (keeping each ticket's messages in order) and albums being collected.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core import callbacks as cb
+from bot.core.deps import Deps
+from bot.core.desk.albums import Albums
+from bot.core.desk.callbacks import SendArticle, decode_desk
+from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands
+from bot.core.desk.kb import BrainArticles
+from bot.core.desk.lifecycle import Lifecycle, Reply
+from bot.core.desk.relay import Relay, is_note
+from bot.core.desk.reminders import remind_overdue
+from bot.core.desk.topics import Board, KeyedLocks, TicketView
+from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
+from bot.core.ports import Desk
+from handoff.model import TicketStatus
+
+if TYPE_CHECKING:
+    from bot.core.survey_flow import SurveyFlow
+
+__all__ = ["OperatorDesk"]
+
+
+class OperatorDesk:
+    def __init__(
+        self,
+        deps: Deps,
+        *,
+        survey: SurveyFlow | None = None,
+        album_wait: float = 0.5,
+        articles: ArticleFinder | None = None,
+    ) -> None:
+        self._deps = deps
+        self._board = Board(deps)
+        self._locks = KeyedLocks()
+        self._albums = Albums(album_wait)
+        if survey is None:
+            # imported here: the survey flow itself uses the desk's board (an import cycle)
+            from bot.core.survey_flow import SurveyFlow
+
+            survey = SurveyFlow(deps)
+        self.survey = survey
+        self._life = Lifecycle(deps, self._board, self.survey.start)
+        self._relay = Relay(deps, self._board)
+        self._commands = Commands(
+            deps, self._board, self._life, articles or BrainArticles(deps.brain)
+        )
+
+    @property
+    def _enabled(self) -> bool:
+        return bool(self._deps.config.operator_group_id)
+
+    def is_operator(self, chat_id: int, user_id: int) -> bool:
+        return chat_id in self._board.desk_chats() or user_id in self._deps.config.operator_ids
+
+    async def restore(self) -> None:
+        """Nothing to restore: the relay reads everything from storage (kept for the runtime)."""
+
+    async def drain(self) -> None:
+        """Relay albums still being collected (call before shutdown; tests call it too)."""
+        await self._albums.drain()
+
+    # ------------------------------------------------------------------ from the customer side
+    async def ticket_opened(self, ticket_id: int, kind: str) -> None:
+        if not self._enabled:
+            return
+        async with self._locks.hold(ticket_id):
+            view = await self._board.view(ticket_id)
+            if view is None:
+                return
+            if kind != "reopened":
+                if not view.placed:
+                    await self._board.open(view)
+                return
+            # a reopened ticket's topic is closed: it continues in a fresh topic (or card)
+            view = await self._board.open(view)
+            notice = self._deps.texts(self._board.lang, "desk_reopened_notice", ticket=ticket_id)
+            await self._board.post(view, notice)
+
+    async def ticket_cancelled(self, ticket_id: int) -> None:
+        if not self._enabled:
+            return
+        async with self._locks.hold(ticket_id):
+            view = await self._board.view(ticket_id)
+            if view is None or not view.placed:
+                return
+            view = await self._board.refresh_card(view)
+            notice = self._deps.texts(self._board.lang, "desk_cancelled_notice", ticket=ticket_id)
+            view, _ = await self._board.post(view, notice)
+            await self._board.close_topic(view)
+
+    async def customer_message(self, ticket_id: int, event: MessageReceived) -> None:
+        if not self._enabled:
+            return
+        if event.media_group_id is not None:
+            self._albums.add(ticket_id, event, self._customer_album)
+            return
+        await self._albums.flush_chat(event.chat_id)
+        await self._customer_album(ticket_id, [event])
+
+    async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
+        async with self._locks.hold(ticket_id):
+            view = await self._board.view(ticket_id)
+            if view is not None:
+                await self._relay.to_group(view, parts)
+
+    async def customer_edited(self, ticket_id: int, event: MessageEdited) -> None:
+        if not self._enabled:
+            return
+        async with self._locks.hold(ticket_id):
+            view = await self._board.view(ticket_id)
+            if view is not None and view.placed:
+                await self._relay.customer_edited(view, event)
+
+    async def customer_reachability(self, ticket_id: int, blocked: bool) -> None:
+        if not self._enabled:
+            return
+        async with self._locks.hold(ticket_id):
+            view = await self._board.view(ticket_id)
+            if view is None:
+                return
+            if blocked:
+                await self._board.customer_blocked(view)
+            else:
+                async with self._deps.uow() as uow:
+                    await uow.customers.set_blocked(view.customer.id, False)
+                notice = self._deps.texts(self._board.lang, "desk_unblocked_notice")
+                await self._board.post(view, notice)
+
+    # ------------------------------------------------------------------ from the operator group
+    async def _first_time(self, update_id: int) -> bool:
+        async with self._deps.uow() as uow:
+            return await uow.updates.first_time(update_id, now=self._deps.clock.now())
+
+    async def _ticket_of(
+        self, chat_id: int, thread_id: int | None, reply_to: int | None
+    ) -> int | None:
+        """The ticket of a topic, of a card replied to, or of a relayed message replied to."""
+        async with self._deps.uow() as uow:
+            if thread_id is not None:
+                ticket = await uow.tickets.by_topic(chat_id, thread_id)
+                if ticket is not None:
+                    return ticket.id
+            if reply_to is not None:
+                ticket = await uow.tickets.by_card(chat_id, reply_to)
+                if ticket is not None:
+                    return ticket.id
+                link = await uow.relays.by_target(chat_id, reply_to)
+                if link is not None:
+                    return link.ticket_id
+                copies = await uow.relays.by_source(chat_id, reply_to)
+                if copies:
+                    return copies[0].ticket_id
+        return None
+
+    async def group_message(self, event: MessageReceived) -> None:
+        if not self.is_operator(event.chat_id, event.sender.telegram_id):
+            return
+        if not await self._first_time(event.update_id):
+            return
+        ticket_id = await self._ticket_of(event.chat_id, event.thread_id, event.reply_to_message_id)
+        command = event.command
+        if command in COMMANDS or (command not in (None, "note") and ticket_id is not None):
+            await self._command(event, ticket_id)  # unknown ones in a ticket get the help
+            return
+        if ticket_id is None:
+            return  # ordinary talk in the group
+        if event.media_group_id is not None and not is_note(event):
+            self._albums.add(ticket_id, event, self._operator_album)
+            return
+        await self._albums.flush_chat(event.chat_id)
+        async with self._locks.hold(ticket_id):
+            view = await self._board.view(ticket_id)
+            if view is None:
+                return
+            if is_note(event):
+                await self._relay.note(view, event)
+            elif event.command is None:
+                await self._to_customer(view, [event])
+
+    async def _command(self, event: MessageReceived, ticket_id: int | None) -> None:
+        if ticket_id is None:
+            await self._commands.run(event, None)
+            return
+        async with self._locks.hold(ticket_id):
+            await self._commands.run(event, await self._board.view(ticket_id))
+
+    async def _operator_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
+        async with self._locks.hold(ticket_id):
+            view = await self._board.view(ticket_id)
+            if view is not None:
+                await self._to_customer(view, parts)
+
+    async def _to_customer(self, view: TicketView, parts: list[MessageReceived]) -> None:
+        """Relay an operator's message; an open ticket nobody has is taken by its writer."""
+        ticket = view.ticket
+        first = parts[0]
+        if not ticket.status.is_open:
+            notice = self._deps.texts(self._board.lang, "desk_closed_not_sent", ticket=ticket.id)
+            await self._board.post(view, notice, reply_to=first.message_id)
+            return
+        if ticket.status is TicketStatus.WAITING:
+            await self._life.take(ticket.id, first.sender, Reply())
+            view = await self._board.view(ticket.id) or view
+        await self._relay.to_customer(view, parts)
+
+    async def group_edit(self, event: MessageEdited) -> None:
+        if not self.is_operator(event.chat_id, event.sender.telegram_id):
+            return
+        if not await self._first_time(event.update_id):
+            return
+        ticket_id = await self._ticket_of(event.chat_id, event.thread_id, None)
+        if ticket_id is None:
+            async with self._deps.uow() as uow:
+                links = await uow.relays.by_source(event.chat_id, event.message_id)
+            ticket_id = links[0].ticket_id if links else None
+        if ticket_id is None:
+            return
+        async with self._locks.hold(ticket_id):
+            view = await self._board.view(ticket_id)
+            if view is not None:
+                await self._relay.group_edited(view, event)
+
+    async def group_button(self, event: ButtonPressed) -> None:
+        reply = Reply(callback_id=event.callback_id)
+        if not self.is_operator(event.chat_id, event.sender.telegram_id):
+            await self._life.answer(
+                reply, self._deps.texts(self._board.lang, "desk_not_operator"), alert=True
+            )
+            return
+        if not await self._first_time(event.update_id):
+            return
+        payload = decode_desk(event.data) or cb.decode(event.data)
+        match payload:
+            case cb.TakeTicket(ticket_id):
+                async with self._locks.hold(ticket_id):
+                    await self._life.take(ticket_id, event.sender, reply)
+            case cb.CloseTicket(ticket_id):
+                async with self._locks.hold(ticket_id):
+                    await self._life.close(ticket_id, event.sender, reply)
+            case cb.Escalate(ticket_id):
+                async with self._locks.hold(ticket_id):
+                    await self._life.escalate(ticket_id, None, event.sender, reply)
+            case SendArticle(ticket_id, article_id):
+                async with self._locks.hold(ticket_id):
+                    await self._send_article(ticket_id, article_id, event, reply)
+            case _:
+                await self._life.answer(reply)
+
+    async def _send_article(
+        self, ticket_id: int, article_id: str, event: ButtonPressed, reply: Reply
+    ) -> None:
+        view = await self._board.view(ticket_id)
+        lang = view.customer.language if view else self._board.lang
+        rendered = self._commands.render_article(article_id, lang)
+        if view is None or rendered is None:
+            await self._life.answer(
+                reply,
+                self._deps.texts(self._board.lang, "desk_not_found", ticket=ticket_id),
+                alert=True,
+            )
+            return
+        if not view.ticket.status.is_open:
+            await self._life.answer(
+                reply,
+                self._deps.texts(self._board.lang, "desk_is_closed", ticket=ticket_id),
+                alert=True,
+            )
+            return
+        title, body = rendered
+        await self._life.answer(
+            reply, self._deps.texts(self._board.lang, "desk_kb_sent", title=title)
+        )
+        await self._board.tell_customer(view, body)
+
+    # ------------------------------------------------------------------ timers
+    async def remind_overdue(self) -> int:
+        """Post an SLA reminder for every ticket waiting longer than ``config.sla`` (once per
+        period); returns how many. The runtime calls it periodically."""
+        if not self._enabled:
+            return 0
+        return await remind_overdue(self._deps, self._board, self._locks)
+
+
+def _conforms(desk: OperatorDesk) -> Desk:
+    return desk  # mypy checks the desk against the port here

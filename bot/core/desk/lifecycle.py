@@ -1,0 +1,176 @@
+"""What operators do to a ticket — take, close, escalate — and how the group and the customer
+learn about it. The storage change goes through :mod:`handoff.tickets` (taking is atomic there);
+the messages are sent after the unit of work committed. Callers hold the ticket's lock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from bot.core.actions import AnswerButton, SendText
+from bot.core.deps import Deps
+from bot.core.desk.cards import escape
+from bot.core.desk.topics import Board, TicketView
+from bot.core.events import Person
+from handoff import survey, tickets
+from handoff.errors import EscalationError, TicketClosed, TicketNotFound
+from handoff.model import Ticket
+
+__all__ = ["Lifecycle", "Reply"]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """How to answer the operator who acted: their button, or their command message."""
+
+    callback_id: str | None = None
+    chat_id: int | None = None
+    thread_id: int | None = None
+    message_id: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        """A button press that still needs its (exactly one) answer."""
+        return self.callback_id is not None
+
+
+SurveyStarter = Callable[[int], Awaitable[None]]
+
+
+def first_name(person: Person) -> str:
+    return person.name.split()[0] if person.name.strip() else person.name
+
+
+class Lifecycle:
+    def __init__(self, deps: Deps, board: Board, start_survey: SurveyStarter) -> None:
+        self._deps = deps
+        self._board = board
+        self._start_survey = start_survey
+
+    def _t(self, key: str, **params: object) -> str:
+        return self._deps.texts(self._board.lang, key, **params)
+
+    async def answer(self, reply: Reply, text: str | None = None, *, alert: bool = False) -> None:
+        outbox = self._deps.outbox
+        if reply.callback_id is not None:
+            await outbox(AnswerButton(reply.callback_id, text, alert))
+        elif text and reply.chat_id is not None:
+            await outbox(SendText(reply.chat_id, text, (), reply.thread_id, reply.message_id))
+
+    async def take(self, ticket_id: int, operator: Person, reply: Reply) -> Ticket | None:
+        """Atomic take; the loser is told who has it. The ticket when this operator owns it."""
+        deps = self._deps
+        try:
+            async with deps.uow() as uow:
+                result = await tickets.take(
+                    uow,
+                    ticket_id,
+                    operator_id=operator.telegram_id,
+                    operator_name=operator.name,
+                    now=deps.clock.now(),
+                )
+        except TicketNotFound:
+            await self.answer(reply, self._t("desk_not_found", ticket=ticket_id), alert=True)
+            return None
+        except TicketClosed:
+            await self.answer(reply, self._t("desk_is_closed", ticket=ticket_id), alert=True)
+            return None
+        ticket = result.ticket
+        if not result.won:
+            if ticket.operator_id == operator.telegram_id:
+                await self.answer(reply, self._t("desk_already_yours", ticket=ticket_id))
+                return ticket
+            owner = escape(ticket.operator_name or "?")
+            await self.answer(
+                reply, self._t("desk_taken_by", ticket=ticket_id, operator=owner), alert=True
+            )
+            return None
+        await self.answer(reply, self._t("desk_took", ticket=ticket_id))
+        view = await self._board.view(ticket_id)
+        if view is None:
+            return ticket
+        view = await self._board.refresh_card(view)
+        if reply.callback_id is None and reply.chat_id is None:  # taken by writing to the customer
+            await self._board.post(
+                view, self._t("desk_taken_notice", ticket=ticket_id, operator=escape(operator.name))
+            )
+        lang = view.customer.language
+        await self._board.tell_customer(
+            view,
+            deps.texts(lang, "ticket_taken", operator=escape(first_name(operator))),
+        )
+        return view.ticket
+
+    async def close(self, ticket_id: int, operator: Person, reply: Reply) -> None:
+        deps = self._deps
+        try:
+            async with deps.uow() as uow:
+                ticket = await tickets.close(uow, ticket_id, now=deps.clock.now())
+                due = await survey.should_survey(uow, ticket)
+        except TicketNotFound:
+            await self.answer(reply, self._t("desk_not_found", ticket=ticket_id), alert=True)
+            return
+        except TicketClosed:
+            await self.answer(reply, self._t("desk_is_closed", ticket=ticket_id), alert=True)
+            return
+        notice = self._t("desk_closed_notice", ticket=ticket_id, operator=escape(operator.name))
+        if reply.pending:
+            await self.answer(reply, notice)
+        view = await self._board.view(ticket_id)
+        if view is None:
+            return
+        view = await self._board.refresh_card(view)
+        view, _ = await self._board.post(view, notice)
+        await self._board.close_topic(view)
+        lang = view.customer.language
+        await self._board.tell_customer(view, deps.texts(lang, "ticket_closed", ticket=ticket_id))
+        if due:
+            await self._start_survey(ticket_id)
+
+    async def escalate(
+        self, ticket_id: int, line: int | None, operator: Person, reply: Reply
+    ) -> None:
+        deps = self._deps
+        try:
+            async with deps.uow() as uow:
+                ticket = await tickets.escalate(uow, ticket_id, line=line, now=deps.clock.now())
+        except TicketNotFound:
+            await self.answer(reply, self._t("desk_not_found", ticket=ticket_id), alert=True)
+            return
+        except TicketClosed:
+            await self.answer(reply, self._t("desk_is_closed", ticket=ticket_id), alert=True)
+            return
+        except EscalationError as exc:
+            text = self._t("desk_escalate_failed", ticket=ticket_id, reason=escape(str(exc)))
+            await self.answer(reply, text, alert=True)
+            return
+        notice = self._t(
+            "desk_escalated_notice",
+            ticket=ticket_id,
+            line=ticket.line,
+            operator=escape(operator.name),
+        )
+        if reply.pending:
+            await self.answer(reply, notice)
+        view = await self._board.view(ticket_id)
+        if view is None:
+            return
+        board = self._board
+        target = board.group_for_line(view.ticket.line)
+        if view.placed and target != view.ticket.group_chat_id:
+            # the line has a group of its own: retire this card and topic, open there afresh
+            await board.refresh_card(view, buttons=False)
+            view, _ = await board.post(
+                view, self._t("desk_escalated_away", ticket=ticket_id, line=view.ticket.line)
+            )
+            await board.close_topic(view)
+            view = await board.open(
+                TicketView(replace(view.ticket, group_chat_id=target), view.customer), group=target
+            )
+        else:
+            view = await board.refresh_card(view)
+        view, _ = await board.post(view, notice)
+        lang = view.customer.language
+        await board.tell_customer(
+            view, deps.texts(lang, "ticket_escalated", ticket=ticket_id, line=view.ticket.line)
+        )

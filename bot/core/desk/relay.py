@@ -1,0 +1,196 @@
+"""Messages both ways with ``copyMessage``, edits mirrored, every copy linked in storage.
+
+Customer → the ticket's topic (or under its card); operator → the customer. Each copy is stored as
+a :class:`~handoff.model.RelayLink`, so a reply to a copy maps back to the original and an edit
+finds its copy — after a restart as well. Callers hold the ticket's lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.actions import CopyMessages, Done, EditText, Failed, Failure, Result, SendText
+from bot.core.deps import Deps
+from bot.core.desk.cards import escape
+from bot.core.desk.topics import Board, TicketView
+from bot.core.events import MessageEdited, MessageReceived
+from handoff import tickets
+from handoff.model import Direction, NewMessage, RelayLink
+
+__all__ = ["Relay", "body_of", "is_note"]
+
+
+def body_of(event: MessageReceived) -> str | None:
+    if event.text is not None:
+        return event.text
+    return event.media.caption if event.media else None
+
+
+def is_note(event: MessageReceived) -> bool:
+    """``!text`` (or a caption starting with ``!``) and ``/note text`` stay in the group."""
+    body = (body_of(event) or "").lstrip()
+    return body.startswith("!") or event.command == "note"
+
+
+class Relay:
+    def __init__(self, deps: Deps, board: Board) -> None:
+        self._deps = deps
+        self._board = board
+
+    def _t(self, key: str, **params: object) -> str:
+        return self._deps.texts(self._board.lang, key, **params)
+
+    # ------------------------------------------------------------------ customer → group
+    async def to_group(self, view: TicketView, parts: Sequence[MessageReceived]) -> TicketView:
+        board = self._board
+        customer_chat = view.customer.chat_id
+        ids = tuple(part.message_id for part in parts)
+        anchor = await self._mapped_reply(parts[0], customer_chat)
+        view, result = await board.copy_in(view, ids, reply_to=anchor)
+        if isinstance(result, Done):
+            await self._link(view, customer_chat, ids, view.ticket.group_chat_id, result)
+            return view
+        assert isinstance(result, Failed)
+        text = "\n".join(escape(body) for part in parts if (body := body_of(part)))
+        if result.reason is Failure.TOO_LONG and text:
+            view, _ = await board.post(view, text)
+        else:
+            view, _ = await board.post(
+                view, self._t("desk_copy_failed", reason=result.reason.value)
+            )
+        return view
+
+    async def customer_edited(self, view: TicketView, event: MessageEdited) -> None:
+        async with self._deps.uow() as uow:
+            links = await uow.relays.by_source(view.customer.chat_id, event.message_id)
+        for link in links:
+            if event.text is not None:
+                await self._deps.outbox(
+                    EditText(link.target_chat_id, link.target_message_id, escape(event.text))
+                )
+            elif event.caption is not None:
+                edited = self._t("desk_edited", text=escape(event.caption))
+                await self._board.post(view, edited, reply_to=link.target_message_id)
+
+    # ------------------------------------------------------------------ group → customer
+    async def note(self, view: TicketView, event: MessageReceived) -> None:
+        body = (body_of(event) or "").lstrip()
+        text = event.command_args if event.command == "note" else body.removeprefix("!").strip()
+        await self._store(view, [event], Direction.NOTE, text_override=text)
+
+    async def to_customer(self, view: TicketView, parts: Sequence[MessageReceived]) -> TicketView:
+        """Copy what an operator wrote to the customer; notices in the topic when it fails."""
+        deps = self._deps
+        first = parts[0]
+        group = first.chat_id
+        customer_chat = view.customer.chat_id
+        ids = tuple(part.message_id for part in parts)
+        anchor = await self._mapped_reply(first, group)
+        result = await deps.outbox(CopyMessages(group, ids, customer_chat, reply_to=anchor))
+        if isinstance(result, Failed) and result.reason is Failure.NOT_FOUND and anchor:
+            result = await deps.outbox(CopyMessages(group, ids, customer_chat))
+        await self._store(view, parts, Direction.OPERATOR)
+        if isinstance(result, Done):
+            await self._link(view, group, ids, customer_chat, result)
+            async with deps.uow() as uow:
+                await tickets.record_operator_reply(uow, view.ticket.id, now=deps.clock.now())
+            return view
+        assert isinstance(result, Failed)
+        if result.reason is Failure.BLOCKED:
+            return await self._board.customer_blocked(view)
+        if result.reason is Failure.TOO_LONG:
+            return await self._too_long(view, parts)
+        view, _ = await self._board.post(
+            view, self._t("desk_copy_failed", reason=result.reason.value), reply_to=first.message_id
+        )
+        return view
+
+    async def _too_long(self, view: TicketView, parts: Sequence[MessageReceived]) -> TicketView:
+        """Send the words as plain text; a file with an over-long caption gets a notice."""
+        deps = self._deps
+        for part in parts:
+            body = body_of(part)
+            if body:
+                sent = await deps.outbox(SendText(view.customer.chat_id, escape(body)))
+                if isinstance(sent, Done):
+                    await self._link(
+                        view, part.chat_id, (part.message_id,), view.customer.chat_id, sent
+                    )
+            if part.media is not None:
+                notice = self._t("desk_caption_too_long", kind=part.media.kind)
+                view, _ = await self._board.post(view, notice, reply_to=part.message_id)
+        return view
+
+    async def group_edited(self, view: TicketView, event: MessageEdited) -> None:
+        async with self._deps.uow() as uow:
+            links = await uow.relays.by_source(event.chat_id, event.message_id)
+        lang = view.customer.language
+        for link in links:
+            if event.text is not None:
+                action: EditText | SendText = EditText(
+                    link.target_chat_id, link.target_message_id, escape(event.text)
+                )
+            elif event.caption is not None:
+                edited = self._deps.texts(lang, "desk_edited", text=escape(event.caption))
+                action = SendText(link.target_chat_id, edited, reply_to=link.target_message_id)
+            else:
+                continue
+            result = await self._deps.outbox(action)
+            if isinstance(result, Failed) and result.reason is Failure.BLOCKED:
+                await self._board.customer_blocked(view)
+                return
+
+    # ------------------------------------------------------------------ storage
+    async def _mapped_reply(self, event: MessageReceived, chat_id: int) -> int | None:
+        """The counterpart, on the other side, of the message ``event`` replies to."""
+        if event.reply_to_message_id is None:
+            return None
+        async with self._deps.uow() as uow:
+            link = await uow.relays.by_target(chat_id, event.reply_to_message_id)
+            if link is not None:
+                return link.source_message_id
+            copies = await uow.relays.by_source(chat_id, event.reply_to_message_id)
+        return copies[0].target_message_id if copies else None
+
+    async def _link(
+        self,
+        view: TicketView,
+        source_chat: int,
+        source_ids: tuple[int, ...],
+        target_chat: int | None,
+        result: Result,
+    ) -> None:
+        if target_chat is None or not isinstance(result, Done):
+            return
+        async with self._deps.uow() as uow:
+            for source_id, target_id in zip(source_ids, result.message_ids, strict=False):
+                await uow.relays.add(
+                    RelayLink(view.ticket.id, source_chat, source_id, target_chat, target_id)
+                )
+
+    async def _store(
+        self,
+        view: TicketView,
+        parts: Sequence[MessageReceived],
+        direction: Direction,
+        *,
+        text_override: str | None = None,
+    ) -> None:
+        deps = self._deps
+        async with deps.uow() as uow:
+            for part in parts:
+                await uow.messages.add(
+                    NewMessage(
+                        conversation_id=view.ticket.conversation_id,
+                        direction=direction,
+                        chat_id=part.chat_id,
+                        telegram_message_id=part.message_id,
+                        text=text_override if text_override is not None else body_of(part),
+                        created_at=deps.clock.now(),
+                        ticket_id=view.ticket.id,
+                        media_kind=part.media.kind if part.media else None,
+                        media_file_id=part.media.file_id if part.media else None,
+                        author_id=part.sender.telegram_id,
+                        author_name=part.sender.name,
+                    )
+                )

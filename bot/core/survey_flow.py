@@ -1,0 +1,182 @@
+"""The satisfaction survey as the customer sees it: CSAT 1–5, "was it solved?", a comment.
+
+The steps and the storage are :mod:`handoff.survey`'s; this module asks the questions, takes the
+answers (buttons, then the comment as text), removes each answered question's buttons, and posts
+every answer into the ticket's topic so the operators see it. The step lives in
+``Customer.state["survey"]``, so a restart in the middle changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core import callbacks as cb
+from bot.core.actions import AnswerButton, Button, EditKeyboard, Keyboard
+from bot.core.deps import Deps
+from bot.core.desk.cards import escape
+from bot.core.desk.topics import Board, TicketView
+from bot.core.events import ButtonPressed, MessageReceived
+from handoff import survey
+from handoff.errors import SurveyError
+from handoff.model import Customer
+from handoff.ports import UnitOfWork
+from handoff.survey import SurveyState, SurveyStep
+
+__all__ = ["SurveyFlow"]
+
+
+def _state(customer_state: dict[str, object]) -> SurveyState | None:
+    try:
+        return SurveyState.from_state(customer_state)
+    except SurveyError:
+        return None  # a damaged survey state is dropped, the dialog goes on
+
+
+class SurveyFlow:
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._board = Board(deps)
+
+    # ------------------------------------------------------------------ questions
+    def _question(self, ticket_id: int, step: SurveyStep, lang: str) -> tuple[str, Keyboard]:
+        t = self._deps.texts
+        if step is SurveyStep.CSAT:
+            row = tuple(
+                Button(str(score), data=cb.encode(cb.Csat(ticket_id, score)))
+                for score in range(1, 6)
+            )
+            return t(lang, "survey_csat"), (row,)
+        if step is SurveyStep.SOLVED:
+            return t(lang, "survey_solved"), (
+                (
+                    Button(t(lang, "button_yes"), data=cb.encode(cb.Solved(ticket_id, True))),
+                    Button(t(lang, "button_no"), data=cb.encode(cb.Solved(ticket_id, False))),
+                ),
+            )
+        if step is SurveyStep.COMMENT:
+            skip = Button(t(lang, "button_skip"), data=cb.encode(cb.SkipComment(ticket_id)))
+            return t(lang, "survey_comment"), ((skip,),)
+        return t(lang, "survey_thanks"), ()
+
+    async def _ask(self, view: TicketView, step: SurveyStep) -> None:
+        text, keyboard = self._question(view.ticket.id, step, view.customer.language)
+        await self._board.tell_customer(view, text, keyboard, notice=False)
+
+    async def _tell_operators(self, view: TicketView, text: str) -> None:
+        if self._deps.config.operator_group_id and view.placed:
+            await self._board.place_text(view, text)
+
+    # ------------------------------------------------------------------ entry points
+    async def start(self, ticket_id: int) -> None:
+        """Ask the first question, once per ticket (``handoff.survey.should_survey``)."""
+        async with self._deps.uow() as uow:
+            ticket = await uow.tickets.get(ticket_id)
+            customer = await uow.customers.get(ticket.customer_id) if ticket else None
+            if ticket is None or customer is None or not await survey.should_survey(uow, ticket):
+                return
+            current = _state(dict(customer.state))
+            if current is not None and current.ticket_id == ticket_id:
+                return  # already asked
+            state = survey.start(ticket_id)
+            await uow.customers.save_state(customer.id, state.to_state(customer.state))
+        await self._ask(TicketView(ticket, customer), state.step)
+
+    async def button(
+        self, event: ButtonPressed, payload: cb.Csat | cb.Solved | cb.SkipComment
+    ) -> None:
+        deps = self._deps
+        now = deps.clock.now()
+        async with deps.uow() as uow:
+            customer = await uow.customers.get_by_telegram_id(event.sender.telegram_id)
+            state = _state(dict(customer.state)) if customer else None
+            view = await self._view(uow, payload.ticket_id, customer)
+            if (
+                customer is None
+                or state is None
+                or view is None
+                or state.ticket_id != payload.ticket_id
+            ):
+                state = None
+            else:
+                try:
+                    after, note = await self._apply(uow, state, payload, now)
+                except SurveyError:
+                    state = None  # an old question pressed again, or out of order
+                else:
+                    await uow.customers.save_state(customer.id, after.to_state(customer.state))
+        await deps.outbox(AnswerButton(event.callback_id))
+        if event.message_id is not None:
+            await deps.outbox(EditKeyboard(event.chat_id, event.message_id, ()))
+        if state is None or view is None:
+            return
+        await self._tell_operators(view, note)
+        await self._ask(view, after.step)
+
+    async def comment(
+        self,
+        event: MessageReceived,
+        customer_state: dict[str, object],
+        uow: UnitOfWork | None = None,
+    ) -> bool:
+        """True if ``event`` was the survey's comment (stored, thanked, shown to operators).
+
+        Pass the caller's open ``uow`` when there is one: a second unit of work on the same
+        customer row inside the first would wait for it (SQLite, PostgreSQL).
+        """
+        state = _state(customer_state)
+        if state is None or state.step is not SurveyStep.COMMENT or not (event.text or "").strip():
+            return False
+        if uow is not None:
+            view = await self._comment(uow, state, event)
+        else:
+            async with self._deps.uow() as own:
+                view = await self._comment(own, state, event)
+        if view is None:
+            return False
+        text = escape((event.text or "").strip()[: survey.COMMENT_MAX])
+        await self._tell_operators(
+            view, self._deps.texts(self._board.lang, "desk_survey_comment", comment=text)
+        )
+        await self._ask(view, SurveyStep.DONE)
+        return True
+
+    # ------------------------------------------------------------------ storage
+    async def _comment(
+        self, uow: UnitOfWork, state: SurveyState, event: MessageReceived
+    ) -> TicketView | None:
+        customer = await uow.customers.get_by_telegram_id(event.sender.telegram_id)
+        view = await self._view(uow, state.ticket_id, customer)
+        if customer is None or view is None:
+            return None
+        after = await survey.answer_comment(uow, state, event.text, now=self._deps.clock.now())
+        await uow.customers.save_state(customer.id, after.to_state(customer.state))
+        return view
+
+    @staticmethod
+    async def _view(
+        uow: UnitOfWork, ticket_id: int, customer: Customer | None
+    ) -> TicketView | None:
+        ticket = await uow.tickets.get(ticket_id)
+        if ticket is None or customer is None or ticket.customer_id != customer.id:
+            return None
+        return TicketView(ticket, customer)
+
+    async def _apply(
+        self,
+        uow: UnitOfWork,
+        state: SurveyState,
+        payload: cb.Csat | cb.Solved | cb.SkipComment,
+        now: datetime,
+    ) -> tuple[SurveyState, str]:
+        t, lang = self._deps.texts, self._board.lang
+        match payload:
+            case cb.Csat(_, score):
+                after = await survey.answer_csat(uow, state, score, now=now)
+                return after, t(lang, "desk_survey_csat", score=score)
+            case cb.Solved(_, solved):
+                after = await survey.answer_solved(uow, state, solved, now=now)
+                key = "desk_survey_solved_yes" if solved else "desk_survey_solved_no"
+                return after, t(lang, key)
+            case cb.SkipComment():
+                after = await survey.answer_comment(uow, state, None, now=now)
+                return after, t(lang, "desk_survey_skipped")

@@ -1,0 +1,103 @@
+"""The entry point of the storage layer: one :class:`Database` per process, built at start-up."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from storage import migrate
+from storage.engine import create_engine, describe_url
+from storage.failures import translate
+from storage.unit_of_work import SqlUnitOfWork
+
+__all__ = ["Database"]
+
+
+class Database:
+    """An engine, its session factory and the schema migrations.
+
+    >>> db = Database.connect("sqlite+aiosqlite:///supportbot.sqlite3")
+    >>> await db.create_schema()                 # alembic upgrade head
+    >>> async with db.unit_of_work() as uow:     # one transaction
+    ...     ticket = await uow.tickets.get(1)
+    >>> await db.dispose()
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._url = engine.url.render_as_string(hide_password=False)
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    @classmethod
+    def connect(cls, url: str, *, schema: str | None = None, echo: bool = False) -> Database:
+        """Prepares the engine; no connection is made until first use.
+
+        ``schema`` (PostgreSQL only) keeps every table in that schema via the search path.
+        """
+        return cls(create_engine(url, schema=schema, echo=echo))
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        """The URL with the password hidden."""
+        return describe_url(self._engine.url)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, url=self._url)
+
+    async def create_schema(self, revision: str = "head") -> None:
+        """Brings the schema to ``revision`` by running the Alembic migrations."""
+        try:
+            await migrate.upgrade(self._engine, revision)
+        except (SQLAlchemyError, OSError) as exc:
+            raise translate(exc, self._url) from exc
+
+    async def downgrade(self, revision: str) -> None:
+        try:
+            await migrate.downgrade(self._engine, revision)
+        except (SQLAlchemyError, OSError) as exc:
+            raise translate(exc, self._url) from exc
+
+    async def current_revision(self) -> str | None:
+        """The migration the database is at; None for an empty database."""
+        try:
+            return await migrate.current_revision(self._engine)
+        except (SQLAlchemyError, OSError) as exc:
+            raise translate(exc, self._url) from exc
+
+    @staticmethod
+    def head_revision() -> str | None:
+        """The newest migration shipped with this code."""
+        return migrate.head_revision()
+
+    async def schema_differences(self) -> list[str]:
+        """What the migrations miss compared with the models; empty when they agree."""
+        try:
+            return await migrate.schema_differences(self._engine)
+        except (SQLAlchemyError, OSError) as exc:
+            raise translate(exc, self._url) from exc
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.dispose()

@@ -1,0 +1,17 @@
+"""SQLAlchemy implementations of the repository ports in :mod:`handoff.ports`."""
+
+from storage.repositories.customers import SqlConversationRepository, SqlCustomerRepository
+from storage.repositories.feedback import SqlDecisionRepository, SqlSurveyRepository, SqlUpdateLog
+from storage.repositories.messages import SqlMessageRepository, SqlRelayRepository
+from storage.repositories.tickets import SqlTicketRepository
+
+__all__ = [
+    "SqlConversationRepository",
+    "SqlCustomerRepository",
+    "SqlDecisionRepository",
+    "SqlMessageRepository",
+    "SqlRelayRepository",
+    "SqlSurveyRepository",
+    "SqlTicketRepository",
+    "SqlUpdateLog",
+]

@@ -1,0 +1,152 @@
+"""What the bot learns about itself: decisions, survey answers, and processed update ids."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.model import Decision, SurveyAnswer
+from storage.repositories._common import FRESH, add_row, changed_rows, dialect_insert
+from storage.tables import DecisionRow, ProcessedUpdateRow, SurveyAnswerRow
+
+__all__ = ["SqlDecisionRepository", "SqlSurveyRepository", "SqlUpdateLog"]
+
+
+def _answer(row: SurveyAnswerRow) -> SurveyAnswer:
+    return SurveyAnswer(
+        ticket_id=row.ticket_id,
+        csat=row.csat,
+        solved=row.solved,
+        comment=row.comment,
+        created_at=row.created_at,
+    )
+
+
+def _decision(row: DecisionRow) -> Decision:
+    return Decision(
+        id=row.id,
+        conversation_id=row.conversation_id,
+        text=row.text,
+        language=row.language,
+        action=row.action,
+        intent=row.intent,
+        article=row.article,
+        score=row.score,
+        created_at=row.created_at,
+        helped=row.helped,
+    )
+
+
+class SqlSurveyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, ticket_id: int) -> SurveyAnswer | None:
+        row = await self._session.get(SurveyAnswerRow, ticket_id, populate_existing=True)
+        return None if row is None else _answer(row)
+
+    async def save(
+        self,
+        ticket_id: int,
+        *,
+        now: datetime,
+        csat: int | None = None,
+        solved: bool | None = None,
+        comment: str | None = None,
+    ) -> SurveyAnswer:
+        given = {
+            name: value
+            for name, value in (("csat", csat), ("solved", solved), ("comment", comment))
+            if value is not None
+        }
+        # Create the row if missing (keeping the first answer's time), then fill in what was given.
+        await self._session.execute(
+            dialect_insert(self._session, SurveyAnswerRow)
+            .values(ticket_id=ticket_id, created_at=now)
+            .on_conflict_do_nothing(index_elements=[SurveyAnswerRow.ticket_id])
+        )
+        if given:
+            await changed_rows(
+                self._session,
+                update(SurveyAnswerRow)
+                .where(SurveyAnswerRow.ticket_id == ticket_id)
+                .values(**given),
+            )
+        answer = await self.get(ticket_id)
+        assert answer is not None  # inserted above in this transaction
+        return answer
+
+    async def between(self, start: datetime, end: datetime) -> Sequence[SurveyAnswer]:
+        rows = await self._session.scalars(
+            select(SurveyAnswerRow)
+            .where(SurveyAnswerRow.created_at >= start, SurveyAnswerRow.created_at < end)
+            .order_by(SurveyAnswerRow.created_at, SurveyAnswerRow.ticket_id),
+            execution_options=FRESH,
+        )
+        return [_answer(row) for row in rows]
+
+
+class SqlDecisionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        conversation_id: int,
+        text: str,
+        language: str,
+        action: str,
+        intent: str | None,
+        article: str | None,
+        score: float,
+        now: datetime,
+    ) -> Decision:
+        row = await add_row(
+            self._session,
+            DecisionRow,
+            conversation_id=conversation_id,
+            text=text,
+            language=language,
+            action=action,
+            intent=intent,
+            article=article,
+            score=score,
+            created_at=now,
+        )
+        return _decision(row)
+
+    async def set_feedback(self, decision_id: int, helped: bool) -> Decision | None:
+        statement = update(DecisionRow).where(DecisionRow.id == decision_id).values(helped=helped)
+        if await changed_rows(self._session, statement) == 0:
+            return None
+        row = await self._session.get(DecisionRow, decision_id, populate_existing=True)
+        return None if row is None else _decision(row)
+
+    async def between(self, start: datetime, end: datetime) -> Sequence[Decision]:
+        rows = await self._session.scalars(
+            select(DecisionRow)
+            .where(DecisionRow.created_at >= start, DecisionRow.created_at < end)
+            .order_by(DecisionRow.created_at, DecisionRow.id),
+            execution_options=FRESH,
+        )
+        return [_decision(row) for row in rows]
+
+
+class SqlUpdateLog:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def first_time(self, update_id: int, *, now: datetime) -> bool:
+        # ON CONFLICT DO NOTHING reports a duplicate as "no row inserted" instead of an error, so
+        # the transaction stays usable. The id is forgotten again if the unit of work rolls back:
+        # a failed update is processed anew when Telegram redelivers it.
+        statement = (
+            dialect_insert(self._session, ProcessedUpdateRow)
+            .values(update_id=update_id, processed_at=now)
+            .on_conflict_do_nothing(index_elements=[ProcessedUpdateRow.update_id])
+        )
+        return await changed_rows(self._session, statement) == 1

@@ -1,0 +1,220 @@
+"""Tickets: creation, lookups, the atomic take, status changes and the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handoff.model import Priority, TakeResult, Ticket, TicketStatus
+from storage.repositories._common import FRESH, add_row, changed_rows, require
+from storage.tables import TicketRow
+
+__all__ = ["UPDATABLE_FIELDS", "SqlTicketRepository"]
+
+UPDATABLE_FIELDS = frozenset(
+    {
+        "group_chat_id",
+        "topic_id",
+        "card_message_id",
+        "line",
+        "priority",
+        "first_reply_at",
+        "reminded_at",
+        "operator_id",
+        "operator_name",
+        "subject",
+    }
+)
+OPEN = (TicketStatus.WAITING.value, TicketStatus.TAKEN.value)
+
+
+def _ticket(row: TicketRow) -> Ticket:
+    return Ticket(
+        id=row.id,
+        customer_id=row.customer_id,
+        conversation_id=row.conversation_id,
+        status=TicketStatus(row.status),
+        priority=Priority(row.priority),
+        line=row.line,
+        language=row.language,
+        subject=row.subject,
+        intent=row.intent,
+        confidence=row.confidence,
+        created_at=row.created_at,
+        operator_id=row.operator_id,
+        operator_name=row.operator_name,
+        taken_at=row.taken_at,
+        first_reply_at=row.first_reply_at,
+        resolved_at=row.resolved_at,
+        group_chat_id=row.group_chat_id,
+        topic_id=row.topic_id,
+        card_message_id=row.card_message_id,
+        previous_ticket_id=row.previous_ticket_id,
+        reminded_at=row.reminded_at,
+    )
+
+
+def check_fields(fields: dict[str, object]) -> None:
+    unknown = sorted(set(fields) - UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(
+            f"cannot update ticket field(s) {', '.join(unknown)}; "
+            f"updatable: {', '.join(sorted(UPDATABLE_FIELDS))}"
+        )
+
+
+class SqlTicketRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create(
+        self,
+        *,
+        customer_id: int,
+        conversation_id: int,
+        priority: Priority,
+        line: int,
+        language: str,
+        subject: str,
+        intent: str | None,
+        confidence: float | None,
+        now: datetime,
+        previous_ticket_id: int | None = None,
+    ) -> Ticket:
+        row = await add_row(
+            self._session,
+            TicketRow,
+            customer_id=customer_id,
+            conversation_id=conversation_id,
+            status=TicketStatus.WAITING.value,
+            priority=int(priority),
+            line=line,
+            language=language,
+            subject=subject,
+            intent=intent,
+            confidence=confidence,
+            created_at=now,
+            previous_ticket_id=previous_ticket_id,
+        )
+        return _ticket(row)
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        row = await self._session.get(TicketRow, ticket_id, populate_existing=True)
+        return None if row is None else _ticket(row)
+
+    async def open_for_customer(self, customer_id: int) -> Ticket | None:
+        return await self._newest(TicketRow.customer_id == customer_id, TicketRow.status.in_(OPEN))
+
+    async def last_for_customer(self, customer_id: int) -> Ticket | None:
+        return await self._newest(TicketRow.customer_id == customer_id)
+
+    async def by_topic(self, group_chat_id: int, topic_id: int) -> Ticket | None:
+        return await self._newest(
+            TicketRow.group_chat_id == group_chat_id, TicketRow.topic_id == topic_id
+        )
+
+    async def by_card(self, group_chat_id: int, card_message_id: int) -> Ticket | None:
+        return await self._newest(
+            TicketRow.group_chat_id == group_chat_id,
+            TicketRow.card_message_id == card_message_id,
+        )
+
+    async def take(
+        self, ticket_id: int, *, operator_id: int, operator_name: str, now: datetime
+    ) -> TakeResult | None:
+        # The database decides: only one transaction can move the row out of WAITING. On
+        # PostgreSQL the loser waits for the winner's row lock and then matches nothing; on SQLite
+        # the loser waits (busy timeout) for the winner's write lock.
+        statement = (
+            update(TicketRow)
+            .where(TicketRow.id == ticket_id, TicketRow.status == TicketStatus.WAITING.value)
+            .values(
+                status=TicketStatus.TAKEN.value,
+                operator_id=operator_id,
+                operator_name=operator_name,
+                taken_at=now,
+            )
+        )
+        won = await changed_rows(self._session, statement) == 1
+        ticket = await self.get(ticket_id)
+        return None if ticket is None else TakeResult(ticket=ticket, won=won)
+
+    async def set_status(self, ticket_id: int, status: TicketStatus, *, now: datetime) -> Ticket:
+        values: dict[str, object] = {"status": status.value}
+        if status in (TicketStatus.RESOLVED, TicketStatus.CANCELLED):
+            values["resolved_at"] = now
+        elif status is TicketStatus.WAITING:
+            values["resolved_at"] = None
+        return await self._change(ticket_id, values)
+
+    async def update(self, ticket_id: int, **fields: object) -> Ticket:
+        check_fields(fields)
+        if "priority" in fields and fields["priority"] is not None:
+            fields["priority"] = int(cast(int, fields["priority"]))
+        return await self._change(ticket_id, fields)
+
+    async def waiting(self) -> Sequence[Ticket]:
+        return await self._many(
+            TicketRow.status == TicketStatus.WAITING.value,
+            order_by=(TicketRow.priority.desc(), TicketRow.created_at, TicketRow.id),
+        )
+
+    async def open_tickets(self) -> Sequence[Ticket]:
+        return await self._many(
+            TicketRow.status.in_(OPEN), order_by=(TicketRow.created_at, TicketRow.id)
+        )
+
+    async def recent_waits(self, *, since: datetime, limit: int = 50) -> Sequence[float]:
+        rows = await self._session.execute(
+            select(TicketRow.created_at, TicketRow.taken_at)
+            .where(TicketRow.taken_at.is_not(None), TicketRow.taken_at >= since)
+            .order_by(TicketRow.taken_at.desc(), TicketRow.id.desc())
+            .limit(limit)
+        )
+        return [
+            (taken_at - created_at).total_seconds()
+            for created_at, taken_at in rows
+            if taken_at is not None
+        ]
+
+    async def resolved_between(self, start: datetime, end: datetime) -> Sequence[Ticket]:
+        return await self._many(
+            TicketRow.resolved_at >= start,
+            TicketRow.resolved_at < end,
+            order_by=(TicketRow.resolved_at, TicketRow.id),
+        )
+
+    async def created_between(self, start: datetime, end: datetime) -> Sequence[Ticket]:
+        return await self._many(
+            TicketRow.created_at >= start,
+            TicketRow.created_at < end,
+            order_by=(TicketRow.created_at, TicketRow.id),
+        )
+
+    async def _change(self, ticket_id: int, values: dict[str, object]) -> Ticket:
+        if values:
+            statement = update(TicketRow).where(TicketRow.id == ticket_id).values(**values)
+            await changed_rows(self._session, statement)
+        return require(await self.get(ticket_id), "ticket", ticket_id)
+
+    async def _newest(self, *conditions: ColumnElement[bool]) -> Ticket | None:
+        row = await self._session.scalar(
+            select(TicketRow)
+            .where(*conditions)
+            .order_by(TicketRow.created_at.desc(), TicketRow.id.desc())
+            .limit(1),
+            execution_options=FRESH,
+        )
+        return None if row is None else _ticket(row)
+
+    async def _many(
+        self, *conditions: ColumnElement[bool], order_by: Sequence[Any]
+    ) -> Sequence[Ticket]:
+        rows = await self._session.scalars(
+            select(TicketRow).where(*conditions).order_by(*order_by), execution_options=FRESH
+        )
+        return [_ticket(row) for row in rows]

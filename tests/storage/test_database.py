@@ -1,0 +1,209 @@
+"""What only the SQL backends have: pragmas, migrations, error translation, raw storage format."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from handoff.model import Priority
+from storage import Database, StorageError, StorageUnavailableError
+from tests.storage.conftest import POSTGRES_URL
+from tests.storage.helpers import T0, add_customer
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = {
+    "conversations",
+    "customers",
+    "decisions",
+    "messages",
+    "processed_updates",
+    "relay_links",
+    "survey_answers",
+    "tickets",
+}
+
+
+async def _tables(db: Database) -> set[str]:
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if db.dialect == "sqlite"
+        else "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema()"
+    )
+    async with db.engine.connect() as connection:
+        return set((await connection.execute(text(query))).scalars())
+
+
+async def test_migrations_build_exactly_the_models(db: Database) -> None:
+    assert await db.current_revision() == Database.head_revision()
+    assert await _tables(db) == TABLES | {"alembic_version"}
+    assert await db.schema_differences() == []
+
+
+async def test_downgrade_to_base_and_upgrade_again(db: Database) -> None:
+    await db.downgrade("base")
+    assert await db.current_revision() is None
+    assert await _tables(db) <= {"alembic_version"}
+    await db.create_schema()
+    assert await db.current_revision() == Database.head_revision()
+    async with db.unit_of_work() as uow:
+        await add_customer(uow, telegram_id=1)
+
+
+async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
+    sqlite_db: Database,
+) -> None:
+    async with sqlite_db.engine.connect() as connection:
+        pragma = {
+            name: (await connection.execute(text(f"PRAGMA {name}"))).scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout")
+        }
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
+
+
+async def test_sqlite_stores_utc_wall_time(sqlite_db: Database) -> None:
+    async with sqlite_db.unit_of_work() as uow:
+        await add_customer(uow, telegram_id=1)
+    async with sqlite_db.engine.connect() as connection:
+        raw = (await connection.execute(text("SELECT created_at FROM customers"))).scalar()
+    assert raw == "2025-03-03 09:00:00.000000"
+
+
+async def test_foreign_keys_are_enforced_and_reported_as_storage_errors(db: Database) -> None:
+    async def orphan_ticket() -> None:
+        async with db.unit_of_work() as uow:
+            await uow.tickets.create(
+                customer_id=999,
+                conversation_id=999,
+                priority=Priority.NORMAL,
+                line=1,
+                language="en",
+                subject="orphan",
+                intent=None,
+                confidence=None,
+                now=T0,
+            )
+
+    with pytest.raises(StorageError, match="rejected a change"):
+        await orphan_ticket()
+
+
+@pytest.mark.postgres
+async def test_concurrent_first_time_on_postgres_reports_one_first(pg_db: Database) -> None:
+    async def deliver() -> bool:
+        async with pg_db.unit_of_work() as uow:
+            first = await uow.updates.first_time(77, now=T0)
+            await asyncio.sleep(0.02)
+            return first
+
+    assert sorted(await asyncio.gather(deliver(), deliver(), deliver())) == [False, False, True]
+
+
+async def test_concurrent_first_time_on_sqlite_reports_one_first(sqlite_db: Database) -> None:
+    async def deliver() -> bool:
+        async with sqlite_db.unit_of_work() as uow:
+            first = await uow.updates.first_time(77, now=T0)
+            await asyncio.sleep(0.02)
+            return first
+
+    assert sorted(await asyncio.gather(deliver(), deliver(), deliver())) == [False, False, True]
+
+
+async def test_a_database_without_schema_says_to_upgrade(tmp_path: Path) -> None:
+    db = Database.connect(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
+    try:
+        with pytest.raises(StorageError, match="supportbot db upgrade"):
+            async with db.unit_of_work() as uow:
+                await uow.tickets.get(1)
+    finally:
+        await db.dispose()
+
+
+async def test_an_unreachable_server_is_storage_unavailable() -> None:
+    db = Database.connect("postgresql+asyncpg://bot:secret@127.0.0.1:1/nowhere")
+    try:
+        with pytest.raises(StorageUnavailableError, match=r"\[database\] url") as caught:
+            async with db.unit_of_work():
+                pass
+    finally:
+        await db.dispose()
+    assert "secret" not in str(caught.value)
+    assert "127.0.0.1:1" in str(caught.value)
+
+
+async def test_an_unwritable_sqlite_path_is_storage_unavailable(tmp_path: Path) -> None:
+    db = Database.connect(f"sqlite+aiosqlite:///{tmp_path / 'no' / 'such' / 'dir.sqlite3'}")
+    try:
+        with pytest.raises(StorageUnavailableError, match="directory exists"):
+            await db.create_schema()
+    finally:
+        await db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql+aiomysql://localhost/bot", "unsupported database URL"),
+        ("sqlite:///sync.sqlite3", "unsupported database URL"),
+        ("not a url", "cannot parse"),
+    ],
+)
+def test_unsupported_urls_are_refused_up_front(url: str, message: str) -> None:
+    with pytest.raises(StorageError, match=message):
+        Database.connect(url)
+
+
+def test_a_schema_is_for_postgresql_only() -> None:
+    with pytest.raises(StorageError, match="only be set for PostgreSQL"):
+        Database.connect("sqlite+aiosqlite:///x.sqlite3", schema="other")
+
+
+@pytest.mark.postgres
+async def test_postgres_tables_live_in_the_configured_schema(
+    pg_db: Database, pg_schema: str
+) -> None:
+    async with pg_db.engine.connect() as connection:
+        schema = (await connection.execute(text("SELECT current_schema()"))).scalar()
+    assert schema == pg_schema
+    assert "tickets" in await _tables(pg_db)
+
+
+def test_the_alembic_command_line_builds_the_schema(tmp_path: Path) -> None:
+    target = tmp_path / "cli.sqlite3"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "alembic",
+            "-c",
+            str(ROOT / "storage" / "alembic.ini"),
+            "-x",
+            f"url=sqlite+aiosqlite:///{target}",
+            "upgrade",
+            "head",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+
+    async def revision() -> str | None:
+        db = Database.connect(f"sqlite+aiosqlite:///{target}")
+        try:
+            return await db.current_revision()
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(revision()) == Database.head_revision()
+
+
+def test_postgres_url_for_tests_is_asyncpg() -> None:
+    assert POSTGRES_URL.startswith("postgresql+asyncpg://")
