@@ -1,0 +1,137 @@
+"""The bot's update queue: one ``update_id`` counter, confirmation by offset, long polling."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from bot.emulator.errors import ApiError
+
+__all__ = ["UpdateQueue"]
+
+JsonDict = dict[str, Any]
+
+# Telegram leaves these out unless a bot asks for them by name.
+_NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_CONFLICT_POLL = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+
+
+class _Poll:
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
+        self.terminated = False
+
+
+class UpdateQueue:
+    """Pending updates and the long polls that wait for them."""
+
+    def __init__(
+        self, first_update_id: int = 1, on_change: Callable[[], None] = lambda: None
+    ) -> None:
+        self._on_change = on_change
+        self._ids = itertools.count(first_update_id)
+        self._pending: list[JsonDict] = []
+        self._polls: set[_Poll] = set()
+        self._listeners: set[asyncio.Event] = set()
+        self._closed = False
+        self.allowed_updates: frozenset[str] | None = None
+        self.history: list[JsonDict] = []
+
+    @property
+    def held_polls(self) -> int:
+        """How many ``getUpdates`` requests are being held open right now."""
+        return len(self._polls)
+
+    @property
+    def pending(self) -> list[JsonDict]:
+        return list(self._pending)
+
+    def allows(self, kind: str) -> bool:
+        if self.allowed_updates:
+            return kind in self.allowed_updates
+        return kind not in _NOT_BY_DEFAULT
+
+    def push(self, kind: str, payload: JsonDict) -> JsonDict | None:
+        """Queue an update; ``None`` when the bot's ``allowed_updates`` filter it out."""
+        if not self.allows(kind):
+            return None
+        update = {"update_id": next(self._ids), kind: copy.deepcopy(payload)}
+        self._pending.append(update)
+        self.history.append(update)
+        self._wake()
+        return update
+
+    def remember_allowed(self, allowed: list[str] | None) -> None:
+        if allowed is None:
+            return
+        self.allowed_updates = frozenset(allowed)
+        self._pending = [u for u in self._pending if self.allows(_kind(u))]
+
+    def confirm(self, offset: int) -> None:
+        if offset < 0:
+            self._pending = self._pending[offset:]
+        else:
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+
+    def drop_all(self) -> None:
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Wake every held poll and listener: the server is stopping."""
+        self._closed = True
+        self._wake()
+
+    def _wake(self) -> None:
+        for poll in self._polls:
+            poll.wake.set()
+        for event in self._listeners:
+            event.set()
+
+    async def get(self, *, offset: int | None, limit: int, hold: float) -> list[JsonDict]:
+        """Answer ``getUpdates``: hold until an update arrives, the timeout passes or we stop."""
+        if offset is not None:
+            self.confirm(offset)
+        for other in self._polls:
+            other.terminated = True
+            other.wake.set()
+        limit = min(max(limit, 1), 100)
+        if self._pending or hold <= 0 or self._closed:
+            return self._pending[:limit]
+        poll = _Poll()
+        self._polls.add(poll)
+        self._on_change()
+        try:
+            async with asyncio.timeout(hold):
+                while not self._pending and not self._closed:
+                    await poll.wake.wait()
+                    poll.wake.clear()
+                    if poll.terminated:
+                        raise ApiError(409, _CONFLICT_POLL)
+        except TimeoutError:
+            pass
+        finally:
+            self._polls.discard(poll)
+            self._on_change()
+        return self._pending[:limit]
+
+    async def wait_pending(self) -> bool:
+        """Wait until an update is pending; ``False`` once the queue is closed."""
+        event = asyncio.Event()
+        self._listeners.add(event)
+        try:
+            while not self._pending and not self._closed:
+                await event.wait()
+                event.clear()
+        finally:
+            self._listeners.discard(event)
+        return not self._closed
+
+
+def _kind(update: JsonDict) -> str:
+    return next(key for key in update if key != "update_id")
