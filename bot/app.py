@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,13 +11,13 @@ from bot.config import Settings
 from bot.core.actions import Outbox
 from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
-from bot.core.ports import Desk, NullDesk
+from bot.core.ports import Brain, Desk, NullDesk
 from bot.core.service import SupportCore
 from bot.core.survey_flow import SurveyFlow
 from bot.core.texts import Texts
 from handoff.clock import Clock, SystemClock
 from handoff.hours import WorkingHours
-from intents.matching import ContentHolder
+from intents import ContentHolder, Thresholds
 from storage import Database
 
 __all__ = ["App", "build_app", "load_brain"]
@@ -26,18 +27,20 @@ __all__ = ["App", "build_app", "load_brain"]
 class App:
     settings: Settings
     database: Database
-    brain: ContentHolder
+    brain: Brain
     core: SupportCore
 
 
 async def load_brain(settings: Settings) -> ContentHolder:
     """Loads and validates the content and trains the matcher, off the event loop."""
-    return await ContentHolder.open(
+    holder = ContentHolder(
         settings.content.intents_dir,
         settings.content.kb_dir,
-        settings.matching,
+        Thresholds.from_settings(settings.matching),
         default_lang=settings.languages.default,
     )
+    await asyncio.to_thread(holder.load)
+    return holder
 
 
 @contextlib.asynccontextmanager

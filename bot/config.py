@@ -93,8 +93,12 @@ class AdminSettings(_Section):
     ids: list[int] = Field(default_factory=list)
 
 
+def _both_languages() -> list[Lang]:
+    return ["ru", "en"]
+
+
 class LanguageSettings(_Section):
-    supported: list[Lang] = Field(default_factory=lambda: ["ru", "en"], min_length=1)
+    supported: list[Lang] = Field(default_factory=lambda: _both_languages(), min_length=1)
     default: Lang = "en"
 
     @model_validator(mode="after")
@@ -185,13 +189,20 @@ class Settings(_Section):
         database = self.database
         prefix = "sqlite+aiosqlite:///"
         rest = database.url.removeprefix(prefix)
-        if database.url.startswith(prefix) and rest and rest != ":memory:" and not rest.startswith("/"):
+        if (
+            database.url.startswith(prefix)
+            and rest
+            and rest != ":memory:"
+            and not rest.startswith("/")
+        ):
             database = database.model_copy(update={"url": prefix + str(base / rest)})
         return self.model_copy(update={"content": content, "database": database})
 
 
 def _describe(error: dict[str, object]) -> str:
-    loc = [str(part) for part in error.get("loc", ()) if not str(part).startswith("function-")]
+    raw_loc = error.get("loc", ())
+    parts = raw_loc if isinstance(raw_loc, tuple) else ()
+    loc = [str(part) for part in parts if not str(part).startswith("function-")]
     if loc and loc[0] in Settings.model_fields and len(loc) > 1:
         key = f"[{loc[0]}] {'.'.join(loc[1:])}"
     else:

@@ -1,10 +1,247 @@
-"""Placeholder: filled in by the issue that builds these commands."""
+"""Content commands: ``check``, ``ask``, ``eval`` and ``bench``.
+
+``check`` validates the intents and articles; ``ask`` runs the matcher on messages; ``eval``
+cross-validates the content; ``bench`` measures the engine on CLINC150 / BANKING77 files.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+from bot.commands import Context
+from intents import ContentError, Decision, Engine, Thresholds, load_content
+from intents.matching.bench import BenchError, BenchResult, load_banking77, load_clinc150, run_bench
+from intents.matching.evaluation import cross_validate
 
-def register(commands: "argparse._SubParsersAction[Any]") -> None:
-    """No commands yet."""
+__all__ = ["register"]
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    check = commands.add_parser("check", help="validate intents and knowledge-base articles")
+    _content_dirs(check)
+    check.set_defaults(handler=run_check)
+
+    ask = commands.add_parser("ask", help="show what the matcher decides for messages")
+    _content_dirs(ask)
+    ask.add_argument("--json", action="store_true", help="one JSON object per message")
+    ask.add_argument("--lang", choices=["ru", "en"], help="language (default: detected)")
+    ask.add_argument(
+        "text",
+        nargs="+",
+        metavar="TEXT",
+        help="the message (unquoted words form one message; several quoted arguments are "
+        "several messages), or - to read one message per line from stdin",
+    )
+    ask.set_defaults(handler=run_ask)
+
+    evaluate = commands.add_parser("eval", help="cross-validate the content, suggest thresholds")
+    _content_dirs(evaluate)
+    evaluate.add_argument("--folds", type=int, default=5, help="cross-validation folds (5)")
+    evaluate.set_defaults(handler=run_eval)
+
+    bench = commands.add_parser("bench", help="measure the engine on a public dataset")
+    datasets = bench.add_subparsers(dest="dataset", metavar="DATASET", required=True)
+    clinc = datasets.add_parser("clinc150", help="CLINC150 (data_full.json format)")
+    clinc.add_argument(
+        "--data", type=Path, required=True, metavar="FILE", help="path to data_full.json"
+    )
+    clinc.add_argument(
+        "--split",
+        choices=["val", "test"],
+        default="val",
+        help="split to report (default val; the threshold is chosen on val)",
+    )
+    clinc.set_defaults(handler=run_bench_clinc)
+    banking = datasets.add_parser("banking77", help="BANKING77 (text,category CSV)")
+    banking.add_argument("--train", type=Path, required=True, metavar="CSV")
+    banking.add_argument(
+        "--test",
+        type=Path,
+        metavar="CSV",
+        help="test CSV (default: a stratified 20%% of train is held out)",
+    )
+    banking.set_defaults(handler=run_bench_banking)
+
+
+def _content_dirs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--intents", type=Path, metavar="DIR", help="intent files (default: [content] intents_dir)"
+    )
+    parser.add_argument(
+        "--kb", type=Path, metavar="DIR", help="knowledge-base articles (default: [content] kb_dir)"
+    )
+
+
+def _dirs(args: argparse.Namespace, context: Context) -> tuple[Path, Path]:
+    intents_dir: Path | None = args.intents
+    kb_dir: Path | None = args.kb
+    if intents_dir is None or kb_dir is None:
+        settings = context.settings.content
+        intents_dir = intents_dir or settings.intents_dir
+        kb_dir = kb_dir or settings.kb_dir
+    return intents_dir, kb_dir
+
+
+def run_check(args: argparse.Namespace, context: Context) -> int:
+    intents_dir, kb_dir = _dirs(args, context)
+    try:
+        content = load_content(intents_dir, kb_dir)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+        return 1
+    print(
+        f"OK: {len(content.intents)} intents, {len(content.article_ids)} articles "
+        f"({len(content.articles)} files)"
+    )
+    return 0
+
+
+def _messages(texts: list[str]) -> Iterator[str]:
+    if texts == ["-"]:
+        for line in sys.stdin:
+            if line.strip():
+                yield line.rstrip("\n")
+    elif any(" " in text for text in texts):
+        yield from texts  # quoted messages: one each
+    else:
+        yield " ".join(texts)  # unquoted words: one message
+
+
+def decision_json(decision: Decision) -> dict[str, object]:
+    return {
+        "text": decision.text,
+        "lang": decision.lang,
+        "action": decision.action,
+        "intent": decision.intent_id,
+        "article": decision.article,
+        "score": round(decision.score, 4),
+        "candidates": [{"id": c.id, "score": round(c.score, 4)} for c in decision.candidates],
+    }
+
+
+def _readable(engine: Engine, decision: Decision) -> str:
+    lines = [
+        f"> {decision.text}",
+        f"  {decision.action} ({decision.lang}, score {decision.score:.2f})",
+    ]
+    if decision.intent is not None:
+        lines.append(f"  intent: {decision.intent.id}")
+    if decision.article is not None:
+        lines.append(f"  article: {decision.article}")
+    for option in decision.options:
+        lines.append(f"  option: {engine.title(option, decision.lang)} [{option.id}]")
+    ranked = ", ".join(f"{c.id} {c.score:.2f}" for c in decision.candidates)
+    lines.append(f"  candidates: {ranked}")
+    return "\n".join(lines)
+
+
+def _thresholds(context: Context) -> tuple[Thresholds, str]:
+    settings = context.settings
+    return Thresholds.from_settings(settings.matching), settings.languages.default
+
+
+def run_ask(args: argparse.Namespace, context: Context) -> int:
+    intents_dir, kb_dir = _dirs(args, context)
+    try:
+        content = load_content(intents_dir, kb_dir)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    thresholds, default_lang = _thresholds(context)
+    engine = Engine.build(content, thresholds, default_lang=default_lang)  # type: ignore[arg-type]
+    for text in _messages(args.text):
+        decision = engine.decide(text, args.lang)
+        if args.json:
+            print(json.dumps(decision_json(decision), ensure_ascii=False), flush=True)
+        else:
+            print(_readable(engine, decision), flush=True)
+    return 0
+
+
+def _progress(label: str) -> Callable[[Iterable[int]], Iterable[int]]:
+    from tqdm import tqdm
+
+    def wrap(steps: Iterable[int]) -> Iterable[int]:
+        bar: Iterable[int] = tqdm(steps, desc=label, file=sys.stderr, leave=False)
+        return bar
+
+    return wrap
+
+
+def run_eval(args: argparse.Namespace, context: Context) -> int:
+    intents_dir, kb_dir = _dirs(args, context)
+    try:
+        content = load_content(intents_dir, kb_dir)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    reports = cross_validate(content, folds=args.folds, progress=_progress("cross-validation"))
+    thresholds, _ = _thresholds(context)
+    for report in reports:
+        t = report.thresholds
+        print(
+            f"[{report.lang}] {report.examples} examples, {report.folds}-fold: "
+            f"accuracy {report.accuracy:.3f}"
+        )
+        for true, predicted, count in report.confused[:10]:
+            print(f"  confused: {true} → {predicted} ×{count}")
+        print(
+            f"  suggested thresholds: answer {t.answer:.2f} (answers right {t.answer_precision:.1%}"
+            f", {t.answered:.0%} of examples answered), clarify {t.clarify:.2f}"
+        )
+    print(f"configured: answer {thresholds.answer:.2f}, clarify {thresholds.clarify:.2f}")
+    return 0
+
+
+def _print_bench(result: BenchResult) -> None:
+    rows = [
+        ("dataset", result.name),
+        ("intents", str(result.intents)),
+        ("train examples", str(result.train_examples)),
+        ("test examples", str(result.test_examples)),
+    ]
+    if result.oos_recall is not None:
+        rows += [
+            ("in-scope accuracy", f"{result.in_scope_accuracy:.4f}"),
+            ("out-of-scope recall", f"{result.oos_recall:.4f}"),
+            ("top-1 accuracy (no threshold)", f"{result.accuracy:.4f}"),
+        ]
+    else:
+        rows.append(("accuracy", f"{result.accuracy:.4f}"))
+    rows += [
+        ("threshold", f"{result.threshold:.3f}"),
+        ("training", f"{result.train_s:.1f} s"),
+        ("one message p50 / p99", f"{result.p50_ms:.2f} / {result.p99_ms:.2f} ms"),
+        ("peak RSS", f"{result.rss_mb:.0f} MB"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    print(json.dumps(result.as_json()))
+
+
+def run_bench_clinc(args: argparse.Namespace, context: Context) -> int:
+    try:
+        data = load_clinc150(args.data, args.split)
+    except BenchError as exc:
+        print(f"supportbot bench: {exc}", file=sys.stderr)
+        return 2
+    _print_bench(run_bench(data))
+    return 0
+
+
+def run_bench_banking(args: argparse.Namespace, context: Context) -> int:
+    try:
+        data = load_banking77(args.train, args.test)
+    except BenchError as exc:
+        print(f"supportbot bench: {exc}", file=sys.stderr)
+        return 2
+    _print_bench(run_bench(data))
+    return 0

@@ -47,7 +47,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def _run(args: argparse.Namespace, context: Context) -> int:
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     settings = context.settings
     token = settings.telegram.token().get_secret_value()
     asyncio.run(_serve(settings, token))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 __all__ = [
     "Article",
     "Callback",
+    "CloseTicket",
     "Csat",
     "Escalate",
     "Feedback",
@@ -16,7 +17,6 @@ __all__ = [
     "SkipComment",
     "Solved",
     "TakeTicket",
-    "CloseTicket",
     "decode",
     "encode",
 ]

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core import callbacks as cb
-from bot.core.actions import AnswerButton, Button, Done, EditKeyboard, Failed, Failure, SendText
+from bot.core.actions import (
+    AnswerButton,
+    Button,
+    Done,
+    EditKeyboard,
+    Failed,
+    Failure,
+    Result,
+    SendText,
+)
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, MessageReceived
 from bot.core.handoff_flow import HandoffRequest, hand_off
@@ -28,6 +37,7 @@ from bot.core.replies import (
 from bot.core.survey_flow import SurveyFlow
 from handoff.model import Customer, Direction, NewMessage, Priority
 from handoff.ports import UnitOfWork
+from intents import Lang
 
 __all__ = ["CustomerDialog"]
 
@@ -64,8 +74,10 @@ class CustomerDialog:
             if not await uow.updates.first_time(event.update_id, now=now):
                 return
             customer, conversation_id = await self._customer(uow, event, now)
-            stored_text = event.text if event.text is not None else (
-                event.media.caption if event.media else None
+            stored_text = (
+                event.text
+                if event.text is not None
+                else (event.media.caption if event.media else None)
             )
             await uow.messages.add(
                 NewMessage(
@@ -162,7 +174,9 @@ class CustomerDialog:
         deps = self._deps
         customer = out.customer
         brain = deps.brain
-        decision = brain.decide(text, None if not customer.language_chosen else customer.language)
+        decision = brain.decide(
+            text, _lang(customer.language) if customer.language_chosen else None
+        )
         lang = self._reply_language(customer, decision.lang)
         if lang != customer.language and not customer.language_chosen:
             await uow.customers.set_language(customer.id, lang)
@@ -227,7 +241,9 @@ class CustomerDialog:
         else:
             menu = topics_menu(content, lang, deps.config.popular_intents)
             out.replies.append(
-                Reply(deps.texts(lang, "miss_first"), (*menu.keyboard, person_row(deps.texts, lang)))
+                Reply(
+                    deps.texts(lang, "miss_first"), (*menu.keyboard, person_row(deps.texts, lang))
+                )
             )
 
     async def _command(
@@ -259,7 +275,9 @@ class CustomerDialog:
                     return
                 from handoff.model import TicketStatus
 
-                await uow.tickets.set_status(ticket.id, TicketStatus.CANCELLED, now=deps.clock.now())
+                await uow.tickets.set_status(
+                    ticket.id, TicketStatus.CANCELLED, now=deps.clock.now()
+                )
                 out.replies.append(Reply(texts(lang, "cancelled", ticket=ticket.id)))
                 out.after.append(("cancelled", ticket.id, "cancelled"))
             case "reload":
@@ -275,7 +293,7 @@ class CustomerDialog:
         texts = self._deps.texts
         report = await self._deps.brain.reload()
         if report.ok:
-            return Reply(texts(lang, "reload_ok", summary=_escape(report.summary)))
+            return Reply(texts(lang, "reload_ok", summary=_escape(report.summary())))
         problems = "\n".join(_escape(str(p)) for p in report.problems[:20])
         return Reply(texts(lang, "reload_failed", problems=problems))
 
@@ -308,9 +326,13 @@ class CustomerDialog:
                     score=1.0,
                     now=now,
                 )
-                out.replies.append(answer_intent(content, intent, lang, texts, decision_id=record.id))
+                out.replies.append(
+                    answer_intent(content, intent, lang, texts, decision_id=record.id)
+                )
                 if intent.always_handoff:
-                    await self._hand_off(uow, out, subject=intent_id, intent_id=intent_id, score=1.0)
+                    await self._hand_off(
+                        uow, out, subject=intent_id, intent_id=intent_id, score=1.0
+                    )
             case cb.Article(article_id):
                 record = await uow.decisions.add(
                     conversation_id=out.conversation_id,
@@ -333,17 +355,17 @@ class CustomerDialog:
                     await uow.conversations.mark_resolved_by_bot(out.conversation_id)
                     out.replies.append(Reply(texts(lang, "feedback_thanks")))
                     return None
-                intent = (
+                answered = (
                     content.intents.get(decision.intent)
                     if decision is not None and decision.intent
                     else None
                 )
-                if intent is not None and intent.line > 1:
+                if answered is not None and answered.line > 1:
                     await self._hand_off(
                         uow,
                         out,
-                        subject=decision.text if decision else intent.id,
-                        intent_id=intent.id,
+                        subject=decision.text if decision else answered.id,
+                        intent_id=answered.id,
                         score=decision.score if decision else None,
                     )
                     return None
@@ -374,6 +396,8 @@ class CustomerDialog:
     ) -> None:
         content = self._deps.brain.content
         intent = content.intents.get(intent_id) if intent_id else None
+        if not subject.strip() or subject.startswith("/"):
+            subject = await _last_question(uow, out.conversation_id) or subject
         priority = Priority.parse(intent.priority) if intent else Priority.NORMAL
         request = HandoffRequest(
             customer=out.customer,
@@ -420,8 +444,8 @@ class CustomerDialog:
     async def _deliver(self, out: _Outgoing) -> None:
         sent: list[tuple[Reply, int | None]] = []
         blocked = False
-        for chat_id, message_id in out.strip:
-            await self._deps.outbox(EditKeyboard(chat_id, message_id, ()))
+        for chat_id, keyboard_message in out.strip:
+            await self._deps.outbox(EditKeyboard(chat_id, keyboard_message, ()))
         for reply in out.replies:
             if not reply.text:
                 continue
@@ -431,8 +455,7 @@ class CustomerDialog:
             if isinstance(result, Failed) and result.reason is Failure.BLOCKED:
                 blocked = True
                 break
-            first = result.message_ids[0] if isinstance(result, Done) and result.message_ids else None
-            sent.append((reply, first))
+            sent.append((reply, _first_id(result)))
         if not sent and not blocked:
             return
         async with self._deps.uow() as uow:
@@ -480,10 +503,12 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _intent_id(intent: object) -> str | None:
-    if intent is None:
-        return None
-    return intent if isinstance(intent, str) else str(getattr(intent, "id"))
+def _first_id(result: Result) -> int | None:
+    return result.message_ids[0] if isinstance(result, Done) and result.message_ids else None
+
+
+def _lang(code: str) -> Lang:
+    return "ru" if code == "ru" else "en"
 
 
 def _with_language(customer: Customer, lang: str) -> Customer:
@@ -502,3 +527,14 @@ def _subject(intent: object | None, lang: str, fallback: str) -> str:
 def _is_command(event: MessageReceived) -> bool:
     return event.command is not None
 
+
+async def _last_question(uow: UnitOfWork, conversation_id: int) -> str | None:
+    """The customer's last words that were not a command: the best subject for a ticket."""
+    for message in reversed(await uow.messages.for_conversation(conversation_id)):
+        if (
+            message.direction is Direction.CUSTOMER
+            and message.text
+            and not message.text.startswith("/")
+        ):
+            return message.text
+    return None

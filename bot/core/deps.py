@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.actions import Outbox
+from bot.core.ports import Brain
 from bot.core.texts import Texts
 from handoff.clock import Clock
 from handoff.hours import WorkingHours
 from handoff.ports import UnitOfWorkFactory
 
-if TYPE_CHECKING:
-    from intents.matching import ContentHolder
-
 __all__ = ["CoreConfig", "Deps"]
 
-DEFAULT_POPULAR = ("order_status", "delivery_time", "return_item", "payment_methods", "contact_phone")
+DEFAULT_POPULAR = (
+    "order_status",
+    "delivery_time",
+    "return_item",
+    "payment_methods",
+    "contact_phone",
+)
 
 
 @dataclass(frozen=True)
@@ -66,4 +69,4 @@ class Deps:
     texts: Texts
     clock: Clock
     hours: WorkingHours
-    brain: ContentHolder
+    brain: Brain

@@ -73,8 +73,15 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
 
 _WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "ru": ("в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу",
-           "в воскресенье"),
+    "ru": (
+        "в понедельник",
+        "во вторник",
+        "в среду",
+        "в четверг",
+        "в пятницу",
+        "в субботу",
+        "в воскресенье",
+    ),
 }
 
 

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
+from intents import Content, Decision, Engine, Lang
 
-__all__ = ["Desk", "NullDesk"]
+__all__ = ["Brain", "Desk", "NullDesk", "ReloadOutcome"]
+
+
+class ReloadOutcome(Protocol):
+    @property
+    def ok(self) -> bool: ...
+    def summary(self) -> str: ...
+    @property
+    def problems(self) -> Sequence[object]: ...
+
+
+class Brain(Protocol):
+    """The live matcher (``intents.ContentHolder``): decide, read the content, reload it."""
+
+    @property
+    def content(self) -> Content: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    def decide(self, text: str, lang: Lang | None = None) -> Decision: ...
+
+    async def reload(self) -> ReloadOutcome: ...
 
 
 class Desk(Protocol):

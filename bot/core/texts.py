@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ class Texts:
     default: str
 
     @classmethod
-    def load(cls, folder: Path, languages: tuple[str, ...] | list[str], default: str) -> Texts:
+    def load(cls, folder: Path, languages: Sequence[str], default: str) -> Texts:
         loaded: dict[str, dict[str, str]] = {}
         for lang in languages:
             path = folder / f"{lang}.toml"

@@ -61,8 +61,11 @@ CONTENT = Content(
 @dataclass
 class ReloadReport:
     ok: bool
-    summary: str = ""
+    text: str = ""
     problems: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return self.text
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from bot.core import callbacks as cb
 from bot.core.actions import EditKeyboard, SendText
 from bot.core.deps import CoreConfig
-from bot.core.events import ButtonPressed, MembershipChanged, Media, MessageReceived, Person
+from bot.core.events import ButtonPressed, Media, MembershipChanged, MessageReceived, Person
 from handoff.model import Direction, Priority, TicketStatus
 from tests.core.fakes import ScriptedBrain, World, make_world
 

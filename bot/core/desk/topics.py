@@ -28,6 +28,7 @@ from bot.core.actions import (
 )
 from bot.core.deps import Deps
 from bot.core.desk.cards import card_keyboard, card_text, topic_name, transcript_chunks
+from bot.core.split import TEXT_LIMIT
 from handoff.model import Customer, Direction, NewMessage, Ticket
 
 __all__ = ["Board", "KeyedLocks", "TicketView"]
@@ -111,10 +112,12 @@ class Board:
         async with deps.uow() as uow:
             history = await uow.messages.for_conversation(view.ticket.conversation_id)
         chunks = transcript_chunks(history, view.customer, deps.texts, self.lang, deps.hours.zone)
-        if chunks:
-            await self.place_text(
-                view, deps.texts(self.lang, "desk_transcript", ticket=view.ticket.id)
-            )
+        if chunks:  # the heading rides with the first chunk: the group allows ~20 messages/min
+            heading = deps.texts(self.lang, "desk_transcript", ticket=view.ticket.id)
+            if len(heading) + 1 + len(chunks[0]) <= TEXT_LIMIT:
+                chunks[0] = f"{heading}\n{chunks[0]}"
+            else:
+                chunks.insert(0, heading)
         for chunk in chunks:
             await self.place_text(view, chunk)
         return view

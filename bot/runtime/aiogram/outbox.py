@@ -108,9 +108,7 @@ class AiogramOutbox:
                 parts = split_html(action.text)
                 for index, part in enumerate(parts):
                     last = index == len(parts) - 1
-                    result = await self._call(
-                        lambda part=part, last=last: self._send(action, part, last)
-                    )
+                    result = await self._call(self._sender(action, part, last))
                     if isinstance(result, Failed):
                         return result if not ids else Done(message_ids=tuple(ids))
                     ids.extend(result.message_ids)
@@ -130,6 +128,9 @@ class AiogramOutbox:
                     lambda: self._ok(bot.close_forum_topic(action.chat_id, action.thread_id))
                 )
         raise TypeError(f"unknown action {action!r}")  # pragma: no cover - exhaustive match
+
+    def _sender(self, action: SendText, text: str, last: bool) -> Callable[[], Awaitable[Result]]:
+        return lambda: self._send(action, text, last)
 
     async def _send(self, action: SendText, text: str, last: bool) -> Result:
         sent = await self._bot.send_message(

@@ -26,10 +26,20 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 WEBHOOK_PATH = "/telegram/webhook"
 
 COMMANDS = {
-    "en": [("start", "Popular topics"), ("operator", "Talk to a person"),
-           ("language", "Switch language"), ("cancel", "Withdraw a request"), ("help", "Help")],
-    "ru": [("start", "Популярные темы"), ("operator", "Связаться с человеком"),
-           ("language", "Сменить язык"), ("cancel", "Отменить обращение"), ("help", "Помощь")],
+    "en": [
+        ("start", "Popular topics"),
+        ("operator", "Talk to a person"),
+        ("language", "Switch language"),
+        ("cancel", "Withdraw a request"),
+        ("help", "Help"),
+    ],
+    "ru": [
+        ("start", "Популярные темы"),
+        ("operator", "Связаться с человеком"),
+        ("language", "Сменить язык"),
+        ("cancel", "Отменить обращение"),
+        ("help", "Помощь"),
+    ],
 }
 
 
@@ -79,8 +89,16 @@ async def periodic(job: Callable[[], Awaitable[object]], every_s: float) -> Asyn
             await task
 
 
-async def run_polling(bot: Bot, core: SupportCore, *, polling_timeout: int = 30) -> None:
-    dispatcher = make_dispatcher(core)
+async def run_polling(
+    bot: Bot,
+    core: SupportCore,
+    *,
+    polling_timeout: int = 30,
+    dispatcher: Dispatcher | None = None,
+) -> None:
+    """Long-poll until stopped. To stop, call ``dispatcher.stop_polling()`` (cancelling the task
+    alone leaves aiogram's inner polling task running)."""
+    dispatcher = dispatcher or make_dispatcher(core)
     await bot.delete_webhook(drop_pending_updates=False)
     await set_commands(bot)
     async with periodic(core.desk_reminders, 60):

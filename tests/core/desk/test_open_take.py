@@ -16,7 +16,7 @@ async def test_open_creates_topic_then_card_with_buttons_then_escaped_transcript
     customer = await world.customer(name="Alice <b>")
     ticket = await world.ticket(customer, history=("my order #12 & more <tags>",))
 
-    create, card, title, transcript = world.outbox.actions
+    create, card, transcript = world.outbox.actions
     assert isinstance(create, CreateTopic)
     assert create.chat_id == GROUP
     assert create.name == f"#{ticket.id} Alice <b> — Where is my parcel?"
@@ -30,8 +30,8 @@ async def test_open_creates_topic_then_card_with_buttons_then_escaped_transcript
         cb.encode(cb.CloseTicket(ticket.id)),
         cb.encode(cb.Escalate(ticket.id)),
     ]
-    assert isinstance(title, SendText)
     assert isinstance(transcript, SendText)
+    assert transcript.text.startswith(f"<b>Conversation so far</b> (ticket #{ticket.id}):\n")
     assert transcript.thread_id == ticket.topic_id
     assert "my order #12 &amp; more &lt;tags&gt;" in transcript.text
     assert ticket.group_chat_id == GROUP

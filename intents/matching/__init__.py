@@ -1,0 +1,1 @@
+"""The matching engine: scorers, combiner, calibration, decision and language detection."""

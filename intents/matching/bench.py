@@ -1,0 +1,222 @@
+"""Benchmarks on public intent datasets (CLINC150, BANKING77) with the engine's own scorer.
+
+Not used at run time; ``supportbot bench`` calls it. Datasets are read from wherever the user
+keeps them and never copied.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import resource
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from intents.errors import IntentsError
+from intents.matching.classifier import ClassifierConfig
+from intents.matching.scorer import IntentScorer, ScorerConfig
+
+__all__ = [
+    "BenchData",
+    "BenchError",
+    "BenchResult",
+    "choose_threshold",
+    "load_banking77",
+    "load_clinc150",
+    "run_bench",
+]
+
+OOS = "oos"
+WARMUP = 50
+# Thousands of examples: n-grams seen once are noise and memory; two calibration folds keep
+# training within budget on two cores.
+BENCH_CONFIG = ScorerConfig(classifier=ClassifierConfig(min_df=2), calibration_folds=2)
+
+
+class BenchError(IntentsError):
+    """The dataset file cannot be used as asked (missing split, wrong format)."""
+
+
+@dataclass(frozen=True)
+class BenchData:
+    name: str
+    train: dict[str, list[str]]
+    reject: list[str]  # out-of-scope training phrases (CLINC150 oos_train)
+    tune: list[tuple[str, str]]  # where the threshold is chosen (CLINC150 val); may be empty
+    test: list[tuple[str, str]]  # what is reported; label "oos" for out-of-scope
+
+
+def _pairs(data: dict[str, object], key: str, path: Path) -> list[tuple[str, str]]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        raise BenchError(f"{path}: no {key!r} list in this file")
+    return [(str(text), str(label)) for text, label in value]
+
+
+def load_clinc150(path: Path, split: str = "val") -> BenchData:
+    """CLINC150 ``data_full.json``: train + oos_train to learn, ``split`` + oos_<split> to test."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BenchError(f"{path}: cannot read a CLINC150 JSON file ({exc})") from exc
+    if not isinstance(data, dict):
+        raise BenchError(f"{path}: expected a JSON object with train/val/test keys")
+    if split not in data or f"oos_{split}" not in data:
+        have = ", ".join(sorted(data))
+        raise BenchError(
+            f"{path}: this file has no {split!r} split (it has: {have}); "
+            f"use --split val, or the full data_full.json for --split {split}"
+        )
+    train: dict[str, list[str]] = {}
+    for text, label in _pairs(data, "train", path):
+        train.setdefault(label, []).append(text)
+    reject = [text for text, _ in _pairs(data, "oos_train", path)]
+    test = _pairs(data, split, path) + [(t, OOS) for t, _ in _pairs(data, f"oos_{split}", path)]
+    tune = test
+    if split != "val" and "val" in data and "oos_val" in data:
+        tune = _pairs(data, "val", path) + [(t, OOS) for t, _ in _pairs(data, "oos_val", path)]
+    return BenchData("clinc150", train, reject, tune, test)
+
+
+def _read_csv(path: Path) -> list[tuple[str, str]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise BenchError(f"{path}: cannot read ({exc.strerror})") from exc
+    if not rows or not {"text", "category"} <= rows[0].keys():
+        raise BenchError(f"{path}: expected a CSV with the columns text,category")
+    return [(row["text"], row["category"]) for row in rows]
+
+
+def load_banking77(train_csv: Path, test_csv: Path | None = None) -> BenchData:
+    """BANKING77 CSVs; without ``test_csv`` a stratified 20 % of train is held out."""
+    rows = _read_csv(train_csv)
+    if test_csv is not None:
+        train_rows, test_rows = rows, _read_csv(test_csv)
+    else:
+        train_rows, test_rows = train_test_split(
+            rows, test_size=0.2, random_state=0, stratify=[label for _, label in rows]
+        )
+    train: dict[str, list[str]] = {}
+    for text, label in train_rows:
+        train.setdefault(label, []).append(text)
+    return BenchData("banking77", train, [], [], list(test_rows))
+
+
+def choose_threshold(
+    scores: Sequence[float], predicted: Sequence[str], truth: Sequence[str], wrong_cost: float = 3.0
+) -> float:
+    """The threshold that minimises the cost of mistakes on the tuning split.
+
+    A confident wrong answer (an in-scope message answered with the wrong intent, or an
+    out-of-scope message answered at all) costs ``wrong_cost``; sending an in-scope message to a
+    person costs 1. With no out-of-scope examples the threshold is 0 (plain accuracy).
+    """
+    score = np.asarray(scores)
+    truth_arr = np.asarray(truth)
+    right = np.asarray(predicted) == truth_arr
+    in_scope = truth_arr != OOS
+    if in_scope.all():
+        return 0.0
+    best, best_cost = 0.0, np.inf
+    for threshold in np.unique(np.round(score, 3)):
+        answered = score >= threshold
+        wrong = answered & ~right
+        rejected = ~answered & in_scope
+        cost = wrong_cost * wrong.sum() + rejected.sum()
+        if cost < best_cost:
+            best, best_cost = float(threshold), float(cost)
+    return best
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    name: str
+    intents: int
+    train_examples: int
+    test_examples: int
+    in_scope_accuracy: float
+    oos_recall: float | None
+    accuracy: float
+    threshold: float
+    train_s: float
+    p50_ms: float
+    p99_ms: float
+    rss_mb: float
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"dataset": self.name}
+        if self.oos_recall is not None:
+            out["in_scope_accuracy"] = round(self.in_scope_accuracy, 4)
+            out["oos_recall"] = round(self.oos_recall, 4)
+        else:
+            out["accuracy"] = round(self.accuracy, 4)
+        out.update(
+            threshold=round(self.threshold, 4),
+            train_s=round(self.train_s, 2),
+            p50_ms=round(self.p50_ms, 3),
+            p99_ms=round(self.p99_ms, 3),
+            rss_mb=round(self.rss_mb, 1),
+        )
+        return out
+
+
+def _predict(
+    scorer: IntentScorer, items: Sequence[tuple[str, str]]
+) -> tuple[list[str], list[float], list[float]]:
+    predicted: list[str] = []
+    scores: list[float] = []
+    timings: list[float] = []
+    for text, _ in items[:WARMUP]:
+        scorer.rank(text, top=1)
+    for text, _ in items:
+        start = time.perf_counter()
+        ranked = scorer.rank(text, top=1)
+        timings.append((time.perf_counter() - start) * 1000)
+        label, score = ranked[0] if ranked else ("", 0.0)
+        predicted.append(label)
+        scores.append(score)
+    return predicted, scores, timings
+
+
+def run_bench(data: BenchData, config: ScorerConfig = BENCH_CONFIG) -> BenchResult:
+    start = time.perf_counter()
+    scorer = IntentScorer.train(data.train, data.reject, config)
+    train_s = time.perf_counter() - start
+    predicted, scores, timings = _predict(scorer, data.test)
+    truth = [label for _, label in data.test]
+    if data.tune is data.test or not data.tune:
+        threshold = choose_threshold(scores, predicted, truth)
+    else:
+        tuned = _predict(scorer, data.tune)
+        threshold = choose_threshold(tuned[1], tuned[0], [label for _, label in data.tune])
+    score = np.asarray(scores)
+    truth_arr = np.asarray(truth)
+    answered = score >= threshold
+    right = (np.asarray(predicted) == truth_arr) & answered
+    in_scope = truth_arr != OOS
+    has_oos = bool((~in_scope).any())
+    in_scope_accuracy = float(right[in_scope].mean()) if in_scope.any() else 0.0
+    oos_recall = float((~answered[~in_scope]).mean()) if has_oos else None
+    top1 = float((np.asarray(predicted)[in_scope] == truth_arr[in_scope]).mean())
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return BenchResult(
+        name=data.name,
+        intents=len(data.train),
+        train_examples=sum(len(v) for v in data.train.values()) + len(data.reject),
+        test_examples=len(data.test),
+        in_scope_accuracy=in_scope_accuracy,
+        oos_recall=oos_recall,
+        accuracy=top1,
+        threshold=threshold,
+        train_s=train_s,
+        p50_ms=float(np.percentile(timings, 50)),
+        p99_ms=float(np.percentile(timings, 99)),
+        rss_mb=rss_mb,
+    )

@@ -1,0 +1,127 @@
+"""The engine: one scorer and one article index per language, and the decision rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from intents.answers import Answer, render_intent_answer, render_kb_article
+from intents.matching.articles import ArticleIndex
+from intents.matching.background import BACKGROUND
+from intents.matching.lang import detect_language
+from intents.matching.results import Action, Candidate, Decision, Thresholds
+from intents.matching.scorer import IntentScorer, ScorerConfig
+from intents.model import LANGS, SYSTEM_INTENTS, Content, Lang
+from intents.text import normalize
+
+__all__ = ["HUMAN_REQUEST", "Engine"]
+
+HUMAN_REQUEST = "human_request"
+_TOP = 5
+
+
+class Engine:
+    """Ranks intents and KB articles together and decides: answer, clarify or hand off.
+
+    Build it with :meth:`build` (seconds; do it off the event loop), then call :meth:`decide`
+    (about a millisecond) as often as needed; an engine is immutable after building.
+    """
+
+    def __init__(
+        self,
+        content: Content,
+        thresholds: Thresholds,
+        scorers: Mapping[Lang, IntentScorer],
+        articles: Mapping[Lang, ArticleIndex],
+        default_lang: Lang = "en",
+    ) -> None:
+        self.content = content
+        self.thresholds = thresholds
+        self.default_lang = default_lang
+        self._scorers = dict(scorers)
+        self._articles = dict(articles)
+
+    @classmethod
+    def build(
+        cls,
+        content: Content,
+        thresholds: Thresholds | None = None,
+        *,
+        default_lang: Lang = "en",
+        config: ScorerConfig = ScorerConfig(),  # noqa: B008 - frozen, safe as default
+        background: Mapping[Lang, Sequence[str]] = BACKGROUND,
+    ) -> Engine:
+        scorers: dict[Lang, IntentScorer] = {}
+        indexes: dict[Lang, ArticleIndex] = {}
+        for lang in LANGS:
+            examples = {
+                intent.id: intent.examples[lang]
+                for intent in content.intents.values()
+                if intent.examples.get(lang)
+            }
+            scorers[lang] = IntentScorer.train(examples, background.get(lang, ()), config)
+            articles = sorted(
+                (a for (_, article_lang), a in content.articles.items() if article_lang == lang),
+                key=lambda a: a.id,
+            )
+            phrases = [text for texts in examples.values() for text in texts]
+            indexes[lang] = ArticleIndex(articles, phrases)
+        return cls(content, thresholds or Thresholds(), scorers, indexes, default_lang)
+
+    def scorer(self, lang: Lang) -> IntentScorer:
+        return self._scorers[lang]
+
+    def rank(self, text: str, lang: Lang) -> tuple[Candidate, ...]:
+        """Intents and articles together, best first (at most five)."""
+        ranked = [
+            Candidate(label, score, "intent") for label, score in self._scorers[lang].rank(text)
+        ]
+        ranked += [
+            Candidate(article_id, score, "article")
+            for article_id, score in self._articles[lang].scores(text).items()
+        ]
+        ranked.sort(key=lambda c: (-c.score, c.kind != "intent", c.id))
+        return tuple(ranked[:_TOP])
+
+    def decide(self, text: str, lang: Lang | None = None) -> Decision:
+        lang = lang or detect_language(text, self.default_lang)
+        if not normalize(text):
+            return Decision(text, lang, "handoff", None, None, 0.0, ())
+        candidates = self.rank(text, lang)
+        t = self.thresholds
+        human = next((c for c in candidates if c.kind == "intent" and c.id == HUMAN_REQUEST), None)
+        if human is not None and human.score >= t.clarify:
+            intent = self.content.intents[HUMAN_REQUEST]
+            return Decision(text, lang, "handoff", intent, None, human.score, candidates)
+        top = candidates[0] if candidates else Candidate("", 0.0, "intent")
+        runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+        if top.score >= t.answer and top.score - runner_up >= t.ambiguity_gap:
+            if top.kind == "article":
+                return Decision(text, lang, "answer", None, top.id, top.score, candidates)
+            intent = self.content.intents[top.id]
+            action: Action = "handoff" if intent.always_handoff else "answer"
+            return Decision(text, lang, action, intent, None, top.score, candidates)
+        if top.score >= t.clarify:
+            floor = t.clarify / 2
+            options = tuple(
+                c for c in candidates if c.score >= floor and c.id not in SYSTEM_INTENTS
+            )[: t.clarify_candidates]
+            if options:
+                return Decision(text, lang, "clarify", None, None, top.score, candidates, options)
+        return Decision(text, lang, "handoff", None, None, top.score, candidates)
+
+    def answer(self, intent_id: str, lang: Lang) -> Answer:
+        """The intent's answer text, buttons and linked articles in ``lang``."""
+        return render_intent_answer(self.content, self.content.intents[intent_id], lang)
+
+    def article_html(
+        self, article_id: str, lang: Lang, *, read_more_url: str | None = None
+    ) -> str | None:
+        """The article as Telegram HTML within 4096 characters, with a read-more link if cut."""
+        return render_kb_article(self.content, article_id, lang, read_more_url=read_more_url)
+
+    def title(self, candidate: Candidate, lang: Lang) -> str:
+        """A button label for a "did you mean" option."""
+        if candidate.kind == "intent":
+            return self.content.intents[candidate.id].title[lang]
+        article = self.content.article(candidate.id, lang)
+        return article.title if article is not None else candidate.id

@@ -1,0 +1,51 @@
+"""The held-out out-of-scope phrases are never answered by the engine on the sample content.
+
+These phrases are never used for training (the engine's built-in reject examples are different
+sentences); weather, jokes, abuse, gibberish and unrelated questions must end in clarify or
+handoff, never in an answer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from intents import ContentError, Engine, Thresholds, load_content
+from tests.matching.conftest import DATA
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _phrases(lang: str) -> list[str]:
+    lines = (DATA / f"out_of_scope.{lang}.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def sample_engine() -> Engine:
+    try:
+        content = load_content(ROOT / "intents" / "content", ROOT / "kb" / "articles")
+    except ContentError as exc:
+        pytest.fail(f"the sample content does not load:\n{exc}")
+    return Engine.build(content, Thresholds())
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_files_are_large_enough(lang: str) -> None:
+    assert len(_phrases(lang)) >= 40
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_out_of_scope_is_never_answered(sample_engine: Engine, lang: str) -> None:
+    answered = [
+        (text, decision.intent_id or decision.article, decision.score)
+        for text in _phrases(lang)
+        if (decision := sample_engine.decide(text, lang)).action == "answer"
+    ]
+    assert answered == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_out_of_scope_on_fixture_content(engine: Engine, lang: str) -> None:
+    assert all(engine.decide(text, lang).action != "answer" for text in _phrases(lang))
