@@ -49,7 +49,7 @@ async def build_app(
     outbox: Outbox,
     *,
     clock: Clock | None = None,
-    brain: ContentHolder | None = None,
+    brain: Brain | None = None,
 ) -> AsyncIterator[App]:
     """Opens the database (migrating it to the current schema), loads the content and wires the
     core. The database is disposed when the block ends."""

@@ -29,6 +29,7 @@ from handoff.model import (
     TicketStatus,
 )
 from handoff.ports import (
+    REDELIVERY_WINDOW,
     ConversationRepository,
     CustomerRepository,
     DecisionRepository,
@@ -527,7 +528,8 @@ class _Relays(_Repo):
 
 class _Updates(_Repo):
     async def first_time(self, update_id: int, *, now: datetime) -> bool:
-        if update_id in self._store.updates:
+        seen = self._store.updates.get(update_id)
+        if seen is not None and seen >= _utc(now) - REDELIVERY_WINDOW:
             return False
         self._tx.put(self._store.updates, update_id, _utc(now))
         return True

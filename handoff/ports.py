@@ -7,7 +7,7 @@ One unit of work per incoming update owns the transaction: repositories never co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -26,6 +26,7 @@ from handoff.model import (
 )
 
 __all__ = [
+    "REDELIVERY_WINDOW",
     "ConversationRepository",
     "CustomerRepository",
     "DecisionRepository",
@@ -191,9 +192,14 @@ class RelayRepository(Protocol):
     async def by_target(self, chat_id: int, message_id: int) -> RelayLink | None: ...
 
 
+REDELIVERY_WINDOW = timedelta(hours=24)
+
+
 class UpdateLog(Protocol):
     async def first_time(self, update_id: int, *, now: datetime) -> bool:
-        """Records the update id; False if it was processed before (a redelivery)."""
+        """Records the update id; False if it was processed within ``REDELIVERY_WINDOW``
+        (a redelivery). An older id is new again: after a week without updates Telegram
+        chooses the next ids at random."""
         ...
 
 

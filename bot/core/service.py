@@ -30,6 +30,9 @@ class SupportCore:
         self.desk = desk
         self.customers = CustomerDialog(deps, desk, survey)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def _is_operator_chat(self, chat_id: int) -> bool:
         config = self.deps.config
@@ -37,8 +40,19 @@ class SupportCore:
         return chat_id in groups
 
     async def handle(self, event: Event) -> None:
-        async with self._locks[event.chat_id]:
-            await self._dispatch(event)
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            async with self._locks[event.chat_id]:
+                await self._dispatch(event)
+        finally:
+            self._inflight -= 1
+            if not self._inflight:
+                self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Return once no event is being handled (for a clean shutdown after polling stopped)."""
+        await self._idle.wait()
 
     async def _dispatch(self, event: Event) -> None:
         if isinstance(event, MembershipChanged):

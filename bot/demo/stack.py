@@ -14,12 +14,13 @@ from pathlib import Path
 
 from bot.app import App, build_app
 from bot.config import Settings
+from bot.core.ports import Brain
 from bot.emulator import Group, TelegramEmulator, User
 from bot.runtime.aiogram.outbox import AiogramOutbox
 from bot.runtime.aiogram.runner import make_bot, make_dispatcher, run_polling
 from handoff.clock import Clock
 
-__all__ = ["LocalStack", "local_settings"]
+__all__ = ["LocalStack", "local_settings", "running_bot"]
 
 TOKEN = "123456:LOCAL-DEMO-TOKEN"
 
@@ -46,12 +47,46 @@ def local_settings(
     return base.model_copy(update=update)
 
 
+@contextlib.asynccontextmanager
+async def running_bot(
+    settings: Settings,
+    *,
+    token: str = TOKEN,
+    clock: Clock | None = None,
+    brain: Brain | None = None,
+    polling_timeout: int = 1,
+) -> AsyncIterator[App]:
+    """The bot polling ``settings.telegram.api_url`` until the block ends (a clean stop: the poll
+    is released, buffered albums are delivered, the database is disposed)."""
+    bot = make_bot(token, settings.telegram.api_url)
+    try:
+        async with build_app(settings, AiogramOutbox(bot), clock=clock, brain=brain) as app:
+            dispatcher = make_dispatcher(app.core)
+            polling = asyncio.create_task(
+                run_polling(bot, app.core, polling_timeout=polling_timeout, dispatcher=dispatcher)
+            )
+            try:
+                yield app
+            finally:
+                if polling.done():
+                    polling.result()  # surfaces a crash of the polling loop
+                else:
+                    with contextlib.suppress(RuntimeError):
+                        await dispatcher.stop_polling()
+                    await asyncio.wait_for(polling, timeout=10)
+                await asyncio.wait_for(app.core.wait_idle(), timeout=30)
+                await app.core.desk.drain()
+    finally:
+        await bot.session.close()
+
+
 @dataclass
 class LocalStack:
     tg: TelegramEmulator
     app: App
     group: Group
     operator: User
+    settings: Settings
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -62,8 +97,8 @@ class LocalStack:
         *,
         always_open: bool = True,
         clock: Clock | None = None,
+        brain: Brain | None = None,
         forum: bool = True,
-        polling_timeout: int = 1,
     ) -> AsyncIterator[LocalStack]:
         url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
         async with TelegramEmulator(token=TOKEN) as tg:
@@ -72,25 +107,6 @@ class LocalStack:
             settings = local_settings(
                 base, database_url=url, api_url=tg.url, group_id=group.id, always_open=always_open
             )
-            bot = make_bot(TOKEN, tg.url)
-            try:
-                async with build_app(settings, AiogramOutbox(bot), clock=clock) as app:
-                    dispatcher = make_dispatcher(app.core)
-                    polling = asyncio.create_task(
-                        run_polling(
-                            bot, app.core, polling_timeout=polling_timeout, dispatcher=dispatcher
-                        )
-                    )
-                    try:
-                        await tg.wait_for_poll()
-                        yield cls(tg=tg, app=app, group=group, operator=operator)
-                    finally:
-                        await app.core.desk.drain()
-                        if polling.done():
-                            polling.result()  # surfaces a crash of the polling loop
-                        else:
-                            with contextlib.suppress(RuntimeError):
-                                await dispatcher.stop_polling()
-                            await asyncio.wait_for(polling, timeout=10)
-            finally:
-                await bot.session.close()
+            async with running_bot(settings, clock=clock, brain=brain) as app:
+                await tg.wait_for_poll()
+                yield cls(tg=tg, app=app, group=group, operator=operator, settings=settings)

@@ -296,6 +296,13 @@ class TelegramEmulator:
         """Every update queued for the bot so far (as sent), in order."""
         return list(self.engine.updates.history)
 
+    def redeliver(self, update_id: int) -> dict[str, object]:
+        """Deliver an update again with the same ``update_id``, as Telegram may (at least once)."""
+        try:
+            return self.engine.updates.redeliver(update_id)
+        except KeyError as exc:
+            raise ControlError(str(exc.args[0])) from exc
+
     @property
     def internal_errors(self) -> list[BaseException]:
         """Bugs in the emulator itself (answered to the bot as 500); empty in a healthy run."""

@@ -67,6 +67,17 @@ class UpdateQueue:
         self._wake()
         return update
 
+    def redeliver(self, update_id: int) -> JsonDict:
+        """Queue an already delivered update again, same ``update_id`` (at-least-once delivery,
+        as after a bot crashed before confirming it)."""
+        for update in self.history:
+            if update["update_id"] == update_id:
+                again = copy.deepcopy(update)
+                self._pending.append(again)
+                self._wake()
+                return again
+        raise KeyError(f"no update {update_id} was ever queued")
+
     def remember_allowed(self, allowed: list[str] | None) -> None:
         if allowed is None:
             return

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.model import Decision, SurveyAnswer
+from handoff.ports import REDELIVERY_WINDOW
 from storage.repositories._common import FRESH, add_row, changed_rows, dialect_insert
 from storage.tables import DecisionRow, ProcessedUpdateRow, SurveyAnswerRow
 
@@ -144,9 +145,14 @@ class SqlUpdateLog:
         # ON CONFLICT DO NOTHING reports a duplicate as "no row inserted" instead of an error, so
         # the transaction stays usable. The id is forgotten again if the unit of work rolls back:
         # a failed update is processed anew when Telegram redelivers it.
-        statement = (
-            dialect_insert(self._session, ProcessedUpdateRow)
-            .values(update_id=update_id, processed_at=now)
-            .on_conflict_do_nothing(index_elements=[ProcessedUpdateRow.update_id])
+        # An id seen longer ago than the redelivery window counts as new: Telegram picks update
+        # ids at random after a week without updates, so an old id may come back legitimately.
+        insert = dialect_insert(self._session, ProcessedUpdateRow).values(
+            update_id=update_id, processed_at=now
+        )
+        statement = insert.on_conflict_do_update(
+            index_elements=[ProcessedUpdateRow.update_id],
+            set_={"processed_at": insert.excluded.processed_at},
+            where=ProcessedUpdateRow.processed_at < now - REDELIVERY_WINDOW,
         )
         return await changed_rows(self._session, statement) == 1

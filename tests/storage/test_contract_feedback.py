@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handoff.model import Decision
+from handoff.ports import REDELIVERY_WINDOW
 from tests.storage.conftest import Backend
 from tests.storage.helpers import T0, Seeded, new_ticket, seconds
 
@@ -83,6 +84,17 @@ async def test_update_log_sees_each_update_once(backend: Backend) -> None:
         assert await uow.updates.first_time(102, now=T0)
     async with backend.unit_of_work() as uow:
         assert not await uow.updates.first_time(102, now=T0)
+
+
+async def test_an_update_id_seen_long_ago_is_new_again(backend: Backend) -> None:
+    # Telegram picks ids at random after a week without updates: an old id may come back
+    async with backend.unit_of_work() as uow:
+        assert await uow.updates.first_time(300, now=T0)
+    async with backend.unit_of_work() as uow:
+        assert not await uow.updates.first_time(300, now=T0 + REDELIVERY_WINDOW / 2)
+        assert await uow.updates.first_time(300, now=T0 + REDELIVERY_WINDOW * 2)
+    async with backend.unit_of_work() as uow:
+        assert not await uow.updates.first_time(300, now=T0 + REDELIVERY_WINDOW * 2)
 
 
 async def test_update_log_forgets_an_update_whose_processing_failed(backend: Backend) -> None:

@@ -1,0 +1,61 @@
+"""Small helpers for end-to-end tests: a customer's exchange with the bot, the stored state."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from bot.demo.stack import LocalStack
+from bot.emulator import ChatMessage, User
+from handoff.model import Customer, Ticket
+
+WAIT = 10.0
+
+
+async def ask(stack: LocalStack, who: User, text: str, *, replies: int = 1) -> list[ChatMessage]:
+    await who.send(text)
+    return await stack.tg.wait_for_bot_messages(who.chat_id, count=replies, timeout=WAIT)
+
+
+async def press(
+    stack: LocalStack, who: User, button: str, *, replies: int = 1
+) -> list[ChatMessage]:
+    query = await who.press(button)
+    await stack.tg.wait_for_callback_answer(query, timeout=WAIT)
+    if not replies:
+        return []
+    return await stack.tg.wait_for_bot_messages(who.chat_id, count=replies, timeout=WAIT)
+
+
+async def customer_of(stack: LocalStack, who: User) -> Customer:
+    async with stack.app.database.unit_of_work() as uow:
+        customer = await uow.customers.get_by_telegram_id(who.id)
+    assert customer is not None, f"{who.name} is not stored"
+    return customer
+
+
+async def open_ticket_of(stack: LocalStack, who: User) -> Ticket | None:
+    customer = await customer_of(stack, who)
+    async with stack.app.database.unit_of_work() as uow:
+        return await uow.tickets.open_for_customer(customer.id)
+
+
+async def ticket(stack: LocalStack, ticket_id: int) -> Ticket:
+    async with stack.app.database.unit_of_work() as uow:
+        found = await uow.tickets.get(ticket_id)
+    assert found is not None
+    return found
+
+
+async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait (up to ``WAIT`` s) for a state the bot reaches asynchronously, e.g. a stored flag."""
+    try:
+        async with asyncio.timeout(WAIT):
+            while not await check():  # noqa: ASYNC110 - the state is in the database
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"the condition did not hold within {WAIT} s") from None
+
+
+async def is_blocked(stack: LocalStack, who: User) -> bool:
+    return (await customer_of(stack, who)).blocked
