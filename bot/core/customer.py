@@ -35,13 +35,15 @@ from bot.core.replies import (
     topics_menu,
 )
 from bot.core.survey_flow import SurveyFlow
-from handoff.model import Customer, Direction, NewMessage, Priority
+from handoff.model import Customer, Direction, NewMessage, Priority, TicketStatus
 from handoff.ports import UnitOfWork
+from handoff.survey import SurveyState, SurveyStep
 from intents import Lang
 
 __all__ = ["CustomerDialog"]
 
 HUMAN_REQUEST = "human_request"
+_SMALL_TALK = frozenset({"greeting", "thanks", "goodbye"})
 
 
 @dataclass
@@ -53,6 +55,7 @@ class _Outgoing:
     replies: list[Reply] = field(default_factory=list)
     after: list[tuple[str, int, str]] = field(default_factory=list)  # (desk call, ticket, kind)
     strip: list[tuple[int, int]] = field(default_factory=list)  # keyboards to remove
+    survey_comment: bool = False  # the message answers the survey's comment question
     ticket_id: int | None = None
 
 
@@ -97,6 +100,8 @@ class CustomerDialog:
                 out.ticket_id = ticket.id
             await self._decide(uow, event, out, relay_to=ticket.id if ticket else None)
         await self._deliver(out)
+        if out.survey_comment:
+            await self._survey.comment(event, dict(out.customer.state))
         if out.ticket_id is not None and not out.after and not _is_command(event):
             await self._desk.customer_message(out.ticket_id, event)
         for call, ticket_id, kind in out.after:
@@ -160,15 +165,36 @@ class CustomerDialog:
             return
         if relay_to is not None:
             return  # an operator has the dialog: the message is relayed after the commit
+        if event.text is not None and _awaiting_comment(customer):
+            out.survey_comment = True  # stored after this transaction, by the survey flow
+            return
+        if await self._reopen_if_recent(uow, event, out):
+            return
         if event.text is None:
             kind = event.media.kind if event.media else "message"
             out.replies.append(
                 Reply(texts(lang, "media_ack", kind=kind), (person_row(texts, lang),))
             )
             return
-        if await self._survey.comment(event, dict(customer.state), uow=uow):
-            return
         await self._answer_text(uow, event.text, out)
+
+    async def _reopen_if_recent(
+        self, uow: UnitOfWork, event: MessageReceived, out: _Outgoing
+    ) -> bool:
+        """Writing again soon after a close reopens the ticket (a "thanks" or "bye" does not)."""
+        last = await uow.tickets.last_for_customer(out.customer.id)
+        if last is None or last.status is not TicketStatus.RESOLVED or last.resolved_at is None:
+            return False
+        if self._deps.clock.now() - last.resolved_at > self._deps.config.reopen_window:
+            return False
+        if event.text is not None:
+            decision = self._deps.brain.decide(event.text)
+            if decision.action == "answer" and decision.intent_id in _SMALL_TALK:
+                return False
+        await self._hand_off(
+            uow, out, subject=last.subject, intent_id=last.intent, score=last.confidence
+        )
+        return True
 
     async def _answer_text(self, uow: UnitOfWork, text: str, out: _Outgoing) -> None:
         deps = self._deps
@@ -273,8 +299,6 @@ class CustomerDialog:
                 if ticket is None:
                     out.replies.append(Reply(texts(lang, "nothing_to_cancel")))
                     return
-                from handoff.model import TicketStatus
-
                 await uow.tickets.set_status(
                     ticket.id, TicketStatus.CANCELLED, now=deps.clock.now()
                 )
@@ -538,3 +562,8 @@ async def _last_question(uow: UnitOfWork, conversation_id: int) -> str | None:
         ):
             return message.text
     return None
+
+
+def _awaiting_comment(customer: Customer) -> bool:
+    survey = SurveyState.from_state(customer.state)
+    return survey is not None and survey.step is SurveyStep.COMMENT

@@ -87,6 +87,7 @@ class LocalStack:
     group: Group
     operator: User
     settings: Settings
+    colleagues: tuple[User, ...] = ()
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -99,14 +100,27 @@ class LocalStack:
         clock: Clock | None = None,
         brain: Brain | None = None,
         forum: bool = True,
+        colleagues: tuple[str, ...] = (),
     ) -> AsyncIterator[LocalStack]:
+        """The emulator with an operator group (Olga, its admin, plus ``colleagues`` as members)
+        and the bot running on it."""
         url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
         async with TelegramEmulator(token=TOKEN) as tg:
             operator = tg.add_user("Olga", language_code="en", username="olga_support")
-            group = tg.add_supergroup("Support desk", forum=forum, admins=[operator])
+            others = tuple(tg.add_user(name, language_code="en") for name in colleagues)
+            group = tg.add_supergroup(
+                "Support desk", forum=forum, admins=[operator], members=list(others)
+            )
             settings = local_settings(
                 base, database_url=url, api_url=tg.url, group_id=group.id, always_open=always_open
             )
             async with running_bot(settings, clock=clock, brain=brain) as app:
                 await tg.wait_for_poll()
-                yield cls(tg=tg, app=app, group=group, operator=operator, settings=settings)
+                yield cls(
+                    tg=tg,
+                    app=app,
+                    group=group,
+                    operator=operator,
+                    settings=settings,
+                    colleagues=others,
+                )

@@ -3,6 +3,7 @@ SQLite (or PostgreSQL) underneath. Nothing of Telegram's client library is mocke
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from bot.config import Settings, load_settings
 from bot.demo.stack import LocalStack
 from intents import ContentHolder, Thresholds
+from tests.pg import POSTGRES_URL, admin_connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,3 +64,16 @@ async def stack(make_stack: StackFactory) -> AsyncIterator[LocalStack]:
     async with make_stack() as running:
         yield running
     assert running.tg.internal_errors == []
+
+
+@pytest.fixture
+async def postgres_database() -> AsyncIterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    admin = await admin_connection()
+    name = f"e2e_{secrets.token_hex(6)}"
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

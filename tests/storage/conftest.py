@@ -7,54 +7,24 @@ or fails them when ``CI=true``.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
-import asyncpg
 import pytest
 
 from handoff.memory import InMemoryStore
 from handoff.ports import UnitOfWorkFactory
 from storage import Database
+from tests.pg import POSTGRES_URL, admin_connection
 from tests.storage.helpers import T0, Seeded, add_customer
-
-POSTGRES_URL = os.environ.get(
-    "SUPPORTBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
-_unreachable: list[str] = []  # the reason, once the server was found unreachable
-
-
-async def _admin_connection() -> asyncpg.Connection | None:
-    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://", 1)
-    try:
-        return await asyncpg.connect(dsn, timeout=5)
-    except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-        _unreachable.append(f"{type(exc).__name__}: {exc}")
-        return None
-
-
-def _unavailable(reason: str) -> NoReturn:
-    message = (
-        f"PostgreSQL at {POSTGRES_URL} is unreachable ({reason}); start it or set "
-        "SUPPORTBOT_TEST_POSTGRES_URL"
-    )
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{message} (CI=true: PostgreSQL tests must run)", pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture
 async def pg_schema() -> AsyncIterator[str]:
     """A new, empty PostgreSQL schema, dropped with everything in it after the test."""
-    if _unreachable:
-        _unavailable(_unreachable[0])
-    admin = await _admin_connection()
-    if admin is None:
-        _unavailable(_unreachable[0])
+    admin = await admin_connection()
     schema = f"test_{secrets.token_hex(6)}"
     try:
         await admin.execute(f'CREATE SCHEMA "{schema}"')

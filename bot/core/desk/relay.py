@@ -96,8 +96,8 @@ class Relay:
                 await tickets.record_operator_reply(uow, view.ticket.id, now=deps.clock.now())
             return view
         assert isinstance(result, Failed)
-        if result.reason is Failure.BLOCKED:
-            return await self._board.customer_blocked(view)
+        if result.reason is Failure.BLOCKED and await self._board.customer_blocked(view):
+            return view
         if result.reason is Failure.TOO_LONG:
             return await self._too_long(view, parts)
         view, _ = await self._board.post(

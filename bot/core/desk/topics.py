@@ -256,8 +256,12 @@ class Board:
                     await uow.customers.set_blocked(view.customer.id, True)
         return result
 
-    async def customer_blocked(self, view: TicketView) -> TicketView:
+    async def customer_blocked(self, view: TicketView) -> bool:
+        """Mark the customer unreachable; the topic is told once. False if it already knew."""
         async with self._deps.uow() as uow:
+            stored = await uow.customers.get(view.customer.id)
+            if stored is not None and stored.blocked:
+                return False
             await uow.customers.set_blocked(view.customer.id, True)
-        view, _ = await self.post(view, self._deps.texts(self.lang, "blocked_notice"))
-        return view
+        await self.post(view, self._deps.texts(self.lang, "blocked_notice"))
+        return True

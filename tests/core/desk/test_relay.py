@@ -187,7 +187,9 @@ async def test_blocked_customer_gives_a_notice_and_is_marked() -> None:
     world.outbox.blocked.add(501)
     world.outbox.clear()
     await world.desk.group_message(operator_says("hello", thread_id=ticket.topic_id))
-    assert "Customer has blocked the bot" in world.outbox.texts_to(GROUP, ticket.topic_id)[-1]
+    topic = world.outbox.texts_to(GROUP, ticket.topic_id)
+    assert sum("Customer has blocked the bot" in text for text in topic) == 1  # told once
+    assert topic[-1] == "A message could not be delivered (blocked)."  # and this one failed
     async with world.store.unit_of_work() as uow:
         customer = await uow.customers.get(ticket.customer_id)
     assert customer is not None
