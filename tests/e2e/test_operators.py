@@ -22,9 +22,10 @@ from tests.e2e.test_customer import PIXEL
 
 async def hand_off(stack: LocalStack, who: User, question: str) -> tuple[int, int, ChatMessage]:
     """The customer asks for a person; returns (ticket id, topic id, card)."""
+    topics_before = len(stack.tg.calls_to("createForumTopic"))
     await ask(stack, who, question)
     await ask(stack, who, "/operator")
-    await stack.tg.wait_for_calls("createForumTopic", len(stack.group.topic_ids()) or 1)
+    await stack.tg.wait_for_calls("createForumTopic", topics_before + 1, timeout=WAIT)
     topic = stack.group.topic_ids()[-1]
     card, _transcript = await stack.tg.wait_for_bot_messages(
         stack.group.id, thread_id=topic, count=2, timeout=WAIT
@@ -262,3 +263,31 @@ async def test_a_restart_mid_ticket_loses_nothing(
             assert copy.content == "great, thanks"
     [ticket_before] = before
     assert ticket_before.status is TicketStatus.TAKEN
+
+
+async def test_queue_take_by_number_and_kb_article_to_the_customer(stack: LocalStack) -> None:
+    tg, group, olga = stack.tg, stack.group, stack.operator
+    alice = tg.add_user("Alice", language_code="en")
+    bob = tg.add_user("Bob", language_code="en")
+    first, first_topic, _ = await hand_off(stack, alice, "my order is late")
+    second, _, _ = await hand_off(stack, bob, "how do i return an item")
+
+    sent_before = len(tg.calls_to("sendMessage"))
+    await olga.send_in_group(group, "/queue")
+    await tg.wait_for_calls("sendMessage", sent_before + 1, timeout=WAIT)
+    queue = [m for m in tg.bot_messages(group.id) if m.thread_id is None][-1]
+    assert queue.content.startswith("Waiting tickets (2):")
+    assert queue.content.index(f"#{first} ") < queue.content.index(f"#{second} ")
+
+    await olga.send_in_group(group, f"/take {second}")
+    await tg.wait_for_bot_messages(bob.chat_id, timeout=WAIT)  # "Olga has taken your request"
+    taken = await ticket(stack, second)
+    assert taken.operator_name == "Olga"
+
+    await olga.send_in_topic(group, first_topic, "/kb return policy")
+    [found] = await tg.wait_for_bot_messages(group.id, thread_id=first_topic, timeout=WAIT)
+    [send_button] = [b for b in found.button_texts if b]
+    query = await olga.press(send_button, group=group, thread_id=first_topic)
+    await tg.wait_for_callback_answer(query, timeout=WAIT)
+    *_, article = await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
+    assert len(article.content) > 200  # the article itself, not a link to it
