@@ -37,6 +37,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="run the bot against Telegram (token from the environment; polling or webhook)",
     )
     run.add_argument("--log-level", default="INFO", help="logging level (default: INFO)")
+    run.add_argument(
+        "--runtime",
+        choices=["aiogram", "ptb"],
+        default="aiogram",
+        help="Telegram client library: aiogram (default) or python-telegram-bot",
+    )
     run.set_defaults(handler=_run)
 
     chat = commands.add_parser(
@@ -52,7 +58,8 @@ def _run(args: argparse.Namespace, context: Context) -> int:
     )
     settings = context.settings
     token = settings.telegram.token().get_secret_value()
-    asyncio.run(_serve(settings, token))
+    serve = _serve_ptb if args.runtime == "ptb" else _serve
+    asyncio.run(serve(settings, token))
     return 0
 
 
@@ -77,6 +84,26 @@ async def _serve(settings: Settings, token: str) -> None:
                 await run_polling(bot, app.core)
     finally:
         await bot.session.close()
+
+
+async def _serve_ptb(settings: Settings, token: str) -> None:
+    from bot.app import build_app
+    from bot.runtime.ptb import PtbOutbox, make_application, run_polling, run_webhook
+
+    webhook = settings.telegram.mode == "webhook"
+    application = make_application(token, settings.telegram.api_url, webhook=webhook)
+    async with build_app(settings, PtbOutbox(application.bot)) as app:
+        if webhook:
+            secret = settings.telegram.webhook_secret()
+            await run_webhook(
+                application,
+                app.core,
+                url=settings.telegram.webhook_url,
+                listen=settings.telegram.webhook_listen,
+                secret=secret.get_secret_value() if secret else None,
+            )
+        else:
+            await run_polling(application, app.core)
 
 
 # ---------------------------------------------------------------------------- terminal chat

@@ -20,7 +20,7 @@ from bot.runtime.aiogram.outbox import AiogramOutbox
 from bot.runtime.aiogram.runner import make_bot, make_dispatcher, run_polling
 from handoff.clock import Clock
 
-__all__ = ["LocalStack", "local_settings", "running_bot"]
+__all__ = ["LocalStack", "local_settings", "running_bot", "running_ptb_bot"]
 
 TOKEN = "123456:LOCAL-DEMO-TOKEN"
 
@@ -124,3 +124,30 @@ class LocalStack:
                     settings=settings,
                     colleagues=others,
                 )
+
+
+@contextlib.asynccontextmanager
+async def running_ptb_bot(
+    settings: Settings,
+    *,
+    token: str = TOKEN,
+    clock: Clock | None = None,
+    brain: Brain | None = None,
+    polling_timeout: int = 1,
+) -> AsyncIterator[App]:
+    """``running_bot`` on python-telegram-bot: the same core, the other runtime."""
+    # imported here, so the aiogram demo never loads python-telegram-bot
+    from bot.runtime.ptb import PtbOutbox, make_application
+    from bot.runtime.ptb import run_polling as run_ptb_polling
+
+    application = make_application(token, settings.telegram.api_url)
+    async with build_app(settings, PtbOutbox(application.bot), clock=clock, brain=brain) as app:
+        stop = asyncio.Event()
+        polling = asyncio.create_task(
+            run_ptb_polling(application, app.core, polling_timeout=polling_timeout, stop=stop)
+        )
+        try:
+            yield app
+        finally:
+            stop.set()
+            await asyncio.wait_for(polling, timeout=30)  # also surfaces a crash of the loop

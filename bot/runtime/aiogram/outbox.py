@@ -40,6 +40,7 @@ from bot.core.actions import (
     SendText,
 )
 from bot.core.split import split_html
+from bot.runtime.shared import classify_refusal
 
 __all__ = ["AiogramOutbox"]
 
@@ -64,18 +65,7 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
 
 
 def _failure(exc: TelegramBadRequest | TelegramForbiddenError) -> Failed:
-    text = exc.message.lower()
-    if isinstance(exc, TelegramForbiddenError):
-        return Failed(Failure.BLOCKED, exc.message)
-    if "thread not found" in text or "topic_deleted" in text or "topic_closed" in text:
-        return Failed(Failure.THREAD_NOT_FOUND, exc.message)
-    if "not modified" in text:
-        return Failed(Failure.NOT_MODIFIED, exc.message)
-    if "too long" in text:
-        return Failed(Failure.TOO_LONG, exc.message)
-    if "not found" in text or "can't be" in text:
-        return Failed(Failure.NOT_FOUND, exc.message)
-    return Failed(Failure.OTHER, exc.message)
+    return classify_refusal(exc.message, forbidden=isinstance(exc, TelegramForbiddenError))
 
 
 class AiogramOutbox:

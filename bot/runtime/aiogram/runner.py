@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -18,29 +16,11 @@ from aiohttp import web
 from bot.core.service import SupportCore
 from bot.runtime.aiogram.outbox import AiogramOutbox
 from bot.runtime.aiogram.routers import build_routers
+from bot.runtime.shared import ALLOWED_UPDATES, COMMANDS, WEBHOOK_PATH, periodic
 
 __all__ = ["ALLOWED_UPDATES", "make_bot", "make_dispatcher", "run_polling", "run_webhook"]
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-WEBHOOK_PATH = "/telegram/webhook"
-
-COMMANDS = {
-    "en": [
-        ("start", "Popular topics"),
-        ("operator", "Talk to a person"),
-        ("language", "Switch language"),
-        ("cancel", "Withdraw a request"),
-        ("help", "Help"),
-    ],
-    "ru": [
-        ("start", "Популярные темы"),
-        ("operator", "Связаться с человеком"),
-        ("language", "Сменить язык"),
-        ("cancel", "Отменить обращение"),
-        ("help", "Помощь"),
-    ],
-}
 
 
 def make_bot(token: str, api_url: str) -> Bot:
@@ -66,27 +46,6 @@ async def set_commands(bot: Bot) -> None:
             [BotCommand(command=name, description=text) for name, text in commands],
             language_code=lang,
         )
-
-
-@contextlib.asynccontextmanager
-async def periodic(job: Callable[[], Awaitable[object]], every_s: float) -> AsyncIterator[None]:
-    """Run ``job`` every ``every_s`` seconds while the block runs; errors are logged, not fatal."""
-
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(every_s)
-            try:
-                await job()
-            except Exception:
-                log.exception("periodic job failed")
-
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def run_polling(

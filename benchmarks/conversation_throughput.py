@@ -1,0 +1,603 @@
+"""Conversation throughput: the support bot against a bare aiogram echo bot, on the emulator.
+
+    python benchmarks/conversation_throughput.py [--customers 50] [--messages 10]
+        [--db sqlite|URL|FILE] [--json] [--profile FILE]
+
+One emulator (send-rate limits off) runs in this process together with the driver; each bot runs
+in a process of its own, one phase after the other: (a) a bare aiogram 3 echo bot, (b) the support
+bot exactly as ``running_bot`` starts it. In each phase N fresh customers write M questions drawn
+from the sample intents (same questions, same order in both phases), each waiting for the bot's
+reply before the next, all customers at once. A few warm-up messages go first; the support bot's
+start-up (migrations, training) is not timed.
+
+Figures per phase: updates handled per second (messages / wall time), p50 / p99 latency from the
+update being queued in the emulator to the bot's first message in that chat after it, the bot
+process's peak RSS (start-up included) and its CPU time per update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import multiprocessing
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the bots' processes import only what they run
+    from bot.emulator import TelegramEmulator, User
+    from bot.emulator.engine import Engine
+    from intents import Lang
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = REPO / "config.example.toml"
+TOKEN = "123456:BENCHMARK-TOKEN"
+TARGET_RATIO = 0.5
+REPLY_TIMEOUT_S = 10.0  # past the database's 5 s busy timeout: the reply is lost
+MAX_ROUNDS = 100
+START_TIMEOUT_S = 300.0
+WARMUP_CUSTOMERS = 4
+WARMUP_MESSAGES = 3
+LANGS: tuple[Lang, ...] = ("ru", "en")
+
+Usage = dict[str, float]
+
+
+# ----------------------------------------------------------------------------- the bots' side
+@dataclass(frozen=True)
+class BotOptions:
+    """What a bot process needs: where the emulator is and, for the support bot, its world."""
+
+    kind: str  # "echo" | "support"
+    api_url: str
+    group_id: int = 0
+    database_url: str = ""
+    profile: str | None = None
+
+
+def bot_process(options: BotOptions, conn: Connection) -> None:
+    """Entry point of a bot's process: run the bot until the driver says ``stop``."""
+    logging.basicConfig(level=logging.WARNING, format=f"[{options.kind} bot] %(message)s")
+    asyncio.run(_run_bot(options, conn))
+
+
+async def _run_bot(options: BotOptions, conn: Connection) -> None:
+    if options.kind == "echo":
+        await _run_echo_bot(options, conn)
+    else:
+        await _run_support_bot(options, conn)
+
+
+async def _run_echo_bot(options: BotOptions, conn: Connection) -> None:
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+
+    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(options.api_url)))
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "?")
+
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot,
+            handle_as_tasks=True,
+            polling_timeout=1,
+            handle_signals=False,
+            close_bot_session=False,
+        )
+    )
+    try:
+        await _serve_driver(conn, options.profile)
+    finally:
+        with contextlib.suppress(RuntimeError):
+            await dispatcher.stop_polling()
+        await asyncio.wait_for(polling, timeout=10)
+        await bot.session.close()
+        conn.send(_usage())
+
+
+async def _run_support_bot(options: BotOptions, conn: Connection) -> None:
+    from bot.config import Settings, load_settings
+    from bot.demo.stack import local_settings, running_bot
+
+    base = load_settings(CONFIG)
+    settings: Settings = local_settings(
+        base,
+        database_url=options.database_url,
+        api_url=options.api_url,
+        group_id=options.group_id,
+    )
+    # The benchmark is about throughput: no customer is asked to slow down.
+    limits = settings.limits.model_copy(update={"customer_messages_per_minute": 1_000_000})
+    settings = settings.model_copy(update={"limits": limits})
+    async with running_bot(settings, token=TOKEN):
+        await _serve_driver(conn, options.profile)
+    conn.send(_usage())
+
+
+async def _serve_driver(conn: Connection, profile: str | None) -> None:
+    """Answer the driver: ``mark`` (usage so far; the first one starts the profiler when asked
+    for), ``stop`` (dump the profile and return; the final usage is sent after shutdown)."""
+    profiler = None
+    while True:
+        command = await asyncio.to_thread(conn.recv)
+        if command == "stop":
+            break
+        if profile and profiler is None:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        conn.send(_usage())
+    if profiler is not None and profile:
+        profiler.disable()
+        profiler.dump_stats(profile)
+
+
+def _usage() -> Usage:
+    """This process's CPU seconds and peak resident set (MB, the whole life so far)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return {"cpu_s": own.ru_utime + own.ru_stime, "peak_rss_mb": own.ru_maxrss / scale}
+
+
+# ----------------------------------------------------------------------------- questions
+def question_pool() -> dict[Lang, list[str]]:
+    """Per language, the sample questions of the shop intents (no small talk, no intent that
+    hands off by design: a customer whose dialog an operator holds gets no automatic reply)."""
+    from bot.config import load_settings
+    from intents import load_content
+    from intents.model import SYSTEM_INTENTS
+
+    settings = load_settings(CONFIG)
+    content = load_content(settings.content.intents_dir, settings.content.kb_dir)
+    pool: dict[Lang, list[str]] = {lang: [] for lang in LANGS}
+    for intent in content.intents.values():
+        if intent.id in SYSTEM_INTENTS or intent.always_handoff:
+            continue
+        for lang in LANGS:
+            pool[lang].extend(intent.examples.get(lang, ()))
+    return pool
+
+
+@dataclass(frozen=True)
+class Script:
+    """What one customer will write: their language and questions, in order."""
+
+    name: str
+    lang: Lang
+    questions: tuple[str, ...]
+
+
+def scripts(
+    pool: dict[Lang, list[str]], customers: int, messages: int, *, seed: int, prefix: str
+) -> list[Script]:
+    rng = random.Random(seed)
+    result = []
+    for index in range(customers):
+        lang = LANGS[index % len(LANGS)]
+        questions = tuple(rng.choice(pool[lang]) for _ in range(messages))
+        result.append(Script(f"{prefix} {index + 1}", lang, questions))
+    return result
+
+
+# ----------------------------------------------------------------------------- the driver's side
+class ReplyWatch:
+    """Notes when the bot's first message after a customer's message lands in that chat.
+
+    One scan of the emulator's new bot messages per change, instead of one scan per waiting
+    customer (``wait_for_bot_messages`` re-reads every bot message for each waiter).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._seen = len(engine.bot_messages)
+        self._waiting: dict[int, asyncio.Future[float]] = {}
+        self._closed = False
+        self.unclaimed = 0  # bot messages in watched chats that answered nothing new
+
+    def expect(self, chat_id: int) -> asyncio.Future[float]:
+        """Call right before the customer sends: only later bot messages count."""
+        self._scan()
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiting[chat_id] = future
+        return future
+
+    def forget(self, chat_id: int) -> None:
+        self._waiting.pop(chat_id, None)
+
+    def _scan(self) -> bool:
+        now = time.perf_counter()
+        messages = self._engine.bot_messages
+        while self._seen < len(messages):
+            chat_id = messages[self._seen]["chat"]["id"]
+            self._seen += 1
+            future = self._waiting.pop(chat_id, None)
+            if future is not None and not future.done():
+                future.set_result(now)
+            elif chat_id > 0:
+                self.unclaimed += 1
+        return self._closed
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[ReplyWatch]:
+        task = asyncio.create_task(self._engine.wait_until(self._scan, 86_400.0, lambda: ""))
+        try:
+            yield self
+        finally:
+            self._closed = True
+            self._engine.changed()
+            await task
+
+
+@dataclass
+class Tally:
+    """What the customers saw, summed over the rounds of a phase."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    messages: int = 0
+    missing: int = 0
+    unclaimed: int = 0  # bot messages to customers beyond the first reply to each message
+    wall_s: float = 0.0
+    rounds: int = 0
+
+
+async def converse(user: User, script: Script, watch: ReplyWatch, tally: Tally, bar: Any) -> None:
+    """Write each question, wait for the reply, write the next, like a person (without typing
+    delays: the benchmark measures the bot, not the customer)."""
+    for question in script.questions:
+        reply = watch.expect(user.chat_id)
+        sent = time.perf_counter()
+        await user.send(question)
+        try:
+            arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT_S)
+        except TimeoutError:
+            watch.forget(user.chat_id)
+            tally.missing += 1
+            bar.update(1)
+            continue
+        tally.latencies_ms.append((arrived - sent) * 1000)
+        bar.update(1)
+
+
+async def drive(
+    tg: TelegramEmulator, plan: Sequence[Script], tally: Tally, *, desc: str, show: bool
+) -> None:
+    """Every customer of ``plan`` (fresh users) at once; adds what they saw to ``tally``."""
+    from tqdm import tqdm
+
+    users = [tg.add_user(s.name, language_code=s.lang) for s in plan]
+    total = sum(len(s.questions) for s in plan)
+    with tqdm(total=total, desc=desc, unit="msg", file=sys.stderr, disable=not show) as bar:
+        async with ReplyWatch(tg.engine).running() as watch:
+            started = time.perf_counter()
+            async with asyncio.TaskGroup() as group:
+                for user, script in zip(users, plan, strict=True):
+                    group.create_task(converse(user, script, watch, tally, bar))
+            tally.wall_s += time.perf_counter() - started
+            await asyncio.sleep(0.2)  # late extra messages still count as unclaimed
+    tally.messages += total
+    tally.unclaimed += watch.unclaimed
+    tally.rounds += 1
+
+
+# ----------------------------------------------------------------------------- one phase
+@dataclass
+class PhaseResult:
+    name: str
+    rounds: int
+    messages: int
+    replies: int
+    missing: int
+    unclaimed: int
+    wall_s: float
+    updates_per_s: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    peak_rss_mb: float
+    bot_cpu_ms_per_update: float
+    bot_cpu_pct: float
+    driver_cpu_pct: float
+    startup_s: float
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0..100); NaN when there is nothing to rank."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def _driver_cpu_s() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
+@contextlib.contextmanager
+def bot_in_process(options: BotOptions) -> Iterator[tuple[BaseProcess, Connection]]:
+    context = multiprocessing.get_context("spawn")  # a clean process: honest RSS, no forked loop
+    ours, theirs = context.Pipe()
+    process = context.Process(target=bot_process, args=(options, theirs), name=options.kind)
+    process.start()
+    try:
+        yield process, ours
+    finally:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+
+
+async def ask(conn: Connection, command: str) -> Usage:
+    conn.send(command)
+    answer: Usage = await asyncio.to_thread(conn.recv)
+    return answer
+
+
+async def wait_for_bot(tg: TelegramEmulator, process: BaseProcess) -> None:
+    """Until the new bot holds a long poll (start-up done), or fail if its process died."""
+    from bot.emulator import EmulatorTimeout
+
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if not process.is_alive():
+            raise RuntimeError(f"the {process.name} bot exited with code {process.exitcode}")
+        try:
+            await tg.wait_for_poll(timeout=1.0)
+            return
+        except EmulatorTimeout:
+            if time.monotonic() > deadline:
+                raise
+
+
+async def wait_no_poll(tg: TelegramEmulator) -> None:
+    """Until the previous bot's abandoned long poll has expired."""
+    await tg.engine.wait_until(lambda: tg.engine.updates.held_polls == 0, 10.0, lambda: "no poll")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The conversations of a phase: round ``r`` is the same in every phase."""
+
+    pool: dict[Lang, list[str]]
+    customers: int
+    messages: int
+    seed: int
+    min_seconds: float
+
+    def round(self, index: int, kind: str) -> list[Script]:
+        return scripts(
+            self.pool,
+            self.customers,
+            self.messages,
+            seed=self.seed + index,
+            prefix=f"{kind} customer r{index}",
+        )
+
+    def warmup(self, kind: str) -> list[Script]:
+        return scripts(
+            self.pool, WARMUP_CUSTOMERS, WARMUP_MESSAGES, seed=-self.seed, prefix=f"{kind} warm"
+        )
+
+
+async def timed_rounds(tg: TelegramEmulator, plan: Plan, kind: str, *, show: bool) -> Tally:
+    """Rounds of fresh customers until ``plan.min_seconds`` of timed conversation (a fast bot
+    gets several rounds, so its figures are not a fraction of a second's noise)."""
+    tally = Tally()
+    while tally.rounds < MAX_ROUNDS and (tally.rounds == 0 or tally.wall_s < plan.min_seconds):
+        desc = f"{kind} bot, round {tally.rounds + 1}"
+        await drive(tg, plan.round(tally.rounds, kind), tally, desc=desc, show=show)
+    return tally
+
+
+async def run_phase(
+    tg: TelegramEmulator, options: BotOptions, plan: Plan, *, show: bool
+) -> PhaseResult:
+    kind = options.kind
+    await wait_no_poll(tg)
+    log(f"{kind} bot: starting its process")
+    started = time.perf_counter()
+    with bot_in_process(options) as (process, conn):
+        await wait_for_bot(tg, process)
+        startup = time.perf_counter() - started
+        log(f"{kind} bot: ready after {startup:.1f} s; warming up, then timing")
+        await drive(tg, plan.warmup(kind), Tally(), desc=f"{kind} warm-up", show=False)
+        bot_before, driver_before = await ask(conn, "mark"), _driver_cpu_s()
+        tally = await timed_rounds(tg, plan, kind, show=show)
+        bot_after, driver_after = await ask(conn, "mark"), _driver_cpu_s()
+        final = await ask(conn, "stop")
+    messages, wall = tally.messages, tally.wall_s
+    bot_cpu = bot_after["cpu_s"] - bot_before["cpu_s"]
+    return PhaseResult(
+        name=kind,
+        rounds=tally.rounds,
+        messages=messages,
+        replies=len(tally.latencies_ms),
+        missing=tally.missing,
+        unclaimed=tally.unclaimed,
+        wall_s=wall,
+        updates_per_s=messages / wall,
+        p50_ms=percentile(tally.latencies_ms, 50),
+        p99_ms=percentile(tally.latencies_ms, 99),
+        max_ms=max(tally.latencies_ms, default=float("nan")),
+        peak_rss_mb=final["peak_rss_mb"],
+        bot_cpu_ms_per_update=bot_cpu / messages * 1000,
+        bot_cpu_pct=bot_cpu / wall * 100,
+        driver_cpu_pct=(driver_after - driver_before) / wall * 100,
+        startup_s=startup,
+    )
+
+
+# ----------------------------------------------------------------------------- the run
+def log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def database_url(arg: str, scratch: Path) -> tuple[str, str]:
+    """The URL the support bot gets, and how to describe it."""
+    if arg == "sqlite":
+        return f"sqlite+aiosqlite:///{scratch / 'bench.sqlite3'}", "SQLite (fresh temporary file)"
+    if "://" in arg:
+        return arg, arg.split("://", 1)[0]
+    return f"sqlite+aiosqlite:///{Path(arg).resolve()}", f"SQLite file {arg}"
+
+
+async def benchmark(args: argparse.Namespace, db_url: str) -> tuple[PhaseResult, PhaseResult]:
+    from bot.emulator import TelegramEmulator
+
+    plan = Plan(question_pool(), args.customers, args.messages, args.seed, args.min_seconds)
+    show = sys.stderr.isatty()
+    async with TelegramEmulator(token=TOKEN) as tg:
+        tg.limits.rates = False
+        operator = tg.add_user("Olga", language_code="en", username="olga_support")
+        group = tg.add_supergroup("Support desk", forum=True, admins=[operator])
+        results = []
+        for kind in ("echo", "support"):
+            options = BotOptions(
+                kind=kind,
+                api_url=tg.url,
+                group_id=group.id,
+                database_url=db_url,
+                profile=args.profile if kind == "support" else None,
+            )
+            result = await run_phase(tg, options, plan, show=show)
+            log(
+                f"{kind} bot: {result.updates_per_s:.1f} updates/s, "
+                f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
+            )
+            results.append(result)
+        if tg.internal_errors:
+            log(f"emulator internal errors: {tg.internal_errors[:3]}")
+    return results[0], results[1]
+
+
+def table(echo: PhaseResult, support: PhaseResult) -> list[str]:
+    rows: list[tuple[str, str, str]] = [
+        ("updates handled per second", f"{echo.updates_per_s:.1f}", f"{support.updates_per_s:.1f}"),
+        ("latency p50, ms", f"{echo.p50_ms:.1f}", f"{support.p50_ms:.1f}"),
+        ("latency p99, ms", f"{echo.p99_ms:.1f}", f"{support.p99_ms:.1f}"),
+        ("latency max, ms", f"{echo.max_ms:.1f}", f"{support.max_ms:.1f}"),
+        (
+            "peak RSS of the bot process, MB",
+            f"{echo.peak_rss_mb:.0f}",
+            f"{support.peak_rss_mb:.0f}",
+        ),
+        (
+            "bot CPU per update, ms",
+            f"{echo.bot_cpu_ms_per_update:.2f}",
+            f"{support.bot_cpu_ms_per_update:.2f}",
+        ),
+        ("bot process CPU, % of one core", f"{echo.bot_cpu_pct:.0f}", f"{support.bot_cpu_pct:.0f}"),
+        (
+            "driver+emulator CPU, % of one core",
+            f"{echo.driver_cpu_pct:.0f}",
+            f"{support.driver_cpu_pct:.0f}",
+        ),
+        (
+            "messages / replies / no reply",
+            f"{echo.messages}/{echo.replies}/{echo.missing}",
+            f"{support.messages}/{support.replies}/{support.missing}",
+        ),
+        ("extra bot messages to customers", f"{echo.unclaimed}", f"{support.unclaimed}"),
+        ("timed wall time, s", f"{echo.wall_s:.2f}", f"{support.wall_s:.2f}"),
+        ("timed rounds of fresh customers", f"{echo.rounds}", f"{support.rounds}"),
+        ("start-up (not timed), s", f"{echo.startup_s:.1f}", f"{support.startup_s:.1f}"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'':<{width}}  {'echo bot':>12}  {'support bot':>12}"]
+    lines += [f"{label:<{width}}  {a:>12}  {b:>12}" for label, a, b in rows]
+    return lines
+
+
+def report(args: argparse.Namespace, db: str, echo: PhaseResult, support: PhaseResult) -> None:
+    ratio = support.updates_per_s / echo.updates_per_s
+    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+    print(
+        f"Conversation throughput: {args.customers} customers x {args.messages} messages each, "
+        f"concurrently; emulator rate limits off; support bot on {db}."
+    )
+    print()
+    print("\n".join(table(echo, support)))
+    print()
+    print(f"throughput ratio support/echo: {ratio:.2f} (target >= {TARGET_RATIO}: {verdict})")
+    for result in (echo, support):
+        if result.missing:
+            print(
+                f"WARNING: the {result.name} bot never replied to {result.missing} message(s) "
+                f"within {REPLY_TIMEOUT_S:.0f} s (its log is on stderr); each such customer waited "
+                "that long, which is in the throughput."
+            )
+    print(
+        "Latency: from the customer's update being queued in the emulator to the bot's first "
+        "message in that chat, timed in the driver process, which shares its event loop with the "
+        "emulator; each bot runs in a process of its own (peak RSS is that process's, start-up "
+        "included; CPU is counted over the timed rounds only)."
+    )
+    if args.json:
+        figures = {
+            "customers": args.customers,
+            "messages": args.messages,
+            "database": db,
+            "echo": asdict(echo),
+            "support": asdict(support),
+            "ratio": ratio,
+            "target_ratio": TARGET_RATIO,
+            "target_met": ratio >= TARGET_RATIO,
+        }
+        print(json.dumps(figures))
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--customers", type=int, default=50, help="concurrent customers")
+    parser.add_argument("--messages", type=int, default=10, help="questions per customer")
+    parser.add_argument(
+        "--db",
+        default="sqlite",
+        help="'sqlite' (a fresh temporary file), a SQLAlchemy URL, or a SQLite file path",
+    )
+    parser.add_argument("--seed", type=int, default=7, help="seed for picking the questions")
+    parser.add_argument(
+        "--min-seconds",
+        type=float,
+        default=3.0,
+        help="repeat rounds of fresh customers until this much timed conversation per phase",
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile the support bot's timed phase into FILE"
+    )
+    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    args = parser.parse_args(argv)
+    if args.customers < 1 or args.messages < 1:
+        parser.error("--customers and --messages must be at least 1")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="supportbot-bench-") as scratch:
+        db_url, db = database_url(args.db, Path(scratch))
+        echo, support = asyncio.run(benchmark(args, db_url))
+    report(args, db, echo, support)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""The second runtime: the real python-telegram-bot client polling the emulator, the same core.
+
+One core, many faces: these are the aiogram scenarios that exercise the adapter (conversion,
+buttons, topics, relaying media, 429 and 403 handling, blocking), run through PTB instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.app import build_app
+from bot.config import Settings
+from bot.demo.stack import TOKEN, LocalStack, local_settings, running_ptb_bot
+from bot.emulator import TelegramEmulator
+from bot.runtime.ptb import PtbOutbox, make_application, run_webhook
+from bot.runtime.ptb.runner import WEBHOOK_PATH
+from intents import ContentHolder
+from tests.e2e.helpers import WAIT, ask, eventually, is_blocked, open_ticket_of, press
+from tests.e2e.test_customer import PERSON, PIXEL
+
+pytestmark = pytest.mark.filterwarnings(
+    # PTB 22 warns from inside RetryAfter's own constructor that `retry_after` becomes a timedelta
+    # in its next major; the outbox already accepts both, and the warning turns every 429 into an
+    # exception under filterwarnings=error.
+    "ignore:.*attribute `retry_after` will be of type:telegram.warnings.PTBDeprecationWarning"
+)
+
+
+@pytest.fixture
+async def stack(
+    base_settings: Settings, brain: ContentHolder, tmp_path: Path
+) -> AsyncIterator[LocalStack]:
+    """The emulator with a forum operator group (Olga, its admin) and the bot on PTB polling it."""
+    async with TelegramEmulator(token=TOKEN) as tg:
+        olga = tg.add_user("Olga", language_code="en", username="olga_support")
+        group = tg.add_supergroup("Support desk", forum=True, admins=[olga])
+        settings = local_settings(
+            base_settings,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'ptb.sqlite3'}",
+            api_url=tg.url,
+            group_id=group.id,
+        )
+        async with running_ptb_bot(settings, brain=brain) as app:
+            await tg.wait_for_poll()
+            yield LocalStack(tg=tg, app=app, group=group, operator=olga, settings=settings)
+        assert tg.internal_errors == []
+
+
+async def test_start_shows_popular_topics(stack: LocalStack) -> None:
+    alice = stack.tg.add_user("Alice", language_code="en")
+    [hello] = await ask(stack, alice, "/start")
+    assert hello.content.startswith("Hello, Alice!")
+    assert "Order status" in hello.button_texts
+    languages = {c.params["language_code"] for c in stack.tg.calls_to("setMyCommands") if c.ok}
+    assert languages == {"en", "ru"}
+
+
+async def test_an_answer_with_feedback_buttons_and_helped(stack: LocalStack) -> None:
+    alice = stack.tg.add_user("Alice", language_code="en")
+    [answer] = await ask(stack, alice, "where is my order")
+    assert answer.button_texts[-3:] == ["👍 Helped", "👎 Didn't help", PERSON]
+    [thanks] = await press(stack, alice, "👍 Helped")
+    assert thanks.content.startswith("Glad I could help")
+    answer_now = {m.message_id: m for m in stack.tg.messages(alice.chat_id)}[answer.message_id]
+    assert "👍 Helped" not in answer_now.button_texts
+
+
+async def test_hand_off_opens_a_topic_and_relays_both_ways(stack: LocalStack) -> None:
+    tg, group, olga = stack.tg, stack.group, stack.operator
+    alice = tg.add_user("Alice", language_code="en")
+    await ask(stack, alice, "how do i return an item")
+    await ask(stack, alice, "/operator")
+    [_created] = await tg.wait_for_calls("createForumTopic", 1, timeout=WAIT)
+    [topic] = group.topic_ids()
+    card, transcript = await tg.wait_for_bot_messages(group.id, thread_id=topic, count=2)
+    ticket = await open_ticket_of(stack, alice)
+    assert ticket is not None
+    assert group.topic_name(topic).startswith(f"#{ticket.id} Alice")
+    assert "Status: 🟡 waiting" in card.content
+    assert "how do i return an item" in transcript.content
+
+    query = await olga.press("✋ Take", group=group, thread_id=topic)
+    assert (await tg.wait_for_callback_answer(query, timeout=WAIT)).text == (
+        f"You took ticket #{ticket.id}."
+    )
+    [taken] = await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
+    assert taken.content == "Olga has taken your request and will answer here."
+
+    await olga.send_in_topic(group, topic, "Hi Alice, which item is it?")
+    [relayed] = await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
+    assert relayed.content == "Hi Alice, which item is it?"
+
+    await alice.send_photo(PIXEL, caption="the box")
+    [photo] = await tg.wait_for_bot_messages(group.id, thread_id=topic, timeout=WAIT)
+    assert (photo.kind, photo.caption) == ("photo", "the box")
+
+
+async def test_a_429_burst_delays_but_loses_and_reorders_nothing(stack: LocalStack) -> None:
+    alice = stack.tg.add_user("Alice", language_code="en")
+    stack.tg.faults.add(
+        method="sendMessage", chat_id=alice.chat_id, error=429, retry_after=1, times=3
+    )
+    for text in ("/help", "where is my order", "/start"):
+        await alice.send(text)
+    replies = await stack.tg.wait_for_bot_messages(alice.chat_id, count=3, timeout=20)
+    assert replies[0].content.startswith("Write your question")
+    assert "👍 Helped" in replies[1].button_texts
+    assert replies[2].content.startswith("Hello, Alice!")
+    refused = [c for c in stack.tg.calls_to("sendMessage") if not c.ok]
+    assert [c.error_code for c in refused] == [429, 429, 429]
+
+
+async def test_a_customer_refusing_messages_is_marked_unreachable(stack: LocalStack) -> None:
+    alice = stack.tg.add_user("Alice", language_code="en")
+    await ask(stack, alice, "/start")
+    stack.tg.faults.add(
+        method="sendMessage",
+        chat_id=alice.chat_id,
+        error=403,
+        description="Forbidden: bot was blocked by the user",
+    )
+    await alice.send("where is my order")
+    await eventually(lambda: is_blocked(stack, alice))
+    assert stack.tg.calls_to("sendMessage")[-1].error_code == 403
+
+
+async def test_blocking_and_restarting_the_bot_is_recorded(stack: LocalStack) -> None:
+    alice = stack.tg.add_user("Alice", language_code="en")
+    await ask(stack, alice, "/start")
+    await alice.block_bot()  # a my_chat_member update: kicked
+    await eventually(lambda: is_blocked(stack, alice))
+    await alice.restart_bot()
+    await stack.tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)  # /start is answered
+    assert not await is_blocked(stack, alice)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_delivery_with_the_secret_and_a_forged_request_refused(
+    base_settings: Settings, brain: ContentHolder, tmp_path: Path
+) -> None:
+    port, secret = _free_port(), "s3cret-token_for-tests"
+    async with TelegramEmulator(token=TOKEN) as tg:
+        group = tg.add_supergroup("Support desk", forum=True)
+        settings = local_settings(
+            base_settings,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'hook.sqlite3'}",
+            api_url=tg.url,
+            group_id=group.id,
+        )
+        application = make_application(TOKEN, tg.url, webhook=True)
+        async with build_app(settings, PtbOutbox(application.bot), brain=brain) as app:
+            stop = asyncio.Event()
+            server = asyncio.create_task(
+                run_webhook(
+                    application,
+                    app.core,
+                    url=f"http://127.0.0.1:{port}",
+                    listen=f"127.0.0.1:{port}",
+                    secret=secret,
+                    stop=stop,
+                )
+            )
+            try:
+                [hook] = await tg.wait_for_calls("setWebhook", 1, timeout=WAIT)
+                assert hook.params["secret_token"] == secret
+                alice = tg.add_user("Alice", language_code="en")
+                await alice.send("where is my order")
+                [answer] = await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
+                assert "👍 Helped" in answer.button_texts
+
+                forged = {
+                    "update_id": 99,
+                    "message": {
+                        "message_id": 1,
+                        "date": 0,
+                        "chat": {"id": 5, "type": "private"},
+                        "text": "/start",
+                    },
+                }
+                async with aiohttp.ClientSession() as http:
+                    for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                        async with http.post(
+                            f"http://127.0.0.1:{port}{WEBHOOK_PATH}", json=forged, headers=headers
+                        ) as response:
+                            assert response.status == 401
+            finally:
+                stop.set()
+                await asyncio.wait_for(server, timeout=WAIT)
+        assert tg.bot_messages(5) == []
+        assert tg.internal_errors == []
