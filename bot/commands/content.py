@@ -188,7 +188,12 @@ def run_eval(args: argparse.Namespace, context: Context) -> int:
         t = report.thresholds
         print(
             f"[{report.lang}] {report.examples} examples, {report.folds}-fold: "
-            f"accuracy {report.accuracy:.3f}"
+            f"top-1 intent accuracy {report.accuracy:.3f}"
+        )
+        answered, right = report.decisions(thresholds)
+        print(
+            f"  at the configured thresholds: {answered:.1%} answered, "
+            f"{right:.1%} answered right ({right / answered if answered else 1.0:.1%} of answers)"
         )
         for true, predicted, count in report.confused[:10]:
             print(f"  confused: {true} → {predicted} ×{count}")

@@ -7,6 +7,7 @@ keeps them and never copied.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import resource
 import time
@@ -32,10 +33,18 @@ __all__ = [
 ]
 
 OOS = "oos"
+MIN_OOS_RECALL = 0.65  # the CLINC150 threshold keeps at least this out-of-scope recall on val
 WARMUP = 50
-# Thousands of examples: n-grams seen once are noise and memory; two calibration folds keep
-# training within budget on two cores.
-BENCH_CONFIG = ScorerConfig(classifier=ClassifierConfig(min_df=2), calibration_folds=2)
+# Thousands of examples: n-grams seen once are noise and memory (min_df=2); the classes are
+# balanced already; out-of-fold calibration would triple the training time, so the softmax
+# temperature is fixed (0.3 on margins scaled to unit spread). With a pruned vocabulary the share
+# of "known" words says little, so the coverage factor is off (floor 1.0).
+BENCH_CONFIG = ScorerConfig(
+    classifier=ClassifierConfig(min_df=2, balanced=False),
+    calibrate=False,
+    temperature=0.3,
+    coverage_floor=1.0,
+)
 
 
 class BenchError(IntentsError):
@@ -110,13 +119,18 @@ def load_banking77(train_csv: Path, test_csv: Path | None = None) -> BenchData:
 
 
 def choose_threshold(
-    scores: Sequence[float], predicted: Sequence[str], truth: Sequence[str], wrong_cost: float = 3.0
+    scores: Sequence[float],
+    predicted: Sequence[str],
+    truth: Sequence[str],
+    min_oos_recall: float = MIN_OOS_RECALL,
 ) -> float:
-    """The threshold that minimises the cost of mistakes on the tuning split.
+    """The threshold with the best in-scope accuracy among those rejecting enough out-of-scope.
 
-    A confident wrong answer (an in-scope message answered with the wrong intent, or an
-    out-of-scope message answered at all) costs ``wrong_cost``; sending an in-scope message to a
-    person costs 1. With no out-of-scope examples the threshold is 0 (plain accuracy).
+    In-scope accuracy counts messages with the right intent *and* a score at or above the
+    threshold; out-of-scope recall is the share of out-of-scope messages below it. Among the
+    thresholds whose recall is at least ``min_oos_recall`` the one with the highest in-scope
+    accuracy wins (the lowest such threshold on ties). With no out-of-scope examples the
+    threshold is 0 (plain accuracy).
     """
     score = np.asarray(scores)
     truth_arr = np.asarray(truth)
@@ -124,14 +138,14 @@ def choose_threshold(
     in_scope = truth_arr != OOS
     if in_scope.all():
         return 0.0
-    best, best_cost = 0.0, np.inf
-    for threshold in np.unique(np.round(score, 3)):
+    best, best_accuracy = float(score.max()) + 1e-4, -1.0
+    for threshold in np.unique(score):
         answered = score >= threshold
-        wrong = answered & ~right
-        rejected = ~answered & in_scope
-        cost = wrong_cost * wrong.sum() + rejected.sum()
-        if cost < best_cost:
-            best, best_cost = float(threshold), float(cost)
+        if (~answered[~in_scope]).mean() < min_oos_recall:
+            continue
+        accuracy = float((right & answered)[in_scope].mean())
+        if accuracy > best_accuracy:
+            best, best_accuracy = float(threshold), accuracy
     return best
 
 
@@ -175,6 +189,9 @@ def _predict(
     timings: list[float] = []
     for text, _ in items[:WARMUP]:
         scorer.rank(text, top=1)
+    # a long-running bot has collected its start-up garbage long before; without this the
+    # first full collections after training (the dataset's objects) land in the timings
+    gc.collect()
     for text, _ in items:
         start = time.perf_counter()
         ranked = scorer.rank(text, top=1)

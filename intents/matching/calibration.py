@@ -19,6 +19,7 @@ __all__ = [
     "OutOfFold",
     "ThresholdSuggestion",
     "fit_temperature",
+    "oof_probabilities",
     "out_of_fold_margins",
     "suggest_thresholds",
 ]
@@ -33,6 +34,7 @@ class OutOfFold:
     margins: FloatArray
     labels: tuple[str, ...]  # column order of ``margins``
     truth: tuple[str, ...]  # the true label of each row
+    models: int = 1  # blocks of ``len(labels)`` columns, one per linear model
 
 
 def out_of_fold_margins(
@@ -42,13 +44,27 @@ def out_of_fold_margins(
     classes = tuple(sorted(set(labels)))
     _, counts = np.unique(truth, return_counts=True)
     folds = max(2, min(folds, int(counts.min())))
-    margins = np.full((len(texts), len(classes)), -10.0)
+    models = 2 if config.sgd_alpha > 0 else 1
+    n = len(classes)
+    margins = np.full((len(texts), models * n), -10.0)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
     for train_idx, test_idx in splitter.split(np.zeros(len(truth)), truth):
         model = TextClassifier.fit([texts[i] for i in train_idx], truth[train_idx].tolist(), config)
-        columns = [classes.index(label) for label in model.labels]
+        columns = [
+            block * n + classes.index(label)
+            for block in range(model.models)
+            for label in model.labels
+        ]
         margins[np.ix_(test_idx, columns)] = model.margins([texts[i] for i in test_idx])
-    return OutOfFold(margins, classes, tuple(truth.tolist()))
+    return OutOfFold(margins, classes, tuple(truth.tolist()), models)
+
+
+def oof_probabilities(oof: OutOfFold, temperature: float) -> FloatArray:
+    """The averaged softmax of the out-of-fold margins, as :class:`TextClassifier` computes it."""
+    n = len(oof.labels)
+    blocks = [softmax(oof.margins[:, i * n : (i + 1) * n], temperature) for i in range(oof.models)]
+    result: FloatArray = np.mean(blocks, axis=0)
+    return result
 
 
 def fit_temperature(oof: OutOfFold) -> float:
@@ -57,7 +73,7 @@ def fit_temperature(oof: OutOfFold) -> float:
     cols = np.array([index[label] for label in oof.truth])
     best, best_loss = 1.0, np.inf
     for temperature in _TEMPERATURES:
-        probs = softmax(oof.margins, float(temperature))
+        probs = oof_probabilities(oof, float(temperature))
         loss = -np.log(np.clip(probs[rows, cols], 1e-12, None)).mean()
         if loss < best_loss:
             best, best_loss = float(temperature), float(loss)

@@ -10,6 +10,7 @@ from intents.matching.background import BACKGROUND
 from intents.matching.lang import detect_language
 from intents.matching.results import Action, Candidate, Decision, Thresholds
 from intents.matching.scorer import IntentScorer, ScorerConfig
+from intents.matching.vague import VagueDetector
 from intents.model import LANGS, SYSTEM_INTENTS, Content, Lang
 from intents.text import normalize
 
@@ -33,12 +34,14 @@ class Engine:
         scorers: Mapping[Lang, IntentScorer],
         articles: Mapping[Lang, ArticleIndex],
         default_lang: Lang = "en",
+        vague: Mapping[Lang, VagueDetector] | None = None,
     ) -> None:
         self.content = content
         self.thresholds = thresholds
         self.default_lang = default_lang
         self._scorers = dict(scorers)
         self._articles = dict(articles)
+        self._vague = dict(vague or {})
 
     @classmethod
     def build(
@@ -52,6 +55,7 @@ class Engine:
     ) -> Engine:
         scorers: dict[Lang, IntentScorer] = {}
         indexes: dict[Lang, ArticleIndex] = {}
+        vague: dict[Lang, VagueDetector] = {}
         for lang in LANGS:
             examples = {
                 intent.id: intent.examples[lang]
@@ -59,13 +63,14 @@ class Engine:
                 if intent.examples.get(lang)
             }
             scorers[lang] = IntentScorer.train(examples, background.get(lang, ()), config)
+            vague[lang] = VagueDetector(examples)
             articles = sorted(
                 (a for (_, article_lang), a in content.articles.items() if article_lang == lang),
                 key=lambda a: a.id,
             )
             phrases = [text for texts in examples.values() for text in texts]
             indexes[lang] = ArticleIndex(articles, phrases)
-        return cls(content, thresholds or Thresholds(), scorers, indexes, default_lang)
+        return cls(content, thresholds or Thresholds(), scorers, indexes, default_lang, vague)
 
     def scorer(self, lang: Lang) -> IntentScorer:
         return self._scorers[lang]
@@ -93,6 +98,9 @@ class Engine:
             intent = self.content.intents[HUMAN_REQUEST]
             return Decision(text, lang, "handoff", intent, None, human.score, candidates)
         top = candidates[0] if candidates else Candidate("", 0.0, "intent")
+        vague = self._vague_options(text, lang, candidates)
+        if vague:
+            return Decision(text, lang, "clarify", None, None, top.score, candidates, vague)
         runner_up = candidates[1].score if len(candidates) > 1 else 0.0
         if top.score >= t.answer and top.score - runner_up >= t.ambiguity_gap:
             if top.kind == "article":
@@ -108,6 +116,22 @@ class Engine:
             if options:
                 return Decision(text, lang, "clarify", None, None, top.score, candidates, options)
         return Decision(text, lang, "handoff", None, None, top.score, candidates)
+
+    def _vague_options(
+        self, text: str, lang: Lang, candidates: tuple[Candidate, ...]
+    ) -> tuple[Candidate, ...]:
+        """For a vague message ("delivery", "мой аккаунт"): the intents it may mean, best first."""
+        detector = self._vague.get(lang)
+        shared = detector.candidates(text) if detector is not None else ()
+        shared = tuple(i for i in shared if i not in SYSTEM_INTENTS)
+        if len(shared) < 2:
+            return ()
+        scores = {c.id: c.score for c in candidates if c.kind == "intent"}
+        ranked = sorted(shared, key=lambda i: (-scores.get(i, 0.0), shared.index(i)))
+        return tuple(
+            Candidate(i, scores.get(i, 0.0), "intent")
+            for i in ranked[: self.thresholds.clarify_candidates]
+        )
 
     def answer(self, intent_id: str, lang: Lang) -> Answer:
         """The intent's answer text, buttons and linked articles in ``lang``."""
