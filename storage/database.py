@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from storage import migrate
 from storage.engine import create_engine, describe_url
 from storage.failures import translate
-from storage.unit_of_work import SqlUnitOfWork
+from storage.unit_of_work import SqlUnitOfWork, WriterGate
 
 __all__ = ["Database"]
 
@@ -30,6 +30,7 @@ class Database:
         self._engine = engine
         self._url = engine.url.render_as_string(hide_password=False)
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def connect(cls, url: str, *, schema: str | None = None, echo: bool = False) -> Database:
@@ -54,7 +55,7 @@ class Database:
         return self._engine.dialect.name
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, url=self._url)
+        return SqlUnitOfWork(self._sessions, url=self._url, gate=self._gate)
 
     async def create_schema(self, revision: str = "head") -> None:
         """Brings the schema to ``revision`` by running the Alembic migrations."""

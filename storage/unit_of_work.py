@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import TracebackType
 from typing import Self
 
@@ -32,7 +33,32 @@ from storage.repositories import (
     SqlUpdateLog,
 )
 
-__all__ = ["SqlUnitOfWork"]
+__all__ = ["SqlUnitOfWork", "WriterGate"]
+
+
+class WriterGate:
+    """One unit of work at a time, for SQLite: it has a single writer, and waiting in asyncio
+    (first come, first served) beats SQLite's busy-timeout polling, which gives up under load
+    with "database is locked". A unit of work opened inside another in the same task would wait
+    for itself: that is refused with an error instead of hanging."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            raise StorageError(
+                "a unit of work was opened inside another one in the same task; with SQLite "
+                "that would wait for itself. Finish the first unit of work before the next."
+            )
+        await self._lock.acquire()
+        self._owner = task
+
+    def release(self) -> None:
+        self._owner = None
+        self._lock.release()
 
 
 class SqlUnitOfWork:
@@ -51,19 +77,29 @@ class SqlUnitOfWork:
     relays: RelayRepository
     updates: UpdateLog
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, url: str) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        url: str,
+        gate: WriterGate | None = None,
+    ) -> None:
         self._sessions = sessions
         self._url = url
+        self._gate = gate
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise StorageError("a unit of work is used once; ask the database for a new one")
+        if self._gate is not None:
+            await self._gate.acquire()
         session = self._session = self._sessions()
         try:
             await session.connection()  # connect now, so an unreachable database fails here
         except (SQLAlchemyError, OSError) as exc:
             await session.close()
+            self._release()
             raise translate(exc, self._url) from exc
         self.customers = SqlCustomerRepository(session)
         self.conversations = SqlConversationRepository(session)
@@ -93,11 +129,18 @@ class SqlUnitOfWork:
             raise translate(failure, self._url) from (exc or failure)
         finally:
             await session.close()
+            self._release()
         if _is_bad_argument(exc):
             # A naive datetime or a value the column cannot take: the caller's bug, not storage's.
             raise exc.orig from exc  # type: ignore[union-attr]
         if isinstance(exc, SQLAlchemyError):
             raise translate(exc, self._url) from exc
+
+
+    def _release(self) -> None:
+        if self._gate is not None:
+            self._gate.release()
+            self._gate = None
 
 
 def _is_bad_argument(exc: BaseException | None) -> bool:

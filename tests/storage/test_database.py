@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from handoff.model import Priority
 from storage import Database, StorageError, StorageUnavailableError
-from tests.storage.conftest import POSTGRES_URL
+from tests.pg import POSTGRES_URL
 from tests.storage.helpers import T0, add_customer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,3 +207,29 @@ def test_the_alembic_command_line_builds_the_schema(tmp_path: Path) -> None:
 
 def test_postgres_url_for_tests_is_asyncpg() -> None:
     assert POSTGRES_URL.startswith("postgresql+asyncpg://")
+
+
+async def test_sqlite_serves_many_concurrent_units_of_work_without_locking_errors(
+    sqlite_db: Database,
+) -> None:
+    # Each unit of work writes, then awaits something else before committing (as the bot does
+    # while it matches a message): 50 × 0.12 s of write transactions outlast SQLite's 5 s busy
+    # timeout, so without the writer gate the last ones fail with "database is locked".
+    async def update(update_id: int) -> bool:
+        async with sqlite_db.unit_of_work() as uow:
+            first = await uow.updates.first_time(update_id, now=T0)
+            await asyncio.sleep(0.12)
+            await add_customer(uow, telegram_id=10_000 + update_id)
+            return first
+
+    results = await asyncio.gather(*(update(n) for n in range(50)))
+    assert all(results)
+
+
+async def test_a_nested_unit_of_work_on_sqlite_is_refused_not_a_hang(sqlite_db: Database) -> None:
+    async with sqlite_db.unit_of_work():
+        with pytest.raises(StorageError, match="inside another one"):
+            async with sqlite_db.unit_of_work():
+                pass
+    async with sqlite_db.unit_of_work() as uow:  # the gate was released
+        assert await uow.updates.first_time(1, now=T0)

@@ -132,7 +132,7 @@ class OperatorDesk:
             if view is None:
                 return
             if blocked:
-                await self._board.customer_blocked(view)
+                await self._board.customer_blocked(view, announce=True)
             else:
                 async with self._deps.uow() as uow:
                     await uow.customers.set_blocked(view.customer.id, False)

@@ -256,11 +256,12 @@ class Board:
                     await uow.customers.set_blocked(view.customer.id, True)
         return result
 
-    async def customer_blocked(self, view: TicketView) -> bool:
-        """Mark the customer unreachable; the topic is told once. False if it already knew."""
+    async def customer_blocked(self, view: TicketView, *, announce: bool = False) -> bool:
+        """Mark the customer unreachable and tell the topic, once: False (and no notice) if the
+        customer was already marked, unless ``announce`` (Telegram just said they blocked us)."""
         async with self._deps.uow() as uow:
             stored = await uow.customers.get(view.customer.id)
-            if stored is not None and stored.blocked:
+            if stored is not None and stored.blocked and not announce:
                 return False
             await uow.customers.set_blocked(view.customer.id, True)
         await self.post(view, self._deps.texts(self.lang, "blocked_notice"))
