@@ -1,0 +1,73 @@
+"""The customer's commands: /start, /help, /operator, /language, /cancel, and /reload for admins."""
+
+from __future__ import annotations
+
+import html
+
+from bot.core import callbacks as cb
+from bot.core.actions import Button
+from bot.core.customer.person import call_person
+from bot.core.customer.turn import Turn
+from bot.core.deps import Deps
+from bot.core.events import MessageReceived
+from bot.core.replies import Reply, topics_menu
+from handoff.model import TicketStatus
+from handoff.ports import UnitOfWork
+
+__all__ = ["LANGUAGE_NAMES", "run_command"]
+
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+
+
+async def run_command(
+    uow: UnitOfWork, deps: Deps, turn: Turn, event: MessageReceived, command: str
+) -> None:
+    texts, lang = deps.texts, turn.lang
+    match command:
+        case "start":
+            menu = topics_menu(deps.brain.content, lang, deps.config.popular_intents)
+            first = event.sender.name.split()[0] if event.sender.name.strip() else ""
+            turn.say(Reply(texts(lang, "start", name=_escape(first)), menu.keyboard))
+        case "help":
+            turn.say(Reply(texts(lang, "help")))
+        case "operator" | "human" | "person":
+            await call_person(uow, deps, turn, subject="", intent_id=None, score=None)
+        case "language" | "lang":
+            row = tuple(
+                Button(LANGUAGE_NAMES.get(code, code), data=cb.encode(cb.Language(code)))
+                for code in deps.config.languages
+            )
+            turn.say(Reply(texts(lang, "language_prompt"), (row,)))
+        case "cancel":
+            await _cancel(uow, deps, turn)
+        case "reload":
+            if event.sender.telegram_id not in deps.config.admin_ids:
+                turn.say(Reply(texts(lang, "not_admin")))
+            else:
+                turn.say(await _reload(deps, lang))
+        case _:
+            if turn.ticket_id is None:  # with a ticket open, the operator sees it anyway
+                turn.say(Reply(texts(lang, "unknown_command")))
+
+
+async def _cancel(uow: UnitOfWork, deps: Deps, turn: Turn) -> None:
+    ticket = await uow.tickets.open_for_customer(turn.customer.id)
+    if ticket is None:
+        turn.say(Reply(deps.texts(turn.lang, "nothing_to_cancel")))
+        return
+    await uow.tickets.set_status(ticket.id, TicketStatus.CANCELLED, now=deps.clock.now())
+    turn.say(Reply(deps.texts(turn.lang, "cancelled", ticket=ticket.id)))
+    turn.cancelled.append(ticket.id)
+
+
+async def _reload(deps: Deps, lang: str) -> Reply:
+    """Swap in the edited content; on errors the live content stays and the problems are listed."""
+    report = await deps.brain.reload()
+    if report.ok:
+        return Reply(deps.texts(lang, "reload_ok", summary=_escape(report.summary())))
+    problems = "\n".join(_escape(str(problem)) for problem in report.problems[:20])
+    return Reply(deps.texts(lang, "reload_failed", problems=problems))
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)

@@ -1,0 +1,239 @@
+"""The customer dialog's entry points: one event, one unit of work, then the replies.
+
+Each event runs in one unit of work; replies are sent after it commits (no transaction is held
+open across a network call), then recorded with their Telegram ids in a second short one. The
+operator desk hears about opened, cancelled and relayed tickets last.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from datetime import datetime, timedelta
+
+from bot.core import callbacks as cb
+from bot.core.actions import (
+    AnswerButton,
+    Done,
+    EditKeyboard,
+    Failed,
+    Failure,
+    Result,
+    SendText,
+)
+from bot.core.customer.buttons import press
+from bot.core.customer.commands import run_command
+from bot.core.customer.questions import answer_question, reopen_if_recent
+from bot.core.customer.turn import Turn
+from bot.core.deps import Deps
+from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, MessageReceived
+from bot.core.ports import Desk
+from bot.core.replies import Reply, person_row
+from bot.core.survey_flow import SurveyFlow
+from handoff.model import Customer, Direction, NewMessage
+from handoff.ports import UnitOfWork
+from handoff.survey import SurveyState, SurveyStep
+
+__all__ = ["CustomerDialog"]
+
+_SURVEY_BUTTONS = (cb.Csat, cb.Solved, cb.SkipComment)
+
+
+class CustomerDialog:
+    def __init__(self, deps: Deps, desk: Desk, survey: SurveyFlow) -> None:
+        self._deps = deps
+        self._desk = desk
+        self._survey = survey
+        self._recent: dict[int, deque[datetime]] = defaultdict(deque)
+        self._warned: set[int] = set()
+
+    async def message(self, event: MessageReceived) -> None:
+        now = self._deps.clock.now()
+        if self._flooding(event.chat_id, now):
+            await self._slow_down(event)
+            return
+        async with self._deps.uow() as uow:
+            if not await uow.updates.first_time(event.update_id, now=now):
+                return  # a redelivered update: it was handled already
+            turn = await self._start_turn(uow, event, now)
+            await _store_incoming(uow, turn, event, now)
+            ticket = await uow.tickets.open_for_customer(turn.customer.id)
+            turn.ticket_id = ticket.id if ticket else None
+            relay = await self._decide(uow, event, turn, operator_has_it=ticket is not None)
+        await self._deliver(turn)
+        if turn.survey_comment:
+            await self._survey.comment(event, dict(turn.customer.state))
+        if relay and turn.ticket_id is not None:
+            await self._desk.customer_message(turn.ticket_id, event)
+        await self._tell_desk(turn)
+
+    async def edited(self, event: MessageEdited) -> None:
+        async with self._deps.uow() as uow:
+            if not await uow.updates.first_time(event.update_id, now=self._deps.clock.now()):
+                return
+            customer = await uow.customers.get_by_telegram_id(event.sender.telegram_id)
+            ticket = await uow.tickets.open_for_customer(customer.id) if customer else None
+        if ticket is not None:
+            await self._desk.customer_edited(ticket.id, event)
+
+    async def membership(self, event: MembershipChanged) -> None:
+        async with self._deps.uow() as uow:
+            if not await uow.updates.first_time(event.update_id, now=self._deps.clock.now()):
+                return
+            customer = await uow.customers.get_by_telegram_id(event.sender.telegram_id)
+            if customer is None:
+                return
+            await uow.customers.set_blocked(customer.id, event.blocked)
+            ticket = await uow.tickets.open_for_customer(customer.id)
+        if ticket is not None:
+            await self._desk.customer_reachability(ticket.id, event.blocked)
+
+    async def button(self, event: ButtonPressed) -> None:
+        now = self._deps.clock.now()
+        payload = cb.decode(event.data)
+        async with self._deps.uow() as uow:
+            if not await uow.updates.first_time(event.update_id, now=now):
+                return
+            if isinstance(payload, _SURVEY_BUTTONS):
+                turn = None
+            else:
+                turn = await self._start_turn(uow, event, now)
+                notice = await press(uow, self._deps, turn, event, payload)
+        if isinstance(payload, _SURVEY_BUTTONS):
+            await self._survey.button(event, payload)  # answers the button itself
+            return
+        assert turn is not None
+        await self._deps.outbox(AnswerButton(event.callback_id, text=notice))
+        await self._deliver(turn)
+        await self._tell_desk(turn)
+
+    # ------------------------------------------------------------------ deciding
+    async def _decide(
+        self, uow: UnitOfWork, event: MessageReceived, turn: Turn, *, operator_has_it: bool
+    ) -> bool:
+        """Decide the replies; True if the message is for the operator (relay it)."""
+        deps = self._deps
+        if event.command is not None:
+            await run_command(uow, deps, turn, event, event.command)
+            return False
+        if operator_has_it:
+            return True
+        if event.text is not None and _awaiting_comment(turn.customer):
+            turn.survey_comment = True  # stored after this transaction, by the survey flow
+            return False
+        if await reopen_if_recent(uow, deps, turn, event):
+            return False  # the reopened ticket's new topic carries the whole conversation
+        if event.text is None:
+            kind = event.media.kind if event.media else "message"
+            texts, lang = deps.texts, turn.lang
+            turn.say(Reply(texts(lang, "media_ack", kind=kind), (person_row(texts, lang),)))
+            return False
+        await answer_question(uow, deps, turn, event.text)
+        return False
+
+    async def _start_turn(
+        self, uow: UnitOfWork, event: MessageReceived | ButtonPressed, now: datetime
+    ) -> Turn:
+        config = self._deps.config
+        code = (event.sender.language_code or "").split("-")[0].lower()
+        customer = await uow.customers.upsert(
+            telegram_id=event.sender.telegram_id,
+            chat_id=event.chat_id,
+            name=event.sender.name,
+            username=event.sender.username,
+            language=code if code in config.languages else config.default_language,
+            now=now,
+        )
+        if customer.blocked:  # they wrote, so they can be reached again
+            await uow.customers.set_blocked(customer.id, False)
+        conversation = await uow.conversations.current(
+            customer.id, now=now, idle_after_s=int(config.idle_after.total_seconds())
+        )
+        return Turn(customer=customer, conversation_id=conversation.id)
+
+    # ------------------------------------------------------------------ after the commit
+    async def _deliver(self, turn: Turn) -> None:
+        outbox = self._deps.outbox
+        for chat_id, message_id in turn.strip:
+            await outbox(EditKeyboard(chat_id, message_id, ()))
+        sent: list[tuple[Reply, int | None]] = []
+        blocked = False
+        for reply in turn.replies:
+            if not reply.text:
+                continue
+            result = await outbox(SendText(turn.customer.chat_id, reply.text, reply.keyboard))
+            if isinstance(result, Failed) and result.reason is Failure.BLOCKED:
+                blocked = True
+                break
+            sent.append((reply, _first_id(result)))
+        if not sent and not blocked:
+            return
+        async with self._deps.uow() as uow:
+            now = self._deps.clock.now()
+            for reply, sent_id in sent:
+                await uow.messages.add(
+                    NewMessage(
+                        conversation_id=turn.conversation_id,
+                        direction=Direction.BOT,
+                        chat_id=turn.customer.chat_id,
+                        telegram_message_id=sent_id,
+                        text=reply.text,
+                        created_at=now,
+                        ticket_id=turn.ticket_id,
+                    )
+                )
+            if blocked:
+                await uow.customers.set_blocked(turn.customer.id, True)
+
+    async def _tell_desk(self, turn: Turn) -> None:
+        for ticket_id, kind in turn.opened:
+            await self._desk.ticket_opened(ticket_id, kind)
+        for ticket_id in turn.cancelled:
+            await self._desk.ticket_cancelled(ticket_id)
+
+    # ------------------------------------------------------------------ flood control
+    def _flooding(self, chat_id: int, now: datetime) -> bool:
+        window = self._recent[chat_id]
+        window.append(now)
+        while window and now - window[0] > timedelta(minutes=1):
+            window.popleft()
+        if len(window) <= self._deps.config.messages_per_minute:
+            self._warned.discard(chat_id)
+            return False
+        return True
+
+    async def _slow_down(self, event: MessageReceived) -> None:
+        """One notice per flood; the messages past the limit are not processed."""
+        if event.chat_id in self._warned:
+            return
+        self._warned.add(event.chat_id)
+        config = self._deps.config
+        lang = event.sender.language_code or config.default_language
+        lang = lang if lang in config.languages else config.default_language
+        await self._deps.outbox(SendText(event.chat_id, self._deps.texts(lang, "slow_down")))
+
+
+async def _store_incoming(
+    uow: UnitOfWork, turn: Turn, event: MessageReceived, now: datetime
+) -> None:
+    media = event.media
+    await uow.messages.add(
+        NewMessage(
+            conversation_id=turn.conversation_id,
+            direction=Direction.CUSTOMER,
+            chat_id=event.chat_id,
+            telegram_message_id=event.message_id,
+            text=event.text if event.text is not None else (media.caption if media else None),
+            created_at=now,
+            media_kind=media.kind if media else None,
+            media_file_id=media.file_id if media else None,
+        )
+    )
+
+
+def _first_id(result: Result) -> int | None:
+    return result.message_ids[0] if isinstance(result, Done) and result.message_ids else None
+
+
+def _awaiting_comment(customer: Customer) -> bool:
+    survey = SurveyState.from_state(customer.state)
+    return survey is not None and survey.step is SurveyStep.COMMENT

@@ -1,0 +1,59 @@
+"""Calling a person: the ticket's subject, priority and line come from what the customer asked."""
+
+from __future__ import annotations
+
+from bot.core.customer.turn import Turn
+from bot.core.deps import Deps
+from bot.core.handoff_flow import HandoffRequest, hand_off
+from handoff.model import Direction, Priority
+from handoff.ports import UnitOfWork
+from intents import Intent
+
+__all__ = ["call_person"]
+
+
+async def call_person(
+    uow: UnitOfWork,
+    deps: Deps,
+    turn: Turn,
+    *,
+    subject: str,
+    intent_id: str | None,
+    score: float | None,
+) -> None:
+    intent = deps.brain.content.intents.get(intent_id) if intent_id else None
+    if not subject.strip() or subject.startswith("/"):
+        subject = await _last_question(uow, turn.conversation_id) or subject
+    request = HandoffRequest(
+        customer=turn.customer,
+        conversation_id=turn.conversation_id,
+        priority=Priority.parse(intent.priority) if intent else Priority.NORMAL,
+        line=intent.line if intent else 1,
+        subject=_subject(intent, turn.lang, subject),
+        intent=intent_id,
+        confidence=score,
+    )
+    result = await hand_off(uow, deps, request)
+    turn.say(result.reply)
+    turn.ticket_id = result.ticket.id
+    if result.kind in ("new", "reopened"):
+        turn.opened.append((result.ticket.id, result.kind))
+
+
+def _subject(intent: Intent | None, lang: str, fallback: str) -> str:
+    if intent is not None:
+        title = intent.title.get(lang)  # type: ignore[call-overload]
+        return str(title or intent.id)
+    return fallback.strip()[:60] or "—"
+
+
+async def _last_question(uow: UnitOfWork, conversation_id: int) -> str | None:
+    """The customer's last words that were not a command: the best subject for a ticket."""
+    for message in reversed(await uow.messages.for_conversation(conversation_id)):
+        if (
+            message.direction is Direction.CUSTOMER
+            and message.text
+            and not message.text.startswith("/")
+        ):
+            return message.text
+    return None

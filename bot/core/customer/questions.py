@@ -1,0 +1,118 @@
+"""A customer's question in words: answer it, ask what was meant, or bring in a person."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.customer.person import call_person
+from bot.core.customer.turn import Turn, as_lang
+from bot.core.deps import Deps
+from bot.core.events import MessageReceived
+from bot.core.replies import (
+    Choice,
+    Reply,
+    answer_article,
+    answer_intent,
+    clarify,
+    person_row,
+    topics_menu,
+)
+from handoff.model import TicketStatus
+from handoff.ports import UnitOfWork
+
+__all__ = ["HUMAN_REQUEST", "answer_question", "reopen_if_recent"]
+
+HUMAN_REQUEST = "human_request"
+_SMALL_TALK = frozenset({"greeting", "thanks", "goodbye"})
+_MISSES = "misses"  # consecutive messages the bot could not place, in the dialog state
+
+
+async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) -> None:
+    customer = turn.customer
+    decision = deps.brain.decide(
+        text, as_lang(customer.language) if customer.language_chosen else None
+    )
+    if (
+        not customer.language_chosen
+        and decision.lang != customer.language
+        and decision.lang in deps.config.languages
+    ):
+        await uow.customers.set_language(customer.id, decision.lang)
+        turn.speak(decision.lang)
+    lang = turn.lang
+    record = await uow.decisions.add(
+        conversation_id=turn.conversation_id,
+        text=text,
+        language=lang,
+        action=decision.action,
+        intent=decision.intent_id,
+        article=decision.article,
+        score=float(decision.score),
+        now=deps.clock.now(),
+    )
+    content = deps.brain.content
+    intent = decision.intent
+    if decision.intent_id == HUMAN_REQUEST:
+        await call_person(uow, deps, turn, subject=text, intent_id=None, score=decision.score)
+        return
+    if decision.action == "answer" or (decision.action == "handoff" and intent is not None):
+        await _count_miss(uow, turn, reset=True)
+        if intent is not None:
+            turn.say(answer_intent(content, intent, lang, deps.texts, decision_id=record.id))
+            if intent.always_handoff or decision.action == "handoff":
+                await call_person(
+                    uow, deps, turn, subject=text, intent_id=intent.id, score=decision.score
+                )
+            return
+        if decision.article is not None:
+            article = answer_article(
+                content, decision.article, lang, deps.texts, decision_id=record.id
+            )
+            if article is not None:
+                turn.say(article)
+                return
+    if decision.action == "clarify":
+        choices = [Choice(c.kind, c.id) for c in (decision.options or decision.candidates)]
+        turn.say(clarify(content, choices[:3], lang, deps.texts))
+        return
+    misses = await _count_miss(uow, turn)
+    threshold = deps.config.misses_before_handoff
+    if misses > threshold:  # confidence stays low: a person takes over
+        await _count_miss(uow, turn, reset=True)
+        await call_person(uow, deps, turn, subject=text, intent_id=None, score=decision.score)
+    elif misses == threshold:
+        offer = person_row(deps.texts, lang, rephrase=True)
+        turn.say(Reply(deps.texts(lang, "miss_offer"), (offer,)))
+    else:
+        menu = topics_menu(content, lang, deps.config.popular_intents)
+        turn.say(
+            Reply(deps.texts(lang, "miss_first"), (*menu.keyboard, person_row(deps.texts, lang)))
+        )
+
+
+async def reopen_if_recent(uow: UnitOfWork, deps: Deps, turn: Turn, event: MessageReceived) -> bool:
+    """Writing again soon after a close reopens the ticket (a "thanks" or "bye" does not)."""
+    last = await uow.tickets.last_for_customer(turn.customer.id)
+    if last is None or last.status is not TicketStatus.RESOLVED or last.resolved_at is None:
+        return False
+    if deps.clock.now() - last.resolved_at > deps.config.reopen_window:
+        return False
+    if event.text is not None:
+        decision = deps.brain.decide(event.text)
+        if decision.action == "answer" and decision.intent_id in _SMALL_TALK:
+            return False
+    await call_person(
+        uow, deps, turn, subject=last.subject, intent_id=last.intent, score=last.confidence
+    )
+    return True
+
+
+async def _count_miss(uow: UnitOfWork, turn: Turn, *, reset: bool = False) -> int:
+    state = dict(turn.customer.state)
+    before = state.get(_MISSES, 0)
+    misses = 0 if reset else (before if isinstance(before, int) else 0) + 1
+    if misses != before:
+        state[_MISSES] = misses
+        await uow.customers.save_state(turn.customer.id, state)
+        turn.customer = replace(turn.customer, state=state)
+    return misses

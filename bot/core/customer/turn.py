@@ -1,0 +1,38 @@
+"""One customer event's outcome: decided inside the transaction, carried out after it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from bot.core.replies import Reply
+from handoff.model import Customer
+from intents import Lang
+
+__all__ = ["Turn", "as_lang"]
+
+
+@dataclass
+class Turn:
+    customer: Customer
+    conversation_id: int
+    replies: list[Reply] = field(default_factory=list)
+    opened: list[tuple[int, str]] = field(default_factory=list)  # (ticket, "new" | "reopened")
+    cancelled: list[int] = field(default_factory=list)  # tickets the customer withdrew
+    strip: list[tuple[int, int]] = field(default_factory=list)  # (chat, message): drop keyboard
+    survey_comment: bool = False  # the message answers the survey's comment question
+    ticket_id: int | None = None  # the customer's open ticket, if any
+
+    @property
+    def lang(self) -> str:
+        return self.customer.language
+
+    def say(self, reply: Reply) -> None:
+        self.replies.append(reply)
+
+    def speak(self, lang: str) -> None:
+        """Replies from now on are in ``lang``."""
+        self.customer = replace(self.customer, language=lang)
+
+
+def as_lang(code: str) -> Lang:
+    return "ru" if code == "ru" else "en"
