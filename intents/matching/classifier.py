@@ -37,6 +37,7 @@ FloatArray = npt.NDArray[np.float64]
 class ClassifierConfig:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
+    char_analyzer: str = "char_wb"  # "char_wb" (n-grams inside words) or "char" (across spaces)
     min_df: int = 1
     c: float = 1.0  # LinearSVC
     sgd_alpha: float = 1e-5  # SGDClassifier(modified_huber); 0 disables the second model
@@ -122,7 +123,7 @@ class TextClassifier:
             dtype=np.float32,
         )
         char = TfidfVectorizer(
-            analyzer="char_wb",
+            analyzer=config.char_analyzer,
             ngram_range=config.char_ngrams,
             sublinear_tf=True,
             min_df=config.min_df,

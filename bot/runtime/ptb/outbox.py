@@ -1,16 +1,9 @@
-"""The core's actions carried out with python-telegram-bot, through a per-chat send queue.
-
-Each chat's sends run one at a time in order; a 429 waits the ``retry_after`` Telegram asked for
-and tries again (the message is never dropped or overtaken); Telegram's refusals become
-:class:`Failed` results the core understands (a blocked customer, a deleted topic…).
-"""
+"""The core's actions carried out with python-telegram-bot (the queue, retries and refusals
+are shared with the aiogram runtime)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from telegram import (
@@ -23,7 +16,6 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.core.actions import (
-    Action,
     AnswerButton,
     CloseTopic,
     CopyMessages,
@@ -35,10 +27,9 @@ from bot.core.actions import (
     Failed,
     Failure,
     Keyboard,
-    Result,
     SendText,
 )
-from bot.core.split import split_html
+from bot.runtime.queued_outbox import Backoff, QueuedOutbox, Verdict, WaitAndRetry
 from bot.runtime.shared import classify_refusal
 
 __all__ = ["PtbOutbox"]
@@ -73,76 +64,46 @@ def _seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class PtbOutbox:
-    """Executes core actions; ``max_retries`` bounds 429s and network errors per call."""
-
+class PtbOutbox(QueuedOutbox):
     def __init__(self, bot: Bot, *, max_retries: int = 8, max_wait_s: float = 60.0) -> None:
+        super().__init__(max_retries=max_retries, max_wait_s=max_wait_s)
         self._bot = bot
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._max_retries = max_retries
-        self._max_wait_s = max_wait_s
 
-    async def __call__(self, action: Action) -> Result:
-        if isinstance(action, AnswerButton):
-            return await self._call(lambda: self._answer(action))
-        chat = action.to_chat_id if isinstance(action, CopyMessages) else action.chat_id
-        async with self._locks[chat]:
-            return await self._run(action)
+    def judge(self, exc: Exception) -> Verdict | None:
+        match exc:
+            case RetryAfter():
+                return WaitAndRetry(_seconds(exc))
+            case Forbidden():
+                return classify_refusal(exc.message, forbidden=True)
+            case BadRequest():  # before NetworkError: PTB derives it from NetworkError
+                return classify_refusal(exc.message)
+            case NetworkError():  # TimedOut, connection errors, 5xx
+                return Backoff(exc.message)
+            case TelegramError():  # a migrated chat, a conflict: nothing a retry fixes
+                return Failed(Failure.OTHER, exc.message)
+        return None
 
-    async def _run(self, action: Action) -> Result:
-        match action:
-            case SendText():
-                return await self._send_parts(action)
-            case EditText():
-                return await self._call(lambda: self._edit_text(action))
-            case EditKeyboard():
-                return await self._call(lambda: self._edit_keyboard(action))
-            case DeleteMessage():
-                return await self._call(lambda: self._delete(action))
-            case CopyMessages():
-                return await self._call(lambda: self._copy(action))
-            case CreateTopic():
-                return await self._call(lambda: self._create_topic(action))
-            case CloseTopic():
-                return await self._call(lambda: self._close_topic(action))
-        raise TypeError(f"unknown action {action!r}")  # pragma: no cover - exhaustive match
-
-    async def _send_parts(self, action: SendText) -> Result:
-        """Long text goes out in parts, in order; the keyboard sits under the last one."""
-        ids: list[int] = []
-        parts = split_html(action.text)
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            result = await self._call(self._sender(action, part, last))
-            if isinstance(result, Failed):
-                return result if not ids else Done(message_ids=tuple(ids))
-            ids.extend(result.message_ids)
-        return Done(message_ids=tuple(ids))
-
-    def _sender(self, action: SendText, text: str, last: bool) -> Callable[[], Awaitable[Result]]:
-        return lambda: self._send(action, text, last)
-
-    async def _send(self, action: SendText, text: str, last: bool) -> Result:
+    async def send(self, action: SendText, text: str, *, with_keyboard: bool) -> Done:
         sent = await self._bot.send_message(
             chat_id=action.chat_id,
             text=text,
             parse_mode="HTML",
-            reply_markup=_markup(action.keyboard) if last else None,
+            reply_markup=_markup(action.keyboard) if with_keyboard else None,
             message_thread_id=action.thread_id,
             reply_parameters=_reply(action.reply_to),
             link_preview_options=_NO_PREVIEW,
         )
         return Done(message_ids=(sent.message_id,))
 
-    async def _answer(self, action: AnswerButton) -> Result:
+    async def answer(self, action: AnswerButton) -> Done:
         await self._bot.answer_callback_query(
             action.callback_id, text=action.text, show_alert=action.alert
         )
         return Done()
 
-    async def _edit_text(self, action: EditText) -> Result:
+    async def edit_text(self, action: EditText, text: str) -> Done:
         await self._bot.edit_message_text(
-            split_html(action.text)[0],
+            text,
             chat_id=action.chat_id,
             message_id=action.message_id,
             parse_mode="HTML",
@@ -151,7 +112,7 @@ class PtbOutbox:
         )
         return Done(message_ids=(action.message_id,))
 
-    async def _edit_keyboard(self, action: EditKeyboard) -> Result:
+    async def edit_keyboard(self, action: EditKeyboard) -> Done:
         await self._bot.edit_message_reply_markup(
             chat_id=action.chat_id,
             message_id=action.message_id,
@@ -159,11 +120,11 @@ class PtbOutbox:
         )
         return Done(message_ids=(action.message_id,))
 
-    async def _delete(self, action: DeleteMessage) -> Result:
+    async def delete(self, action: DeleteMessage) -> Done:
         await self._bot.delete_message(action.chat_id, action.message_id)
         return Done()
 
-    async def _copy(self, action: CopyMessages) -> Result:
+    async def copy(self, action: CopyMessages) -> Done:
         if len(action.message_ids) == 1:
             copied = await self._bot.copy_message(
                 chat_id=action.to_chat_id,
@@ -181,30 +142,10 @@ class PtbOutbox:
         )
         return Done(message_ids=tuple(item.message_id for item in album))
 
-    async def _create_topic(self, action: CreateTopic) -> Result:
+    async def create_topic(self, action: CreateTopic) -> Done:
         topic = await self._bot.create_forum_topic(action.chat_id, action.name[:128])
         return Done(thread_id=topic.message_thread_id)
 
-    async def _close_topic(self, action: CloseTopic) -> Result:
+    async def close_topic(self, action: CloseTopic) -> Done:
         await self._bot.close_forum_topic(action.chat_id, action.thread_id)
         return Done()
-
-    async def _call(self, attempt: Callable[[], Awaitable[Result]]) -> Result:
-        for tries in range(self._max_retries + 1):
-            try:
-                return await attempt()
-            except RetryAfter as exc:
-                wait = min(_seconds(exc), self._max_wait_s)
-                log.warning("Telegram asked to wait %.0fs (429); retrying", wait)
-                await asyncio.sleep(wait)
-            except Forbidden as exc:
-                return classify_refusal(exc.message, forbidden=True)
-            except BadRequest as exc:  # before NetworkError: PTB derives it from NetworkError
-                return classify_refusal(exc.message)
-            except NetworkError as exc:  # TimedOut, connection errors, 5xx
-                if tries == self._max_retries:
-                    return Failed(Failure.OTHER, exc.message)
-                await asyncio.sleep(min(2.0**tries * 0.2, 5.0))
-            except TelegramError as exc:  # a migrated chat, a conflict: nothing a retry fixes
-                return Failed(Failure.OTHER, exc.message)
-        return Failed(Failure.OTHER, "gave up after repeated 429 / server errors")
