@@ -10,8 +10,16 @@ from pathlib import Path
 
 from bot.commands import COMMAND_MODULES, Context
 from bot.config import CONFIG_ENV, ConfigError
+from bot.core.texts import TextsError
+from handoff.errors import HandoffError
+from intents import IntentsError
+from kb.errors import KbError
+from storage import StorageError
 
 __all__ = ["main"]
+
+# The root error of each package: what a person can fix (content, texts, database, hours).
+_START_UP_ERRORS = (IntentsError, KbError, TextsError, StorageError, HandoffError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"supportbot: configuration error: {exc}", file=sys.stderr)
         return 2
+    except _START_UP_ERRORS as exc:  # messages say what to fix; a traceback would bury them
+        print(f"supportbot: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     return code

@@ -7,6 +7,7 @@ A wrong or missing value stops start-up with one line that names the key and wha
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
@@ -31,7 +32,9 @@ __all__ = [
 ]
 
 CONFIG_ENV = "SUPPORTBOT_CONFIG"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # holds bot/, intents/, kb/ when installed
 Lang = Literal["ru", "en"]
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class ConfigError(Exception):
@@ -60,9 +63,23 @@ class TelegramSettings(_Section):
             )
         return SecretStr(value)
 
-    def webhook_secret(self) -> SecretStr | None:
+    @model_validator(mode="after")
+    def _webhook_has_an_address(self) -> TelegramSettings:
+        if self.mode == "webhook" and not self.webhook_url.startswith("https://"):
+            raise ValueError(
+                'mode = "webhook" needs webhook_url: the public https:// address Telegram posts to'
+            )
+        return self
+
+    def webhook_secret(self) -> SecretStr:
+        """The secret Telegram must echo in X-Telegram-Bot-Api-Secret-Token; required."""
         value = os.environ.get(self.webhook_secret_env, "").strip()
-        return SecretStr(value) if value else None
+        if not _SECRET.fullmatch(value):
+            raise ConfigError(
+                f"environment variable {self.webhook_secret_env} must hold the webhook secret: "
+                "1-256 characters of A-Z, a-z, 0-9, _ and - (requests without it are refused)"
+            )
+        return SecretStr(value)
 
 
 class DatabaseSettings(_Section):
@@ -132,7 +149,9 @@ class ContentSettings(_Section):
 
 class HoursSettings(_Section):
     timezone: str = "Europe/Moscow"
-    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    days: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5], min_length=1
+    )
     start: time = time(9, 0)
     end: time = time(21, 0)
     holidays: list[date] = Field(default_factory=list)
@@ -175,10 +194,15 @@ class Settings(_Section):
     limits: LimitSettings = Field(default_factory=LimitSettings)
 
     def resolve_paths(self, base: Path) -> Settings:
-        """Return a copy whose relative content paths and SQLite file are anchored at ``base``."""
+        """Return a copy with absolute paths: relative content folders set in the file and the
+        SQLite file are anchored at ``base`` (the config file's folder); content folders left
+        unset are the sample content shipped with the package, wherever it is installed."""
+        given = self.content.model_fields_set
         content = self.content.model_copy(
             update={
-                name: (path if path.is_absolute() else base / path)
+                name: (
+                    path if path.is_absolute() else (base if name in given else PACKAGE_ROOT) / path
+                )
                 for name, path in (
                     ("intents_dir", self.content.intents_dir),
                     ("kb_dir", self.content.kb_dir),

@@ -18,7 +18,8 @@ from kb.yamlsource import YamlSyntaxError, YList, YMap, line_of, load_yaml
 
 __all__ = ["load_content", "load_intents"]
 
-ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# at most 48 characters: an id travels in Telegram's 64-byte button data ("i:" + id)
+ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 _INTENT_KEYS = frozenset(
     {"id", "title", "examples", "answer", "buttons", "articles", "handoff", "priority", "line"}
 )
@@ -195,8 +196,8 @@ class _Reader:
         if not isinstance(intent_id, str) or not ID_RE.match(intent_id):
             self.problem(
                 node.line_for("id"),
-                "id must be lowercase letters, digits and _ "
-                "starting with a letter (e.g. order_status)",
+                "id must be lowercase letters, digits and _ starting with a letter, "
+                "at most 48 characters (e.g. order_status)",
             )
         title = self.per_lang_text(node, "title", "the title")
         examples = self.examples(node)

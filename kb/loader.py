@@ -11,7 +11,8 @@ from kb.yamlsource import YamlSyntaxError, YMap, load_yaml
 
 __all__ = ["collect_articles", "load_articles"]
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# at most 48 characters: an id travels in Telegram's 64-byte button data ("a:" + id)
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 _FENCE = "---"
 
 
@@ -104,7 +105,8 @@ def _article_from(meta: YMap, body: str, file: Path, problems: list[Problem]) ->
             Problem(
                 file,
                 meta.line_for("id"),
-                "id must be lowercase letters, digits, '-' or '_' (e.g. delivery-tracking)",
+                "id must be lowercase letters, digits, '-' or '_', at most 48 characters "
+                "(e.g. delivery-tracking)",
             )
         )
     title = meta.get("title")

@@ -58,6 +58,8 @@ def _run(args: argparse.Namespace, context: Context) -> int:
     )
     settings = context.settings
     token = settings.telegram.token().get_secret_value()
+    if settings.telegram.mode == "webhook":
+        settings.telegram.webhook_secret()  # fail before starting anything
     serve = _serve_ptb if args.runtime == "ptb" else _serve
     asyncio.run(serve(settings, token))
     return 0
@@ -78,10 +80,10 @@ async def _serve(settings: Settings, token: str) -> None:
                     app.core,
                     url=settings.telegram.webhook_url,
                     listen=settings.telegram.webhook_listen,
-                    secret=secret.get_secret_value() if secret else None,
+                    secret=secret.get_secret_value(),
                 )
             else:
-                await run_polling(bot, app.core)
+                await run_polling(bot, app.core, handle_signals=True)
     finally:
         await bot.session.close()
 
@@ -100,7 +102,7 @@ async def _serve_ptb(settings: Settings, token: str) -> None:
                 app.core,
                 url=settings.telegram.webhook_url,
                 listen=settings.telegram.webhook_listen,
-                secret=secret.get_secret_value() if secret else None,
+                secret=secret.get_secret_value(),
             )
         else:
             await run_polling(application, app.core)
@@ -159,8 +161,8 @@ async def _chat_loop(settings: Settings, lang: str | None) -> int:
     chat_id = 1
     outbox = TerminalOutbox(customer_chat=chat_id)
     me = Person(telegram_id=chat_id, name="You", language_code=lang)
-    print("Type a message; a number presses a button; /operator calls a person; Ctrl-D quits.")
     async with build_app(settings, outbox) as app:
+        print("Type a message; a number presses a button; /operator calls a person; Ctrl-D quits.")
         # update ids must not repeat across sessions: the core drops redelivered updates
         for update_id in itertools.count(int(time.time() * 1000)):
             line = await asyncio.to_thread(sys.stdin.readline)

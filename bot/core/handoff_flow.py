@@ -60,6 +60,8 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
         text = texts(lang, "handoff_offhours", ticket=ticket.id, when=when_back(back, now, lang))
     elif opened.kind is OpenKind.REOPENED:
         text = texts(lang, "handoff_reopened", ticket=ticket.id)
+    elif not deps.config.operator_group_id:  # no operator group yet: no queue to speak of
+        text = texts(lang, "handoff_no_desk", ticket=ticket.id)
     else:
         status = await queue_status(uow, ticket.id, now=now)
         text = texts(lang, "handoff_queued", ticket=ticket.id, position=status.position)

@@ -1,13 +1,13 @@
 """The one entry point of the core: a plain event in, the right dialog handles it.
 
-Events of one chat are handled one at a time, in arrival order (a per-chat lock), so a customer's
-quick messages never overtake each other; different chats run concurrently.
+Events of one chat are handled one at a time, in arrival order, so a customer's quick messages
+never overtake each other; different chats run concurrently. In the operator group the unit is
+the topic: one ticket's slow send does not hold up the others.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 
 from bot.core.customer import CustomerDialog
 from bot.core.deps import Deps
@@ -18,6 +18,7 @@ from bot.core.events import (
     MessageEdited,
     MessageReceived,
 )
+from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.survey_flow import SurveyFlow
 
@@ -29,7 +30,7 @@ class SupportCore:
         self.deps = deps
         self.desk = desk
         self.customers = CustomerDialog(deps, desk, survey)
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks = KeyedLocks()
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -43,7 +44,7 @@ class SupportCore:
         self._inflight += 1
         self._idle.clear()
         try:
-            async with self._locks[event.chat_id]:
+            async with self._locks.hold(_queue_of(event)):
                 await self._dispatch(event)
         finally:
             self._inflight -= 1
@@ -79,3 +80,10 @@ class SupportCore:
 
     async def desk_reminders(self) -> int:
         return await self.desk.remind_overdue()
+
+
+def _queue_of(event: Event) -> tuple[int, int | None]:
+    """Events with the same key are handled in order: a chat, or a topic of a group."""
+    if isinstance(event, MembershipChanged) or event.private:
+        return (event.chat_id, None)
+    return (event.chat_id, event.thread_id)

@@ -73,9 +73,7 @@ async def running_bot(
                 else:
                     with contextlib.suppress(RuntimeError):
                         await dispatcher.stop_polling()
-                    await asyncio.wait_for(polling, timeout=10)
-                await asyncio.wait_for(app.core.wait_idle(), timeout=30)
-                await app.core.desk.drain()
+                    await asyncio.wait_for(polling, timeout=40)  # it finishes what it handles
     finally:
         await bot.session.close()
 

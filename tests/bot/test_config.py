@@ -26,7 +26,8 @@ def test_example_config_loads_and_documents_every_key() -> None:
         assert f"[{section}]" in text, section
         assert model.annotation is not None
         for key in model.annotation.model_fields:  # type: ignore[union-attr]
-            assert f"\n{key} =" in text, f"[{section}] {key} is not documented in the example"
+            documented = f"\n{key} =" in text or f"\n# {key} =" in text
+            assert documented, f"[{section}] {key} is not documented in the example"
 
 
 def test_relative_paths_are_anchored_at_the_config_file(tmp_path: Path) -> None:
@@ -45,6 +46,8 @@ def test_relative_paths_are_anchored_at_the_config_file(tmp_path: Path) -> None:
         ('[hours]\ntimezone = "Mars/Olympus"\n', "IANA time zone"),
         ("[operators]\nsla_minuts = 3\n", "[operators] sla_minuts: unknown key"),
         ('[languages]\ndefault = "de"\n', "[languages] default"),
+        ("[hours]\ndays = []\n", "[hours] days"),
+        ('[telegram]\nmode = "webhook"\n', "needs webhook_url"),
         ("[matching\n", "not valid TOML"),
     ],
 )
@@ -58,9 +61,33 @@ def test_a_bad_value_gives_one_line_naming_the_key(
     assert "\n" not in message
 
 
+def test_unset_content_folders_are_the_shipped_sample_wherever_the_bot_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for settings in (load_settings(None), load_settings(write(tmp_path, "[matching]\n"))):
+        assert settings.content.intents_dir == ROOT / "intents" / "content"
+        assert settings.content.kb_dir == ROOT / "kb" / "articles"
+        assert (settings.content.texts_dir / "en.toml").is_file()
+
+
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_webhook_mode_requires_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings.model_validate(
+        {"telegram": {"mode": "webhook", "webhook_url": "https://bot.example/hook"}}
+    )
+    monkeypatch.delenv("SUPPORTBOT_WEBHOOK_SECRET", raising=False)
+    with pytest.raises(ConfigError, match="SUPPORTBOT_WEBHOOK_SECRET"):
+        settings.telegram.webhook_secret()
+    monkeypatch.setenv("SUPPORTBOT_WEBHOOK_SECRET", "bad secret!")
+    with pytest.raises(ConfigError, match="A-Z"):
+        settings.telegram.webhook_secret()
+    monkeypatch.setenv("SUPPORTBOT_WEBHOOK_SECRET", "good_secret-1")
+    assert settings.telegram.webhook_secret().get_secret_value() == "good_secret-1"
 
 
 def test_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -136,7 +136,7 @@ def make_world(
     clock = ManualClock(start)
     brain = brain or ScriptedBrain()
     deps = Deps(
-        config=config or CoreConfig(languages=("ru", "en"), default_language="en"),
+        config=config or CoreConfig(operator_group_id=-100500),
         uow=store.unit_of_work,
         outbox=outbox,
         texts=Texts.load(ROOT / "bot" / "texts", ["ru", "en"], "en"),

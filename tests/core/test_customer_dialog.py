@@ -15,6 +15,7 @@ from handoff.model import Direction, Priority, TicketStatus
 from tests.core.fakes import ScriptedBrain, World, make_world
 
 CHAT = 501
+GROUP = -100500
 ALICE = Person(telegram_id=CHAT, name="Alice <script>", username="alice", language_code="en")
 _ids = itertools.count(1)
 
@@ -290,10 +291,25 @@ async def test_language_follows_the_message_until_the_customer_chooses(world: Wo
     assert world.outbox.last_to(CHAT).text.startswith("I can't find")
 
 
-async def test_a_flood_is_throttled_with_one_notice() -> None:
-    world = make_world(config=CoreConfig(messages_per_minute=3))
+async def test_a_flood_is_throttled_with_one_notice_and_nothing_is_lost() -> None:
+    world = make_world(config=CoreConfig(messages_per_minute=3, operator_group_id=GROUP))
     for n in range(6):
         await say(world, f"/help {n}")
     texts = world.outbox.texts_to(CHAT)
-    assert texts.count("You're writing very fast — I'll read your messages in a moment.") == 1
-    assert len(texts) == 4
+    assert texts[3].startswith("You're writing very fast. I've saved your messages")
+    assert len(texts) == 4  # three answers, one notice, then silence
+    async with world.store.unit_of_work() as uow:
+        customer = await uow.customers.get_by_telegram_id(CHAT)
+        assert customer is not None
+        conversation = await uow.conversations.current(
+            customer.id, now=world.clock.now(), idle_after_s=3600
+        )
+        stored = await uow.messages.for_conversation(conversation.id)
+    assert sum(m.direction is Direction.CUSTOMER for m in stored) == 6
+
+
+async def test_without_an_operator_group_the_customer_is_not_promised_a_queue() -> None:
+    world = make_world(config=CoreConfig(operator_group_id=0))
+    await say(world, "/operator")
+    assert "a person will answer here" in world.outbox.last_to(CHAT).text
+    assert "queue" not in world.outbox.last_to(CHAT).text

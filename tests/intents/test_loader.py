@@ -110,3 +110,17 @@ def test_error_message_is_one_problem_per_line(dirs: tuple[Path, Path]) -> None:
     lines = str(info.value).splitlines()
     assert lines == [str(p) for p in info.value.problems]
     assert any("front matter" in line for line in lines)
+
+
+def test_an_id_too_long_for_telegram_button_data_is_refused(dirs: tuple[Path, Path]) -> None:
+    long_id = "a" + "b" * 48  # 49 characters: "i:" + id would not fit in 64 bytes with margin
+    (dirs[0] / "long.yaml").write_text(
+        "intents:\n"
+        f"  - id: {long_id}\n"
+        "    title: {ru: Длинное, en: Long}\n"
+        "    examples: {ru: [очень длинный], en: [very long one]}\n"
+        "    answer: {ru: Да., en: Yes.}\n",
+        encoding="utf-8",
+    )
+    problems = _problems(dirs)
+    assert any(p.startswith(f"{dirs[0] / 'long.yaml'}:2: id must") and "48" in p for p in problems)

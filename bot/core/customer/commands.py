@@ -13,8 +13,9 @@ from bot.core.events import MessageReceived
 from bot.core.replies import Reply, topics_menu
 from handoff.model import TicketStatus
 from handoff.ports import UnitOfWork
+from intents import ReloadInProgress
 
-__all__ = ["LANGUAGE_NAMES", "run_command"]
+__all__ = ["LANGUAGE_NAMES", "reload_content", "run_command"]
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
@@ -44,7 +45,7 @@ async def run_command(
             if event.sender.telegram_id not in deps.config.admin_ids:
                 turn.say(Reply(texts(lang, "not_admin")))
             else:
-                turn.say(await _reload(deps, lang))
+                turn.reload_requested = True  # after the commit: a rebuild takes seconds
         case _:
             if turn.ticket_id is None:  # with a ticket open, the operator sees it anyway
                 turn.say(Reply(texts(lang, "unknown_command")))
@@ -60,9 +61,12 @@ async def _cancel(uow: UnitOfWork, deps: Deps, turn: Turn) -> None:
     turn.cancelled.append(ticket.id)
 
 
-async def _reload(deps: Deps, lang: str) -> Reply:
+async def reload_content(deps: Deps, lang: str) -> Reply:
     """Swap in the edited content; on errors the live content stays and the problems are listed."""
-    report = await deps.brain.reload()
+    try:
+        report = await deps.brain.reload()
+    except ReloadInProgress:
+        return Reply(deps.texts(lang, "reload_busy"))
     if report.ok:
         return Reply(deps.texts(lang, "reload_ok", summary=_escape(report.summary())))
     problems = "\n".join(_escape(str(problem)) for problem in report.problems[:20])

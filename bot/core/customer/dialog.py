@@ -7,8 +7,7 @@ operator desk hears about opened, cancelled and relayed tickets last.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.core import callbacks as cb
 from bot.core.actions import (
@@ -21,7 +20,8 @@ from bot.core.actions import (
     SendText,
 )
 from bot.core.customer.buttons import press
-from bot.core.customer.commands import run_command
+from bot.core.customer.commands import reload_content, run_command
+from bot.core.customer.flood import FloodGate
 from bot.core.customer.questions import answer_question, reopen_if_recent
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
@@ -43,14 +43,10 @@ class CustomerDialog:
         self._deps = deps
         self._desk = desk
         self._survey = survey
-        self._recent: dict[int, deque[datetime]] = defaultdict(deque)
-        self._warned: set[int] = set()
+        self._flood = FloodGate(deps.config.messages_per_minute)
 
     async def message(self, event: MessageReceived) -> None:
         now = self._deps.clock.now()
-        if self._flooding(event.chat_id, now):
-            await self._slow_down(event)
-            return
         async with self._deps.uow() as uow:
             if not await uow.updates.first_time(event.update_id, now=now):
                 return  # a redelivered update: it was handled already
@@ -58,7 +54,15 @@ class CustomerDialog:
             await _store_incoming(uow, turn, event, now)
             ticket = await uow.tickets.open_for_customer(turn.customer.id)
             turn.ticket_id = ticket.id if ticket else None
-            relay = await self._decide(uow, event, turn, operator_has_it=ticket is not None)
+            # the parts of an album are one message; a flood is stored and relayed, not answered
+            if event.media_group_id is not None or self._flood.admit(event.chat_id, now):
+                relay = await self._decide(uow, event, turn, operator_has_it=ticket is not None)
+            else:
+                relay = ticket is not None
+                if self._flood.warn_once(event.chat_id):
+                    turn.say(Reply(self._deps.texts(turn.lang, "slow_down")))
+        if turn.reload_requested:
+            turn.say(await reload_content(self._deps, turn.lang))
         await self._deliver(turn)
         if turn.survey_comment:
             await self._survey.comment(event, dict(turn.customer.state))
@@ -189,27 +193,6 @@ class CustomerDialog:
             await self._desk.ticket_opened(ticket_id, kind)
         for ticket_id in turn.cancelled:
             await self._desk.ticket_cancelled(ticket_id)
-
-    # ------------------------------------------------------------------ flood control
-    def _flooding(self, chat_id: int, now: datetime) -> bool:
-        window = self._recent[chat_id]
-        window.append(now)
-        while window and now - window[0] > timedelta(minutes=1):
-            window.popleft()
-        if len(window) <= self._deps.config.messages_per_minute:
-            self._warned.discard(chat_id)
-            return False
-        return True
-
-    async def _slow_down(self, event: MessageReceived) -> None:
-        """One notice per flood; the messages past the limit are not processed."""
-        if event.chat_id in self._warned:
-            return
-        self._warned.add(event.chat_id)
-        config = self._deps.config
-        lang = event.sender.language_code or config.default_language
-        lang = lang if lang in config.languages else config.default_language
-        await self._deps.outbox(SendText(event.chat_id, self._deps.texts(lang, "slow_down")))
 
 
 async def _store_incoming(

@@ -20,6 +20,7 @@ class Turn:
     cancelled: list[int] = field(default_factory=list)  # tickets the customer withdrew
     strip: list[tuple[int, int]] = field(default_factory=list)  # (chat, message): drop keyboard
     survey_comment: bool = False  # the message answers the survey's comment question
+    reload_requested: bool = False  # an admin asked to reload the content (done after commit)
     ticket_id: int | None = None  # the customer's open ticket, if any
 
     @property

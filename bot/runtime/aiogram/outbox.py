@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -21,6 +22,8 @@ from bot.core.actions import (
     Done,
     EditKeyboard,
     EditText,
+    Failed,
+    Failure,
     Keyboard,
     SendText,
 )
@@ -63,6 +66,8 @@ class AiogramOutbox(QueuedOutbox):
                 return classify_refusal(exc.message)
             case TelegramServerError() | TelegramNetworkError():
                 return Backoff(str(exc))
+            case TelegramAPIError():  # a migrated group, a conflict, a bad token: not retryable
+                return Failed(Failure.OTHER, exc.message)
         return None
 
     async def send(self, action: SendText, text: str, *, with_keyboard: bool) -> Done:

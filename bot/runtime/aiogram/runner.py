@@ -79,21 +79,27 @@ async def run_polling(
     *,
     polling_timeout: int = 30,
     dispatcher: Dispatcher | None = None,
+    handle_signals: bool = False,
 ) -> None:
-    """Long-poll until stopped. To stop, call ``dispatcher.stop_polling()`` (cancelling the task
-    alone leaves aiogram's inner polling task running)."""
+    """Long-poll until stopped: by SIGINT/SIGTERM when ``handle_signals``, else by
+    ``dispatcher.stop_polling()`` (cancelling the task alone leaves aiogram's inner polling task
+    running). Updates being handled are finished and buffered albums delivered before it returns.
+    """
     dispatcher = dispatcher or make_dispatcher(core)
     await bot.delete_webhook(drop_pending_updates=False)
     await set_commands(bot)
-    async with periodic(core.desk_reminders, 60):
-        await dispatcher.start_polling(
-            bot,
-            handle_as_tasks=True,
-            allowed_updates=ALLOWED_UPDATES,
-            polling_timeout=polling_timeout,
-            handle_signals=False,
-            close_bot_session=False,
-        )
+    try:
+        async with periodic(core.desk_reminders, 60):
+            await dispatcher.start_polling(
+                bot,
+                handle_as_tasks=True,
+                allowed_updates=ALLOWED_UPDATES,
+                polling_timeout=polling_timeout,
+                handle_signals=handle_signals,
+                close_bot_session=False,
+            )
+    finally:
+        await _finish(core)
 
 
 async def run_webhook(
@@ -120,4 +126,11 @@ async def run_webhook(
         async with periodic(core.desk_reminders, 60):
             await asyncio.Event().wait()
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # stops taking requests first
+        await _finish(core)
+
+
+async def _finish(core: SupportCore) -> None:
+    """Let the updates being handled finish and deliver buffered albums (a clean stop)."""
+    await asyncio.wait_for(core.wait_idle(), timeout=30)
+    await core.desk.drain()
