@@ -12,7 +12,7 @@ away from the intents when a message looks like none of them.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +37,6 @@ FloatArray = npt.NDArray[np.float64]
 class ClassifierConfig:
     word_ngrams: tuple[int, int] = (1, 2)
     char_ngrams: tuple[int, int] = (2, 5)
-    char_analyzer: str = "char_wb"  # "char_wb" (n-grams inside words) or "char" (across spaces)
     min_df: int = 1
     c: float = 1.0  # LinearSVC
     sgd_alpha: float = 1e-5  # SGDClassifier(modified_huber); 0 disables the second model
@@ -95,6 +94,12 @@ class TextClassifier:
         self._char = char
         self.labels = labels
         self._coef_t = np.ascontiguousarray(coef.T)
+        # the per-message fast path (see :meth:`_row`): sklearn's ``transform`` validates its
+        # input on every call, which costs more than the arithmetic for a single message
+        self._blocks: tuple[_Block, ...] = (
+            _Block.of(word, 0),
+            _Block.of(char, len(word.vocabulary_)),
+        )
         self._intercept = intercept
         self.models = coef.shape[0] // len(labels)
         self._vocabulary: frozenset[str] = frozenset(
@@ -123,7 +128,7 @@ class TextClassifier:
             dtype=np.float32,
         )
         char = TfidfVectorizer(
-            analyzer=config.char_analyzer,
+            analyzer="char_wb",
             ngram_range=config.char_ngrams,
             sublinear_tf=True,
             min_df=config.min_df,
@@ -174,9 +179,28 @@ class TextClassifier:
         return sparse.hstack([self._word.transform(docs), self._char.transform(docs)]).tocsr()
 
     def margins(self, texts: Sequence[str]) -> FloatArray:
-        """One row per text: ``models`` blocks of scaled margins, each in ``labels`` order."""
-        product = self.features(texts) @ self._coef_t
-        return np.asarray(product + self._intercept, dtype=np.float64)
+        """One row per text: ``models`` blocks of scaled margins, each in ``labels`` order.
+
+        The same numbers as ``features(texts) @ coef.T + intercept``, computed without building a
+        sparse matrix: the rows of the coefficient matrix for the message's n-grams are weighted
+        and summed.
+        """
+        result = np.empty((len(texts), self._coef_t.shape[1]), dtype=np.float64)
+        for i, text in enumerate(texts):
+            columns, values = self._row(normalize(text))
+            row = values @ self._coef_t[columns] if len(columns) else 0.0
+            result[i] = row + self._intercept
+        return result
+
+    def _row(self, doc: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+        """Feature columns and TF-IDF values of one normalised text (each block L2-normalised)."""
+        columns: list[npt.NDArray[np.intp]] = []
+        values: list[npt.NDArray[np.float32]] = []
+        for block in self._blocks:
+            cols, vals = block.row(doc)
+            columns.append(cols)
+            values.append(vals)
+        return np.concatenate(columns), np.concatenate(values)
 
     def probabilities(self, margins: FloatArray, temperature: float | None = None) -> FloatArray:
         """The average of the models' softmax rows, columns in ``labels`` order."""
@@ -208,6 +232,50 @@ class TextClassifier:
                 self._typos.clear()
             self._typos[word] = match is not None
         return self._typos[word]
+
+
+class _Block:
+    """One fitted ``TfidfVectorizer`` (sublinear tf, L2 norm) applied to one text in pure Python."""
+
+    def __init__(
+        self,
+        analyzer: Callable[[str], list[str]],
+        vocabulary: dict[str, int],
+        idf: npt.NDArray[np.float32],
+        offset: int,
+    ) -> None:
+        self._analyzer = analyzer
+        self._vocabulary = vocabulary
+        self._idf = idf
+        self._offset = offset
+
+    @classmethod
+    def of(cls, vectorizer: TfidfVectorizer, offset: int) -> _Block:
+        if not vectorizer.sublinear_tf or vectorizer.norm != "l2" or not vectorizer.use_idf:
+            raise IntentsError("the fast path expects sublinear tf, idf and L2 normalisation")
+        return cls(
+            vectorizer.build_analyzer(),
+            vectorizer.vocabulary_,
+            np.asarray(vectorizer.idf_, dtype=np.float32),
+            offset,
+        )
+
+    def row(self, doc: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+        counts: dict[int, int] = {}
+        vocabulary = self._vocabulary
+        for term in self._analyzer(doc):
+            index = vocabulary.get(term)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        if not counts:
+            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float32)
+        cols = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        vals = (np.log(tf) + 1.0) * self._idf[cols]
+        norm = float(np.sqrt(np.dot(vals, vals)))
+        if norm > 0:
+            vals = vals / norm
+        return cols + self._offset, vals.astype(np.float32)
 
 
 def softmax(margins: FloatArray, temperature: float) -> FloatArray:
