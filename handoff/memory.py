@@ -4,10 +4,13 @@ Same semantics as the SQL storage, checked by one shared contract suite: ``take`
 ``await`` between the check and the change), ``first_time`` forgets an id whose unit of work rolled
 back, lists come in the same order, timestamps come back as aware UTC, naive ones are refused.
 Writes are visible to other units of work at once (no isolation); a rollback undoes them.
+Like SQLite's writer gate, a unit of work opened inside another one in the same task is refused
+with :class:`NestedUnitOfWork`, so fast tests catch what SQLite would refuse.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,7 +44,7 @@ from handoff.ports import (
     UpdateLog,
 )
 
-__all__ = ["InMemoryStore", "MemoryUnitOfWork"]
+__all__ = ["InMemoryStore", "MemoryUnitOfWork", "NestedUnitOfWork"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -73,6 +76,16 @@ def _opt_utc(value: object) -> object:
     return _utc(value) if isinstance(value, datetime) else value
 
 
+class NestedUnitOfWork(RuntimeError):
+    """A unit of work was opened inside another one in the same task (SQLite refuses that too)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a unit of work was opened inside another one in the same task; with SQLite "
+            "that would wait for itself. Finish the first unit of work before the next."
+        )
+
+
 def _missing(what: str, key: object) -> LookupError:
     return LookupError(f"{what} {key} does not exist")
 
@@ -90,6 +103,7 @@ class InMemoryStore:
     relays: dict[tuple[int, int], RelayLink] = field(default_factory=dict)
     updates: dict[int, datetime] = field(default_factory=dict)
     _last_id: int = 0
+    _busy: set[asyncio.Task[Any]] = field(default_factory=set, repr=False, compare=False)
 
     def next_id(self) -> int:
         self._last_id += 1  # like a database sequence: ids are not reused after a rollback
@@ -142,10 +156,17 @@ class MemoryUnitOfWork:
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self._tx: _Tx | None = None
+        self._task: asyncio.Task[Any] | None = None
 
     async def __aenter__(self) -> Self:
         if self._tx is not None:
             raise RuntimeError("a unit of work is used once; ask the store for a new one")
+        task = asyncio.current_task()
+        if task is not None:
+            if task in self._store._busy:
+                raise NestedUnitOfWork
+            self._store._busy.add(task)
+            self._task = task
         tx = self._tx = _Tx(self._store)
         self.customers = _Customers(tx)
         self.conversations = _Conversations(tx)
@@ -165,6 +186,9 @@ class MemoryUnitOfWork:
     ) -> None:
         if self._tx is None:
             return
+        if self._task is not None:
+            self._store._busy.discard(self._task)
+            self._task = None
         if exc is None:
             self._tx.commit()
         else:

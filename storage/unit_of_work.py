@@ -136,7 +136,6 @@ class SqlUnitOfWork:
         if isinstance(exc, SQLAlchemyError):
             raise translate(exc, self._url) from exc
 
-
     def _release(self) -> None:
         if self._gate is not None:
             self._gate.release()

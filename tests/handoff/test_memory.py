@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handoff.memory import InMemoryStore
+from handoff.memory import InMemoryStore, NestedUnitOfWork
 from handoff.model import Priority
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -37,11 +37,25 @@ async def test_writes_are_visible_to_other_units_of_work_before_commit() -> None
     # No isolation: the twin is for single-loop tests, where that never matters but is honest.
     store = InMemoryStore()
     ticket_id = await _ticket_id(store)
-    async with store.unit_of_work() as first, store.unit_of_work() as second:
-        await first.tickets.update(ticket_id, line=2)
-        seen = await second.tickets.get(ticket_id)
-    assert seen is not None
-    assert seen.line == 2
+    written = asyncio.Event()
+    read = asyncio.Event()
+
+    async def write() -> None:
+        async with store.unit_of_work() as uow:
+            await uow.tickets.update(ticket_id, line=2)
+            written.set()
+            await read.wait()  # still open: not committed yet
+
+    async def look() -> int:
+        await written.wait()
+        async with store.unit_of_work() as uow:
+            seen = await uow.tickets.get(ticket_id)
+        read.set()
+        assert seen is not None
+        return seen.line
+
+    _, line = await asyncio.gather(write(), look())
+    assert line == 2
 
 
 async def test_rollback_restores_the_previous_values_in_reverse_order() -> None:
@@ -104,3 +118,34 @@ async def test_repositories_exist_only_inside_the_block() -> None:
     uow = InMemoryStore().unit_of_work()
     with pytest.raises(AttributeError):
         _ = uow.tickets
+
+
+async def test_a_unit_of_work_inside_another_in_the_same_task_is_refused_like_sqlite() -> None:
+    store = InMemoryStore()
+    ticket_id = await _ticket_id(store)
+
+    async def nested() -> None:
+        async with store.unit_of_work() as outer:
+            await outer.tickets.update(ticket_id, line=2)
+            async with store.unit_of_work():
+                pass
+
+    with pytest.raises(NestedUnitOfWork, match="inside another one in the same task"):
+        await nested()
+    assert store.tickets[ticket_id].line == 1  # the outer one rolled back
+    async with store.unit_of_work() as uow:  # the task is free again
+        await uow.tickets.update(ticket_id, line=3)
+    assert store.tickets[ticket_id].line == 3
+
+
+async def test_units_of_work_in_other_tasks_may_overlap() -> None:
+    store = InMemoryStore()
+    ticket_id = await _ticket_id(store)
+
+    async def inner() -> int | None:
+        async with store.unit_of_work() as uow:
+            ticket = await uow.tickets.get(ticket_id)
+        return ticket.line if ticket else None
+
+    async with store.unit_of_work():
+        assert await asyncio.create_task(inner()) == 1

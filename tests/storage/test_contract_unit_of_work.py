@@ -63,3 +63,20 @@ async def test_a_unit_of_work_is_used_once(backend: Backend) -> None:
     with pytest.raises(Exception, match="used once"):  # StorageError or RuntimeError
         async with uow:
             pass
+
+
+async def test_a_unit_of_work_inside_another_in_the_same_task_is_refused(backend: Backend) -> None:
+    if backend.name == "postgres":
+        pytest.skip("PostgreSQL has no writer gate: a nested unit of work is a second transaction")
+
+    async def nested() -> None:
+        async with backend.unit_of_work() as uow:
+            await add_customer(uow, telegram_id=4)
+            async with backend.unit_of_work():
+                pass
+
+    # StorageError on SQLite, NestedUnitOfWork in memory: the same words
+    with pytest.raises(Exception, match="inside another one in the same task"):
+        await nested()
+    async with backend.unit_of_work() as uow:  # the outer one rolled back; the task is free
+        assert await uow.customers.get_by_telegram_id(4) is None

@@ -4,6 +4,7 @@ transcript, and short phrases (ages) — all in the group's language, from the U
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import timedelta
@@ -17,8 +18,10 @@ from handoff.tickets import MAX_LINE
 from handoff.transcript import Labels, render_card, render_transcript
 
 __all__ = [
+    "BUTTON_ANSWER_LIMIT",
     "TOPIC_NAME_LIMIT",
     "age_text",
+    "button_answer",
     "card_keyboard",
     "card_text",
     "escape",
@@ -28,10 +31,21 @@ __all__ = [
 ]
 
 TOPIC_NAME_LIMIT = 128  # Telegram's limit for a forum topic name
+BUTTON_ANSWER_LIMIT = 200  # Telegram's limit for the text of answerCallbackQuery
+_TAG = re.compile(r"<[^>]*>")
 
 
 def escape(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def button_answer(html_text: str) -> str:
+    """A Telegram HTML text as the plain text a button's answer shows (Telegram does not parse
+    it), cut to the limit with "…"."""
+    text = html.unescape(_TAG.sub("", html_text))
+    if len(text) <= BUTTON_ANSWER_LIMIT:
+        return text
+    return text[: BUTTON_ANSWER_LIMIT - 1] + "…"
 
 
 def labels_for(texts: Texts, lang: str) -> Labels:

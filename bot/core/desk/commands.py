@@ -12,6 +12,7 @@ from bot.core.deps import Deps
 from bot.core.desk.callbacks import SendArticle, encode_desk
 from bot.core.desk.cards import age_text, escape
 from bot.core.desk.lifecycle import Lifecycle, Reply
+from bot.core.desk.once import Once
 from bot.core.desk.topics import Board, TicketView
 from bot.core.events import MessageReceived
 from handoff.queue import order_queue
@@ -50,8 +51,10 @@ class Commands:
     def _t(self, key: str, **params: object) -> str:
         return self._deps.texts(self._board.lang, key, **params)
 
-    async def run(self, event: MessageReceived, view: TicketView | None) -> None:
-        """Run the command; ``view`` is the ticket of the topic or card it was written under."""
+    async def run(self, event: MessageReceived, view: TicketView | None, once: Once) -> None:
+        """Run the command; ``view`` is the ticket of the topic or card it was written under.
+        ``once`` records the command's update with its first change (or on its own, for the
+        commands that only answer) before anything is sent."""
         reply = Reply(chat_id=event.chat_id, thread_id=event.thread_id, message_id=event.message_id)
         life = self._lifecycle
         args = event.command_args
@@ -59,29 +62,33 @@ class Commands:
         ticket_id = number if number is not None else (view.ticket.id if view else None)
         match event.command:
             case "queue":
-                await life.answer(reply, await self._queue())
+                await life.answer(reply, await self._queue(once))
             case "take" if ticket_id is not None:
-                await life.take(ticket_id, event.sender, reply)
-            case "take":
-                await life.answer(reply, self._t("desk_take_usage"))
+                await life.take(ticket_id, event.sender, reply, once)
             case "close" if view is not None:
-                await life.close(view.ticket.id, event.sender, reply)
+                await life.close(view.ticket.id, event.sender, reply, once)
             case "escalate" if view is not None:
-                await life.escalate(view.ticket.id, number, event.sender, reply)
-            case "close" | "escalate" | "kb" if view is None:
-                await life.answer(reply, self._t("desk_no_ticket"))
+                await life.escalate(view.ticket.id, number, event.sender, reply, once)
             case "kb" if view is not None:
+                await once.record()
                 await self._kb(view, args, reply)
+            case "take":
+                await once.record()
+                await life.answer(reply, self._t("desk_take_usage"))
+            case "close" | "escalate" | "kb":
+                await once.record()
+                await life.answer(reply, self._t("desk_no_ticket"))
             case _:
+                await once.record()
                 await life.answer(reply, self._t("desk_help"))
 
     def render_article(self, article_id: str, lang: str) -> tuple[str, str] | None:
         return self._articles.render(article_id, lang)
 
-    async def _queue(self) -> str:
+    async def _queue(self, once: Once) -> str:
         deps = self._deps
         now = deps.clock.now()
-        async with deps.uow() as uow:
+        async with once.uow() as uow:
             waiting = order_queue(await uow.tickets.waiting())
             names = {}
             for ticket in waiting[:QUEUE_SHOWN]:

@@ -7,19 +7,25 @@ happens *in* an operator group chat (the main group or a line group) counts as d
 Nothing needed to carry on lives in memory: the ticket of a topic, of a card and of a relayed
 message is looked up in storage each time, so a restarted process continues the relay. In memory
 are only per-ticket locks (keeping each ticket's messages in order) and albums being collected.
+
+An operator's update is handled at least once, never twice: its id is recorded in the first unit
+of work of its handling, with the first change it makes (:mod:`bot.core.desk.once`).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from bot.core import callbacks as cb
 from bot.core.deps import Deps
 from bot.core.desk.albums import Albums
 from bot.core.desk.callbacks import SendArticle, decode_desk
+from bot.core.desk.cards import escape
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands
 from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply
+from bot.core.desk.once import Once, Redelivered
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
 from bot.core.desk.topics import Board, KeyedLocks, TicketView
@@ -140,9 +146,8 @@ class OperatorDesk:
                 await self._board.post(view, notice)
 
     # ------------------------------------------------------------------ from the operator group
-    async def _first_time(self, update_id: int) -> bool:
-        async with self._deps.uow() as uow:
-            return await uow.updates.first_time(update_id, now=self._deps.clock.now())
+    def _once(self, *events: MessageReceived | MessageEdited | ButtonPressed) -> Once:
+        return Once(self._deps, (event.update_id for event in events))
 
     async def _ticket_of(
         self, chat_id: int, thread_id: int | None, reply_to: int | None
@@ -168,8 +173,6 @@ class OperatorDesk:
     async def group_message(self, event: MessageReceived) -> None:
         if not self.is_operator(event.chat_id, event.sender.telegram_id):
             return
-        if not await self._first_time(event.update_id):
-            return
         ticket_id = await self._ticket_of(event.chat_id, event.thread_id, event.reply_to_message_id)
         command = event.command
         if command in COMMANDS or (command not in (None, "note") and ticket_id is not None):
@@ -181,45 +184,52 @@ class OperatorDesk:
             self._albums.add(ticket_id, event, self._operator_album)
             return
         await self._albums.flush_chat(event.chat_id)
-        async with self._locks.hold(ticket_id):
-            view = await self._board.view(ticket_id)
-            if view is None:
-                return
-            if is_note(event):
-                await self._relay.note(view, event)
-            elif event.command is None:
-                await self._to_customer(view, [event])
+        once = self._once(event)
+        with suppress(Redelivered):
+            async with self._locks.hold(ticket_id):
+                view = await self._board.view(ticket_id)
+                if view is None:
+                    return
+                if is_note(event):
+                    await self._relay.note(view, event, once)
+                elif event.command is None:
+                    await self._to_customer(view, [event], once)
 
     async def _command(self, event: MessageReceived, ticket_id: int | None) -> None:
-        if ticket_id is None:
-            await self._commands.run(event, None)
-            return
-        async with self._locks.hold(ticket_id):
-            await self._commands.run(event, await self._board.view(ticket_id))
+        once = self._once(event)
+        with suppress(Redelivered):
+            if ticket_id is None:
+                await self._commands.run(event, None, once)
+                return
+            async with self._locks.hold(ticket_id):
+                await self._commands.run(event, await self._board.view(ticket_id), once)
 
     async def _operator_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
-        async with self._locks.hold(ticket_id):
-            view = await self._board.view(ticket_id)
-            if view is not None:
-                await self._to_customer(view, parts)
+        once = self._once(*parts)
+        with suppress(Redelivered):
+            async with self._locks.hold(ticket_id):
+                view = await self._board.view(ticket_id)
+                if view is not None:
+                    await self._to_customer(view, parts, once)
 
-    async def _to_customer(self, view: TicketView, parts: list[MessageReceived]) -> None:
+    async def _to_customer(
+        self, view: TicketView, parts: list[MessageReceived], once: Once
+    ) -> None:
         """Relay an operator's message; an open ticket nobody has is taken by its writer."""
         ticket = view.ticket
         first = parts[0]
         if not ticket.status.is_open:
+            await once.record()
             notice = self._deps.texts(self._board.lang, "desk_closed_not_sent", ticket=ticket.id)
             await self._board.post(view, notice, reply_to=first.message_id)
             return
         if ticket.status is TicketStatus.WAITING:
-            await self._life.take(ticket.id, first.sender, Reply())
+            await self._life.take(ticket.id, first.sender, Reply(), once)
             view = await self._board.view(ticket.id) or view
-        await self._relay.to_customer(view, parts)
+        await self._relay.to_customer(view, parts, once)
 
     async def group_edit(self, event: MessageEdited) -> None:
         if not self.is_operator(event.chat_id, event.sender.telegram_id):
-            return
-        if not await self._first_time(event.update_id):
             return
         ticket_id = await self._ticket_of(event.chat_id, event.thread_id, None)
         if ticket_id is None:
@@ -228,10 +238,11 @@ class OperatorDesk:
             ticket_id = links[0].ticket_id if links else None
         if ticket_id is None:
             return
-        async with self._locks.hold(ticket_id):
-            view = await self._board.view(ticket_id)
-            if view is not None:
-                await self._relay.group_edited(view, event)
+        with suppress(Redelivered):
+            async with self._locks.hold(ticket_id):
+                view = await self._board.view(ticket_id)
+                if view is not None:
+                    await self._relay.group_edited(view, event, self._once(event))
 
     async def group_button(self, event: ButtonPressed) -> None:
         reply = Reply(callback_id=event.callback_id)
@@ -240,31 +251,37 @@ class OperatorDesk:
                 reply, self._deps.texts(self._board.lang, "desk_not_operator"), alert=True
             )
             return
-        if not await self._first_time(event.update_id):
-            return
+        once = self._once(event)
+        with suppress(Redelivered):
+            await self._button(event, reply, once)
+
+    async def _button(self, event: ButtonPressed, reply: Reply, once: Once) -> None:
+        life = self._life
         payload = decode_desk(event.data) or cb.decode(event.data)
         match payload:
             case cb.TakeTicket(ticket_id):
                 async with self._locks.hold(ticket_id):
-                    await self._life.take(ticket_id, event.sender, reply)
+                    await life.take(ticket_id, event.sender, reply, once)
             case cb.CloseTicket(ticket_id):
                 async with self._locks.hold(ticket_id):
-                    await self._life.close(ticket_id, event.sender, reply)
+                    await life.close(ticket_id, event.sender, reply, once)
             case cb.Escalate(ticket_id):
                 async with self._locks.hold(ticket_id):
-                    await self._life.escalate(ticket_id, None, event.sender, reply)
+                    await life.escalate(ticket_id, None, event.sender, reply, once)
             case SendArticle(ticket_id, article_id):
                 async with self._locks.hold(ticket_id):
-                    await self._send_article(ticket_id, article_id, event, reply)
+                    await self._send_article(ticket_id, article_id, reply, once)
             case _:
-                await self._life.answer(reply)
+                await once.record()
+                await life.answer(reply)
 
     async def _send_article(
-        self, ticket_id: int, article_id: str, event: ButtonPressed, reply: Reply
+        self, ticket_id: int, article_id: str, reply: Reply, once: Once
     ) -> None:
         view = await self._board.view(ticket_id)
         lang = view.customer.language if view else self._board.lang
         rendered = self._commands.render_article(article_id, lang)
+        await once.record()  # storing the article sent needs its message id: after the send
         if view is None or rendered is None:
             await self._life.answer(
                 reply,
@@ -281,7 +298,7 @@ class OperatorDesk:
             return
         title, body = rendered
         await self._life.answer(
-            reply, self._deps.texts(self._board.lang, "desk_kb_sent", title=title)
+            reply, self._deps.texts(self._board.lang, "desk_kb_sent", title=escape(title))
         )
         await self._board.tell_customer(view, body)
 

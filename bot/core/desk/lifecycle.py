@@ -1,6 +1,7 @@
 """What operators do to a ticket — take, close, escalate — and how the group and the customer
 learn about it. The storage change goes through :mod:`handoff.tickets` (taking is atomic there);
-the messages are sent after the unit of work committed. Callers hold the ticket's lock."""
+the messages are sent after the unit of work committed, which also records the operator's update
+(:class:`~bot.core.desk.once.Once`). Callers hold the ticket's lock."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass, replace
 
 from bot.core.actions import AnswerButton, SendText
 from bot.core.deps import Deps
-from bot.core.desk.cards import escape
+from bot.core.desk.cards import button_answer, escape
+from bot.core.desk.once import Once
 from bot.core.desk.topics import Board, TicketView
 from bot.core.events import Person
 from handoff import survey, tickets
@@ -51,17 +53,26 @@ class Lifecycle:
         return self._deps.texts(self._board.lang, key, **params)
 
     async def answer(self, reply: Reply, text: str | None = None, *, alert: bool = False) -> None:
+        """``text`` is Telegram HTML; a button's answer gets it as plain text (see
+        :func:`~bot.core.desk.cards.button_answer`)."""
         outbox = self._deps.outbox
         if reply.callback_id is not None:
-            await outbox(AnswerButton(reply.callback_id, text, alert))
+            plain = button_answer(text) if text else text
+            await outbox(AnswerButton(reply.callback_id, plain, alert))
         elif text and reply.chat_id is not None:
             await outbox(SendText(reply.chat_id, text, (), reply.thread_id, reply.message_id))
 
-    async def take(self, ticket_id: int, operator: Person, reply: Reply) -> Ticket | None:
+    async def _refuse(self, reply: Reply, once: Once, key: str, **params: object) -> None:
+        await once.record()  # nothing changed, but the update was handled
+        await self.answer(reply, self._t(key, **params), alert=True)
+
+    async def take(
+        self, ticket_id: int, operator: Person, reply: Reply, once: Once
+    ) -> Ticket | None:
         """Atomic take; the loser is told who has it. The ticket when this operator owns it."""
         deps = self._deps
         try:
-            async with deps.uow() as uow:
+            async with once.uow() as uow:
                 result = await tickets.take(
                     uow,
                     ticket_id,
@@ -70,10 +81,10 @@ class Lifecycle:
                     now=deps.clock.now(),
                 )
         except TicketNotFound:
-            await self.answer(reply, self._t("desk_not_found", ticket=ticket_id), alert=True)
+            await self._refuse(reply, once, "desk_not_found", ticket=ticket_id)
             return None
         except TicketClosed:
-            await self.answer(reply, self._t("desk_is_closed", ticket=ticket_id), alert=True)
+            await self._refuse(reply, once, "desk_is_closed", ticket=ticket_id)
             return None
         ticket = result.ticket
         if not result.won:
@@ -101,17 +112,17 @@ class Lifecycle:
         )
         return view.ticket
 
-    async def close(self, ticket_id: int, operator: Person, reply: Reply) -> None:
+    async def close(self, ticket_id: int, operator: Person, reply: Reply, once: Once) -> None:
         deps = self._deps
         try:
-            async with deps.uow() as uow:
+            async with once.uow() as uow:
                 ticket = await tickets.close(uow, ticket_id, now=deps.clock.now())
                 due = await survey.should_survey(uow, ticket)
         except TicketNotFound:
-            await self.answer(reply, self._t("desk_not_found", ticket=ticket_id), alert=True)
+            await self._refuse(reply, once, "desk_not_found", ticket=ticket_id)
             return
         except TicketClosed:
-            await self.answer(reply, self._t("desk_is_closed", ticket=ticket_id), alert=True)
+            await self._refuse(reply, once, "desk_is_closed", ticket=ticket_id)
             return
         notice = self._t("desk_closed_notice", ticket=ticket_id, operator=escape(operator.name))
         if reply.pending:
@@ -128,21 +139,22 @@ class Lifecycle:
             await self._start_survey(ticket_id)
 
     async def escalate(
-        self, ticket_id: int, line: int | None, operator: Person, reply: Reply
+        self, ticket_id: int, line: int | None, operator: Person, reply: Reply, once: Once
     ) -> None:
         deps = self._deps
         try:
-            async with deps.uow() as uow:
+            async with once.uow() as uow:
                 ticket = await tickets.escalate(uow, ticket_id, line=line, now=deps.clock.now())
         except TicketNotFound:
-            await self.answer(reply, self._t("desk_not_found", ticket=ticket_id), alert=True)
+            await self._refuse(reply, once, "desk_not_found", ticket=ticket_id)
             return
         except TicketClosed:
-            await self.answer(reply, self._t("desk_is_closed", ticket=ticket_id), alert=True)
+            await self._refuse(reply, once, "desk_is_closed", ticket=ticket_id)
             return
         except EscalationError as exc:
-            text = self._t("desk_escalate_failed", ticket=ticket_id, reason=escape(str(exc)))
-            await self.answer(reply, text, alert=True)
+            await self._refuse(
+                reply, once, "desk_escalate_failed", ticket=ticket_id, reason=escape(str(exc))
+            )
             return
         notice = self._t(
             "desk_escalated_notice",

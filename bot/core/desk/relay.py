@@ -2,7 +2,9 @@
 
 Customer → the ticket's topic (or under its card); operator → the customer. Each copy is stored as
 a :class:`~handoff.model.RelayLink`, so a reply to a copy maps back to the original and an edit
-finds its copy — after a restart as well. Callers hold the ticket's lock.
+finds its copy — after a restart as well. What an operator writes is stored before it is copied:
+that unit of work also records the update (:class:`~bot.core.desk.once.Once`). Callers hold the
+ticket's lock.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 from bot.core.actions import CopyMessages, Done, EditText, Failed, Failure, Result, SendText
 from bot.core.deps import Deps
 from bot.core.desk.cards import escape
+from bot.core.desk.once import Once
 from bot.core.desk.topics import Board, TicketView
 from bot.core.events import MessageEdited, MessageReceived
 from handoff import tickets
@@ -73,23 +76,25 @@ class Relay:
                 await self._board.post(view, edited, reply_to=link.target_message_id)
 
     # ------------------------------------------------------------------ group → customer
-    async def note(self, view: TicketView, event: MessageReceived) -> None:
+    async def note(self, view: TicketView, event: MessageReceived, once: Once) -> None:
         body = (body_of(event) or "").lstrip()
         text = event.command_args if event.command == "note" else body.removeprefix("!").strip()
-        await self._store(view, [event], Direction.NOTE, text_override=text)
+        await self._store(view, [event], Direction.NOTE, once, text_override=text)
 
-    async def to_customer(self, view: TicketView, parts: Sequence[MessageReceived]) -> TicketView:
+    async def to_customer(
+        self, view: TicketView, parts: Sequence[MessageReceived], once: Once
+    ) -> TicketView:
         """Copy what an operator wrote to the customer; notices in the topic when it fails."""
         deps = self._deps
         first = parts[0]
         group = first.chat_id
         customer_chat = view.customer.chat_id
         ids = tuple(part.message_id for part in parts)
+        await self._store(view, parts, Direction.OPERATOR, once)  # before any network call
         anchor = await self._mapped_reply(first, group)
         result = await deps.outbox(CopyMessages(group, ids, customer_chat, reply_to=anchor))
         if isinstance(result, Failed) and result.reason is Failure.NOT_FOUND and anchor:
             result = await deps.outbox(CopyMessages(group, ids, customer_chat))
-        await self._store(view, parts, Direction.OPERATOR)
         if isinstance(result, Done):
             await self._link(view, group, ids, customer_chat, result)
             async with deps.uow() as uow:
@@ -121,8 +126,8 @@ class Relay:
                 view, _ = await self._board.post(view, notice, reply_to=part.message_id)
         return view
 
-    async def group_edited(self, view: TicketView, event: MessageEdited) -> None:
-        async with self._deps.uow() as uow:
+    async def group_edited(self, view: TicketView, event: MessageEdited, once: Once) -> None:
+        async with once.uow() as uow:
             links = await uow.relays.by_source(event.chat_id, event.message_id)
         lang = view.customer.language
         for link in links:
@@ -173,11 +178,12 @@ class Relay:
         view: TicketView,
         parts: Sequence[MessageReceived],
         direction: Direction,
+        once: Once,
         *,
         text_override: str | None = None,
     ) -> None:
         deps = self._deps
-        async with deps.uow() as uow:
+        async with once.uow() as uow:
             for part in parts:
                 await uow.messages.add(
                     NewMessage(
