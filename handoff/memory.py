@@ -133,6 +133,10 @@ class _Tx:
         table[key] = value
         return value
 
+    def drop(self, table: dict[K, V], key: K) -> None:
+        old = table.pop(key)
+        self._undo.append(lambda: table.__setitem__(key, old))
+
     def commit(self) -> None:
         self._undo.clear()
 
@@ -557,6 +561,12 @@ class _Updates(_Repo):
             return False
         self._tx.put(self._store.updates, update_id, _utc(now))
         return True
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        old = [key for key, seen in self._store.updates.items() if seen < _utc(cutoff)]
+        for key in old:
+            self._tx.drop(self._store.updates, key)
+        return len(old)
 
 
 def _conforms(store: InMemoryStore) -> UnitOfWork:

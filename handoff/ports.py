@@ -202,6 +202,11 @@ class UpdateLog(Protocol):
         chooses the next ids at random."""
         ...
 
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Drop the ids recorded before ``cutoff`` (they can no longer be redeliveries);
+        returns how many."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: commits when the block exits cleanly, rolls back on an exception."""

@@ -21,6 +21,7 @@ from bot.core.events import (
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.survey_flow import SurveyFlow
+from handoff.ports import REDELIVERY_WINDOW
 
 __all__ = ["SupportCore"]
 
@@ -78,8 +79,11 @@ class SupportCore:
             case ButtonPressed():
                 await self.customers.button(event)
 
-    async def desk_reminders(self) -> int:
-        return await self.desk.remind_overdue()
+    async def housekeeping(self) -> None:
+        """Run every minute or so: SLA reminders, and forgetting update ids too old to recur."""
+        await self.desk.remind_overdue()
+        async with self.deps.uow() as uow:
+            await uow.updates.forget_before(self.deps.clock.now() - 2 * REDELIVERY_WINDOW)
 
 
 def _queue_of(event: Event) -> tuple[int, int | None]:

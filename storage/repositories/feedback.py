@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handoff.model import Decision, SurveyAnswer
@@ -156,3 +156,7 @@ class SqlUpdateLog:
             where=ProcessedUpdateRow.processed_at < now - REDELIVERY_WINDOW,
         )
         return await changed_rows(self._session, statement) == 1
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        statement = delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < cutoff)
+        return await changed_rows(self._session, statement)

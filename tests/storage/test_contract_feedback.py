@@ -97,6 +97,17 @@ async def test_an_update_id_seen_long_ago_is_new_again(backend: Backend) -> None
         assert not await uow.updates.first_time(300, now=T0 + REDELIVERY_WINDOW * 2)
 
 
+async def test_old_update_ids_are_forgotten(backend: Backend) -> None:
+    async with backend.unit_of_work() as uow:
+        assert await uow.updates.first_time(400, now=T0)
+        assert await uow.updates.first_time(401, now=T0 + REDELIVERY_WINDOW)
+    async with backend.unit_of_work() as uow:
+        assert await uow.updates.forget_before(T0 + REDELIVERY_WINDOW / 2) == 1
+    async with backend.unit_of_work() as uow:
+        assert await uow.updates.first_time(400, now=T0 + REDELIVERY_WINDOW)  # gone: new again
+        assert not await uow.updates.first_time(401, now=T0 + REDELIVERY_WINDOW)
+
+
 async def test_update_log_forgets_an_update_whose_processing_failed(backend: Backend) -> None:
     class Boom(Exception):
         pass

@@ -28,8 +28,9 @@ from bot.core.desk.lifecycle import Lifecycle, Reply
 from bot.core.desk.once import Once, Redelivered
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
-from bot.core.desk.topics import Board, KeyedLocks, TicketView
+from bot.core.desk.topics import Board, TicketView
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
+from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from handoff.model import TicketStatus
 

@@ -7,7 +7,8 @@ from bot.core import callbacks as cb
 from bot.core.actions import Button, Done
 from bot.core.deps import Deps
 from bot.core.desk.cards import age_text
-from bot.core.desk.topics import Board, KeyedLocks
+from bot.core.desk.topics import Board
+from bot.core.locks import KeyedLocks
 from handoff import tickets
 from handoff.model import TicketStatus
 

@@ -8,9 +8,7 @@ storage each time, so a restarted process carries on where the last one stopped.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.actions import (
@@ -31,28 +29,7 @@ from bot.core.desk.cards import card_keyboard, card_text, topic_name, transcript
 from bot.core.split import TEXT_LIMIT
 from handoff.model import Customer, Direction, NewMessage, Ticket
 
-__all__ = ["Board", "KeyedLocks", "TicketView"]
-
-
-class KeyedLocks:
-    """One asyncio lock per key, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: int) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+__all__ = ["Board", "TicketView"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,7 +89,7 @@ async def run_polling(
     await bot.delete_webhook(drop_pending_updates=False)
     await set_commands(bot)
     try:
-        async with periodic(core.desk_reminders, 60):
+        async with periodic(core.housekeeping, 60):
             await dispatcher.start_polling(
                 bot,
                 handle_as_tasks=True,
@@ -123,7 +123,7 @@ async def run_webhook(
     await set_commands(bot)
     log.info("webhook listening on %s", listen)
     try:
-        async with periodic(core.desk_reminders, 60):
+        async with periodic(core.housekeeping, 60):
             await asyncio.Event().wait()
     finally:
         await runner.cleanup()  # stops taking requests first

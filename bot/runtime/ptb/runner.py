@@ -122,7 +122,7 @@ async def run_polling(
                 allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
             )
-            async with periodic(core.desk_reminders, 60):
+            async with periodic(core.housekeeping, 60):
                 await _wait(stop)
         finally:
             await _finish(application, core)
@@ -172,7 +172,7 @@ async def run_webhook(
             )
             await set_commands(application)
             log.info("webhook listening on %s", listen)
-            async with periodic(core.desk_reminders, 60):
+            async with periodic(core.housekeeping, 60):
                 await _wait(stop)
         finally:
             await runner.cleanup()
