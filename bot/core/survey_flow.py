@@ -87,6 +87,9 @@ class SurveyFlow:
         deps = self._deps
         now = deps.clock.now()
         async with deps.uow() as uow:
+            # recorded with the answer itself: a failure before the commit leaves it redeliverable
+            if not await uow.updates.first_time(event.update_id, now=now):
+                return
             customer = await uow.customers.get_by_telegram_id(event.sender.telegram_id)
             state = _state(dict(customer.state)) if customer else None
             view = await self._view(uow, payload.ticket_id, customer)

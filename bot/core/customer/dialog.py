@@ -94,18 +94,14 @@ class CustomerDialog:
     async def button(self, event: ButtonPressed) -> None:
         now = self._deps.clock.now()
         payload = cb.decode(event.data)
+        if isinstance(payload, _SURVEY_BUTTONS):
+            await self._survey.button(event, payload)  # records the update with the answer
+            return
         async with self._deps.uow() as uow:
             if not await uow.updates.first_time(event.update_id, now=now):
                 return
-            if isinstance(payload, _SURVEY_BUTTONS):
-                turn = None
-            else:
-                turn = await self._start_turn(uow, event, now)
-                notice = await press(uow, self._deps, turn, event, payload)
-        if isinstance(payload, _SURVEY_BUTTONS):
-            await self._survey.button(event, payload)  # answers the button itself
-            return
-        assert turn is not None
+            turn = await self._start_turn(uow, event, now)
+            notice = await press(uow, self._deps, turn, event, payload)
         await self._deps.outbox(AnswerButton(event.callback_id, text=notice))
         await self._deliver(turn)
         await self._tell_desk(turn)
