@@ -12,9 +12,31 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot.core.actions import Failed, Failure
 
-__all__ = ["ALLOWED_UPDATES", "COMMANDS", "WEBHOOK_PATH", "classify_refusal", "periodic"]
+__all__ = [
+    "ALLOWED_UPDATES",
+    "COMMANDS",
+    "MEDIA_KINDS",
+    "WEBHOOK_PATH",
+    "classify_refusal",
+    "periodic",
+]
 
 log = logging.getLogger(__name__)
+
+# Message parts the core calls media, in the order they are looked for: a GIF arrives as both an
+# animation and a document, and is a "document" in both runtimes.
+MEDIA_KINDS = (
+    "photo",
+    "document",
+    "voice",
+    "video",
+    "video_note",
+    "sticker",
+    "animation",
+    "audio",
+    "location",
+    "contact",
+)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 WEBHOOK_PATH = "/telegram/webhook"

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Awaitable, Callable
+
+import aiohttp
 
 from bot.demo.stack import LocalStack
 from bot.emulator import ChatMessage, User
@@ -59,3 +62,28 @@ async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
 
 async def is_blocked(stack: LocalStack, who: User) -> bool:
     return (await customer_of(stack, who)).blocked
+
+
+async def assert_forged_webhook_refused(port: int, path: str) -> None:
+    """A request without the secret header, or with a wrong one, is refused with 401."""
+    forged = {
+        "update_id": 99,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 5, "type": "private"},
+            "text": "/start",
+        },
+    }
+    async with aiohttp.ClientSession() as http:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            async with http.post(
+                f"http://127.0.0.1:{port}{path}", json=forged, headers=headers
+            ) as response:
+                assert response.status == 401
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

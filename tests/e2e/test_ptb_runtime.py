@@ -7,11 +7,9 @@ buttons, topics, relaying media, 429 and 403 handling, blocking), run through PT
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from bot.app import build_app
@@ -21,7 +19,16 @@ from bot.emulator import TelegramEmulator
 from bot.runtime.ptb import PtbOutbox, make_application, run_webhook
 from bot.runtime.ptb.runner import WEBHOOK_PATH
 from intents import ContentHolder
-from tests.e2e.helpers import WAIT, ask, eventually, is_blocked, open_ticket_of, press
+from tests.e2e.helpers import (
+    WAIT,
+    ask,
+    assert_forged_webhook_refused,
+    eventually,
+    free_port,
+    is_blocked,
+    open_ticket_of,
+    press,
+)
 from tests.e2e.test_customer import PERSON, PIXEL
 
 pytestmark = pytest.mark.filterwarnings(
@@ -140,16 +147,10 @@ async def test_blocking_and_restarting_the_bot_is_recorded(stack: LocalStack) ->
     assert not await is_blocked(stack, alice)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_webhook_delivery_with_the_secret_and_a_forged_request_refused(
     base_settings: Settings, brain: ContentHolder, tmp_path: Path
 ) -> None:
-    port, secret = _free_port(), "s3cret-token_for-tests"
+    port, secret = free_port(), "s3cret-token_for-tests"
     async with TelegramEmulator(token=TOKEN) as tg:
         group = tg.add_supergroup("Support desk", forum=True)
         settings = local_settings(
@@ -179,21 +180,7 @@ async def test_webhook_delivery_with_the_secret_and_a_forged_request_refused(
                 [answer] = await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
                 assert "👍 Helped" in answer.button_texts
 
-                forged = {
-                    "update_id": 99,
-                    "message": {
-                        "message_id": 1,
-                        "date": 0,
-                        "chat": {"id": 5, "type": "private"},
-                        "text": "/start",
-                    },
-                }
-                async with aiohttp.ClientSession() as http:
-                    for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-                        async with http.post(
-                            f"http://127.0.0.1:{port}{WEBHOOK_PATH}", json=forged, headers=headers
-                        ) as response:
-                            assert response.status == 401
+                await assert_forged_webhook_refused(port, WEBHOOK_PATH)
             finally:
                 stop.set()
                 await asyncio.wait_for(server, timeout=WAIT)

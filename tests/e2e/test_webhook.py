@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from pathlib import Path
-
-import aiohttp
 
 from bot.app import build_app
 from bot.config import Settings
 from bot.demo.stack import TOKEN, local_settings
 from bot.emulator import TelegramEmulator
 from bot.runtime.aiogram.outbox import AiogramOutbox
-from bot.runtime.aiogram.runner import WEBHOOK_PATH, make_bot, run_webhook
+from bot.runtime.aiogram.runner import make_bot, run_webhook
+from bot.runtime.shared import WEBHOOK_PATH
 from intents import ContentHolder
-from tests.e2e.helpers import WAIT
+from tests.e2e.helpers import WAIT, assert_forged_webhook_refused, free_port
 
 SECRET = "s3cret-token_for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_webhook_delivery_with_the_secret_and_a_forged_request_refused(
@@ -58,21 +50,7 @@ async def test_webhook_delivery_with_the_secret_and_a_forged_request_refused(
                 [answer] = await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
                 assert "👍 Helped" in answer.button_texts
 
-                forged = {
-                    "update_id": 99,
-                    "message": {
-                        "message_id": 1,
-                        "date": 0,
-                        "chat": {"id": 5, "type": "private"},
-                        "text": "/start",
-                    },
-                }
-                async with aiohttp.ClientSession() as http:
-                    for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-                        async with http.post(
-                            f"http://127.0.0.1:{port}{WEBHOOK_PATH}", json=forged, headers=headers
-                        ) as response:
-                            assert response.status == 401
+                await assert_forged_webhook_refused(port, WEBHOOK_PATH)
                 await app.core.wait_idle()
                 assert tg.bot_messages(5) == []
             finally:

@@ -15,21 +15,9 @@ from bot.core.events import (
     MessageReceived,
     Person,
 )
+from bot.runtime.shared import MEDIA_KINDS
 
 __all__ = ["to_event"]
-
-_MEDIA_KINDS = (
-    "photo",
-    "document",
-    "voice",
-    "video",
-    "video_note",
-    "sticker",
-    "animation",
-    "audio",
-    "location",
-    "contact",
-)
 
 
 def _person(user: types.User | None, chat: types.Chat) -> Person:
@@ -44,7 +32,7 @@ def _person(user: types.User | None, chat: types.Chat) -> Person:
 
 
 def _media(message: types.Message) -> Media | None:
-    for kind in _MEDIA_KINDS:
+    for kind in MEDIA_KINDS:
         value = getattr(message, kind, None)
         if not value:
             continue

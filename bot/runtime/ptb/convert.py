@@ -18,23 +18,9 @@ from bot.core.events import (
     MessageReceived,
     Person,
 )
+from bot.runtime.shared import MEDIA_KINDS
 
 __all__ = ["to_event"]
-
-# the order matters: a GIF arrives as both an animation and a document, and is a "document" in
-# both runtimes
-_MEDIA_KINDS = (
-    "photo",
-    "document",
-    "voice",
-    "video",
-    "video_note",
-    "sticker",
-    "animation",
-    "audio",
-    "location",
-    "contact",
-)
 
 
 def _user(user: User) -> Person:
@@ -54,7 +40,7 @@ def _person(user: User | None, chat: Chat) -> Person:
 
 
 def _media(message: Message) -> Media | None:
-    for kind in _MEDIA_KINDS:
+    for kind in MEDIA_KINDS:
         value = getattr(message, kind, None)
         if not value:
             continue
