@@ -115,33 +115,33 @@ class SurveyFlow:
         await self._tell_operators(view, note)
         await self._ask(view, after.step)
 
-    async def comment(
-        self,
-        event: MessageReceived,
-        customer_state: dict[str, object],
-        uow: UnitOfWork | None = None,
-    ) -> bool:
-        """True if ``event`` was the survey's comment (stored, thanked, shown to operators).
-
-        Pass the caller's open ``uow`` when there is one: a second unit of work on the same
-        customer row inside the first would wait for it (SQLite, PostgreSQL).
-        """
-        state = _state(customer_state)
-        if state is None or state.step is not SurveyStep.COMMENT or not (event.text or "").strip():
-            return False
-        if uow is not None:
-            view = await self._comment(uow, state, event)
-        else:
-            async with self._deps.uow() as own:
-                view = await self._comment(own, state, event)
+    async def comment(self, event: MessageReceived, customer_state: dict[str, object]) -> bool:
+        """True if ``event`` was the survey's comment (stored, thanked, shown to operators)."""
+        async with self._deps.uow() as uow:
+            view = await self.store_comment(uow, event, customer_state)
         if view is None:
             return False
+        await self.announce_comment(view, event)
+        return True
+
+    async def store_comment(
+        self, uow: UnitOfWork, event: MessageReceived, customer_state: dict[str, object]
+    ) -> TicketView | None:
+        """Store ``event`` as the survey's comment in the caller's unit of work (with the rest
+        of the message's handling); the ticket's view when it was one, for
+        :meth:`announce_comment` after the commit."""
+        state = _state(customer_state)
+        if state is None or state.step is not SurveyStep.COMMENT or not (event.text or "").strip():
+            return None
+        return await self._comment(uow, state, event)
+
+    async def announce_comment(self, view: TicketView, event: MessageReceived) -> None:
+        """Show the stored comment to the operators and thank the customer."""
         text = escape((event.text or "").strip()[: survey.COMMENT_MAX])
         await self._tell_operators(
             view, self._deps.texts(self._board.lang, "desk_survey_comment", comment=text)
         )
         await self._ask(view, SurveyStep.DONE)
-        return True
 
     # ------------------------------------------------------------------ storage
     async def _comment(

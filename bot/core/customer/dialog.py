@@ -29,9 +29,8 @@ from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, Mes
 from bot.core.ports import Desk
 from bot.core.replies import Reply, person_row
 from bot.core.survey_flow import SurveyFlow
-from handoff.model import Customer, Direction, NewMessage
+from handoff.model import Direction, NewMessage
 from handoff.ports import UnitOfWork
-from handoff.survey import SurveyState, SurveyStep
 
 __all__ = ["CustomerDialog"]
 
@@ -64,8 +63,8 @@ class CustomerDialog:
         if turn.reload_requested:
             turn.say(await reload_content(self._deps, turn.lang))
         await self._deliver(turn)
-        if turn.survey_comment:
-            await self._survey.comment(event, dict(turn.customer.state))
+        if turn.survey_comment is not None:
+            await self._survey.announce_comment(turn.survey_comment, event)
         if relay and turn.ticket_id is not None:
             await self._desk.customer_message(turn.ticket_id, event)
         await self._tell_desk(turn)
@@ -117,9 +116,11 @@ class CustomerDialog:
             return False
         if operator_has_it:
             return True
-        if event.text is not None and _awaiting_comment(turn.customer):
-            turn.survey_comment = True  # stored after this transaction, by the survey flow
-            return False
+        turn.survey_comment = await self._survey.store_comment(
+            uow, event, dict(turn.customer.state)
+        )
+        if turn.survey_comment is not None:
+            return False  # the answer to the survey's last question
         if await reopen_if_recent(uow, deps, turn, event):
             return False  # the reopened ticket's new topic carries the whole conversation
         if event.text is None:
@@ -211,8 +212,3 @@ async def _store_incoming(
 
 def _first_id(result: Result) -> int | None:
     return result.message_ids[0] if isinstance(result, Done) and result.message_ids else None
-
-
-def _awaiting_comment(customer: Customer) -> bool:
-    survey = SurveyState.from_state(customer.state)
-    return survey is not None and survey.step is SurveyStep.COMMENT

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from bot.core.desk.topics import TicketView
 from bot.core.replies import Reply
 from handoff.model import Customer
 from intents import Lang
@@ -19,7 +20,7 @@ class Turn:
     opened: list[tuple[int, str]] = field(default_factory=list)  # (ticket, "new" | "reopened")
     cancelled: list[int] = field(default_factory=list)  # tickets the customer withdrew
     strip: list[tuple[int, int]] = field(default_factory=list)  # (chat, message): drop keyboard
-    survey_comment: bool = False  # the message answers the survey's comment question
+    survey_comment: TicketView | None = None  # the message answered the survey's last question
     reload_requested: bool = False  # an admin asked to reload the content (done after commit)
     ticket_id: int | None = None  # the customer's open ticket, if any
 
