@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core import callbacks as cb
 from bot.core.actions import Button, Keyboard
 from bot.core.texts import Texts
-from intents.model import Content, Intent
+from intents.model import Content, Intent, Lang
 from kb.render import render_article
 
-__all__ = ["Reply", "answer_article", "answer_intent", "clarify", "person_row", "topics_menu"]
+__all__ = [
+    "Reply",
+    "answer_article",
+    "answer_intent",
+    "as_lang",
+    "clarify",
+    "person_row",
+    "topics_menu",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +42,13 @@ def feedback_row(texts: Texts, lang: str, decision_id: int) -> tuple[Button, ...
     )
 
 
-def _title(titles: object, lang: str, fallback: str) -> str:
-    if isinstance(titles, dict) or hasattr(titles, "get"):
-        value = titles.get(lang) or next(iter(titles.values()), fallback)  # type: ignore[attr-defined]
-        return str(value)
-    return fallback
+def as_lang(code: str) -> Lang:
+    """A customer's language code as one the content has (Russian, else English)."""
+    return "ru" if code == "ru" else "en"
+
+
+def _title(titles: Mapping[Lang, str], lang: str, fallback: str) -> str:
+    return titles.get(as_lang(lang)) or next(iter(titles.values()), fallback)
 
 
 def answer_intent(
@@ -46,7 +56,7 @@ def answer_intent(
 ) -> Reply:
     """The intent's answer with its quick replies, linked articles and, for real questions,
     the feedback and "talk to a person" buttons."""
-    text = intent.answer.get(lang) or next(iter(intent.answer.values()))  # type: ignore[call-overload]
+    text = intent.answer.get(as_lang(lang)) or next(iter(intent.answer.values()))
     rows: list[tuple[Button, ...]] = []
     quick: list[Button] = []
     for button in intent.buttons:
@@ -56,7 +66,7 @@ def answer_intent(
         elif button.intent and button.intent in content.intents:
             quick.append(Button(title, data=cb.encode(cb.ShowIntent(button.intent))))
     for article_id in intent.articles:
-        article = content.article(article_id, lang)  # type: ignore[arg-type]
+        article = content.article(article_id, as_lang(lang))
         if article is not None:
             quick.append(Button("📄 " + article.title, data=cb.encode(cb.Article(article_id))))
     rows.extend(_pairs(quick))
@@ -73,7 +83,7 @@ def answer_intent(
 def answer_article(
     content: Content, article_id: str, lang: str, texts: Texts, *, decision_id: int | None
 ) -> Reply | None:
-    article = content.article(article_id, lang)  # type: ignore[arg-type]
+    article = content.article(article_id, as_lang(lang))
     if article is None:
         return None
     text = render_article(article)
@@ -98,7 +108,7 @@ def clarify(content: Content, choices: Sequence[Choice], lang: str, texts: Texts
             title = _title(intent.title, lang, intent.id)
             rows.append((Button(title, data=cb.encode(cb.ShowIntent(intent.id))),))
         elif choice.kind == "article":
-            article = content.article(choice.id, lang)  # type: ignore[arg-type]
+            article = content.article(choice.id, as_lang(lang))
             if article is not None:
                 rows.append((Button("📄 " + article.title, data=cb.encode(cb.Article(choice.id))),))
     rows.append(person_row(texts, lang))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.handoff_flow import HandoffRequest, hand_off
+from bot.core.replies import as_lang
 from handoff.model import Direction, Priority
 from handoff.ports import UnitOfWork
 from intents import Intent
@@ -42,8 +43,7 @@ async def call_person(
 
 def _subject(intent: Intent | None, lang: str, fallback: str) -> str:
     if intent is not None:
-        title = intent.title.get(lang)  # type: ignore[call-overload]
-        return str(title or intent.id)
+        return intent.title.get(as_lang(lang)) or intent.id
     return fallback.strip()[:60] or "—"
 
 

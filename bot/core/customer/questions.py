@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.customer.person import call_person
-from bot.core.customer.turn import Turn, as_lang
+from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import MessageReceived
 from bot.core.replies import (
@@ -13,6 +13,7 @@ from bot.core.replies import (
     Reply,
     answer_article,
     answer_intent,
+    as_lang,
     clarify,
     person_row,
     topics_menu,

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field, replace
 from bot.core.desk.topics import TicketView
 from bot.core.replies import Reply
 from handoff.model import Customer
-from intents import Lang
 
-__all__ = ["Turn", "as_lang"]
+__all__ = ["Turn"]
 
 
 @dataclass
@@ -34,7 +33,3 @@ class Turn:
     def speak(self, lang: str) -> None:
         """Replies from now on are in ``lang``."""
         self.customer = replace(self.customer, language=lang)
-
-
-def as_lang(code: str) -> Lang:
-    return "ru" if code == "ru" else "en"
