@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from storage import inline_sqlite
 from storage.errors import StorageError
 
 __all__ = ["BUSY_TIMEOUT_MS", "create_engine", "describe_url"]
@@ -50,20 +51,23 @@ def create_engine(url: str | URL, *, schema: str | None = None, echo: bool = Fal
         raise StorageError("a schema can only be set for PostgreSQL; SQLite has one per file")
     engine = create_async_engine(parsed, echo=echo, connect_args=connect_args)
     if parsed.drivername == "sqlite+aiosqlite":
-        event.listen(engine.sync_engine, "do_connect", _sqlite_directory_exists)
+        event.listen(engine.sync_engine, "do_connect", _sqlite_connect_inline)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
 
-def _sqlite_directory_exists(
-    _dialect: Any, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
-) -> None:
-    """Fails before the driver starts its thread: SQLite creates the file but not its directory."""
+def _sqlite_connect_inline(
+    dialect: Any, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
+) -> Any:
+    """Opens the connection SQLAlchemy asked for, without aiosqlite's thread (see
+    :mod:`storage.inline_sqlite`); fails first if the file's directory is missing (SQLite
+    would create the file but not its directory)."""
     database = str(cargs[0]) if cargs else ""
     if database and database != ":memory:" and not cparams.get("uri"):
         directory = Path(database).absolute().parent
         if not directory.is_dir():
             raise FileNotFoundError(f"directory {directory} does not exist")
+    return dialect.dbapi.connect(*cargs, async_creator_fn=inline_sqlite.connect, **cparams)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
