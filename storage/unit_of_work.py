@@ -96,19 +96,19 @@ class SqlUnitOfWork:
             await self._gate.acquire()
         session = self._session = self._sessions()
         try:
-            await session.connection()  # connect now, so an unreachable database fails here
+            connection = await session.connection()  # an unreachable database fails here
         except (SQLAlchemyError, OSError) as exc:
             await session.close()
             self._release()
             raise translate(exc, self._url) from exc
-        self.customers = SqlCustomerRepository(session)
-        self.conversations = SqlConversationRepository(session)
-        self.messages = SqlMessageRepository(session)
-        self.tickets = SqlTicketRepository(session)
-        self.surveys = SqlSurveyRepository(session)
-        self.decisions = SqlDecisionRepository(session)
-        self.relays = SqlRelayRepository(session)
-        self.updates = SqlUpdateLog(session)
+        self.customers = SqlCustomerRepository(session, connection)
+        self.conversations = SqlConversationRepository(session, connection)
+        self.messages = SqlMessageRepository(session, connection)
+        self.tickets = SqlTicketRepository(session, connection)
+        self.surveys = SqlSurveyRepository(session, connection)
+        self.decisions = SqlDecisionRepository(session, connection)
+        self.relays = SqlRelayRepository(session, connection)
+        self.updates = SqlUpdateLog(session, connection)
         return self
 
     async def __aexit__(

@@ -1,22 +1,39 @@
-"""Small helpers shared by the repositories."""
+"""Small helpers shared by the repositories.
+
+Writes and the hot lookups run as SQLAlchemy Core statements on the unit of work's connection:
+the rows are turned into the ports' frozen dataclasses at once, so the ORM's identity map and
+flush machinery (which cost several times the statement itself) are never needed for them.
+Statements that do not depend on the values are built once (:func:`functools.cache`) and run
+with bound parameters, so SQLAlchemy finds their compiled form in its cache without rebuilding
+a cache key from a fresh statement each time.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
 from typing import Any, Final, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, insert
+from sqlalchemy import CursorResult, Executable, Insert, Row, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.errors import RecordNotFoundError
 
-__all__ = ["FRESH", "add_row", "changed_rows", "dialect_insert", "require"]
+__all__ = [
+    "FRESH",
+    "add_row",
+    "changed_rows",
+    "dialect_insert",
+    "first_row",
+    "require",
+    "table_of",
+]
 
 T = TypeVar("T")
-Row = TypeVar("Row")
 
-# Reads always refresh rows already in the session: a conditional UPDATE or another transaction
-# may have changed them since they were loaded.
+# ORM reads always refresh rows already in the session: a conditional UPDATE or another
+# transaction may have changed them since they were loaded.
 FRESH: Final = {"populate_existing": True}
 
 
@@ -27,15 +44,39 @@ def dialect_insert(session: AsyncSession, entity: Any) -> sqlite.Insert | postgr
     return sqlite.insert(entity)
 
 
-async def add_row(session: AsyncSession, entity: type[Row], **values: object) -> Row:
-    """INSERT ... RETURNING: the new row as the database holds it (ids, UTC timestamps)."""
-    statement = insert(entity).values(**values).returning(entity)
-    return (await session.scalars(statement, execution_options=FRESH)).one()
+def table_of(entity: type[Any]) -> Table:
+    """The Core table behind a mapped class."""
+    return cast(Table, entity.__table__)
 
 
-async def changed_rows(session: AsyncSession, statement: Executable) -> int:
-    """Runs an UPDATE/DELETE (no ORM synchronisation) and returns how many rows it matched."""
-    result = await session.execute(statement, execution_options={"synchronize_session": False})
+@cache
+def _insert_returning(table: Table) -> Insert:
+    return insert(table).returning(*table.c)
+
+
+async def add_row(connection: AsyncConnection, entity: type[Any], **values: object) -> Row[Any]:
+    """INSERT ... RETURNING: the new row as the database holds it (ids, UTC timestamps).
+
+    The row is a Core row: its attributes are the table's columns (as on the mapped class).
+    """
+    # Core applies the columns' Python-side defaults to what is not given
+    result = await connection.execute(_insert_returning(table_of(entity)), values)
+    return result.one()
+
+
+async def first_row(
+    connection: AsyncConnection, statement: Executable, params: Mapping[str, object] | None = None
+) -> Row[Any] | None:
+    """The first row of a Core SELECT (or None)."""
+    result = await connection.execute(statement, dict(params or {}))
+    return result.first()
+
+
+async def changed_rows(
+    connection: AsyncConnection, statement: Executable, params: Mapping[str, object] | None = None
+) -> int:
+    """Runs an UPDATE/DELETE/INSERT (no ORM synchronisation); how many rows it matched."""
+    result = await connection.execute(statement, dict(params or {}))
     return cast(CursorResult[Any], result).rowcount
 
 

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import case, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, Select, bindparam, case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from handoff.model import Conversation, Customer
-from storage.repositories._common import FRESH, add_row, changed_rows, dialect_insert, require
+from storage.repositories._common import (
+    FRESH,
+    add_row,
+    changed_rows,
+    first_row,
+    require,
+    table_of,
+)
 from storage.tables import ConversationRow, CustomerRow
 
 __all__ = ["SqlConversationRepository", "SqlCustomerRepository"]
 
 
-def _customer(row: CustomerRow) -> Customer:
+def _customer(row: CustomerRow | Row[Any]) -> Customer:
     return Customer(
         id=row.id,
         telegram_id=row.telegram_id,
@@ -29,7 +40,7 @@ def _customer(row: CustomerRow) -> Customer:
     )
 
 
-def _conversation(row: ConversationRow) -> Conversation:
+def _conversation(row: ConversationRow | Row[Any]) -> Conversation:
     return Conversation(
         id=row.id,
         customer_id=row.customer_id,
@@ -39,9 +50,40 @@ def _conversation(row: ConversationRow) -> Conversation:
     )
 
 
+@cache
+def _upsert(dialect: str) -> ReturningInsert[Any]:
+    """One statement, so two first messages of a new customer cannot both insert."""
+    table = table_of(CustomerRow)
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.telegram_id],
+        set_={
+            "chat_id": insert.excluded.chat_id,
+            "name": insert.excluded.name,
+            "username": insert.excluded.username,
+            "language": case(
+                (table.c.language_chosen, table.c.language),
+                else_=insert.excluded.language,
+            ),
+        },
+    ).returning(*table.c)
+
+
+@cache
+def _latest_conversation() -> Select[Any]:
+    table = table_of(ConversationRow)
+    return (
+        select(*table.c)
+        .where(table.c.customer_id == bindparam("customer_id"))
+        .order_by(table.c.last_message_at.desc(), table.c.id.desc())
+        .limit(1)
+    )
+
+
 class SqlCustomerRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
+        self._connection = connection  # the session's own, for Core statements
 
     async def get(self, customer_id: int) -> Customer | None:
         row = await self._session.get(CustomerRow, customer_id, populate_existing=True)
@@ -64,31 +106,19 @@ class SqlCustomerRepository:
         language: str,
         now: datetime,
     ) -> Customer:
-        # One statement, so two first messages of a new customer cannot both insert.
-        insert = dialect_insert(self._session, CustomerRow).values(
-            telegram_id=telegram_id,
-            chat_id=chat_id,
-            name=name,
-            username=username,
-            language=language,
-            language_chosen=False,
-            blocked=False,
-            created_at=now,
-            state={},
-        )
-        statement = insert.on_conflict_do_update(
-            index_elements=[CustomerRow.telegram_id],
-            set_={
-                "chat_id": insert.excluded.chat_id,
-                "name": insert.excluded.name,
-                "username": insert.excluded.username,
-                "language": case(
-                    (CustomerRow.language_chosen, CustomerRow.language),
-                    else_=insert.excluded.language,
-                ),
-            },
-        ).returning(CustomerRow)
-        row = (await self._session.scalars(statement, execution_options=FRESH)).one()
+        values = {
+            "telegram_id": telegram_id,
+            "chat_id": chat_id,
+            "name": name,
+            "username": username,
+            "language": language,
+            "language_chosen": False,
+            "blocked": False,
+            "created_at": now,
+            "state": {},
+        }
+        row = await first_row(self._connection, _upsert(self._connection.dialect.name), values)
+        assert row is not None  # an upsert always returns its row
         return _customer(row)
 
     async def set_language(self, customer_id: int, language: str) -> None:
@@ -102,30 +132,27 @@ class SqlCustomerRepository:
 
     async def _change(self, customer_id: int, **values: object) -> None:
         statement = update(CustomerRow).where(CustomerRow.id == customer_id).values(**values)
-        if await changed_rows(self._session, statement) == 0:
+        if await changed_rows(self._connection, statement) == 0:
             require(None, "customer", customer_id)
 
 
 class SqlConversationRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
+        self._connection = connection  # the session's own, for Core statements
 
     async def get(self, conversation_id: int) -> Conversation | None:
         row = await self._session.get(ConversationRow, conversation_id, populate_existing=True)
         return None if row is None else _conversation(row)
 
     async def current(self, customer_id: int, *, now: datetime, idle_after_s: int) -> Conversation:
-        latest = await self._session.scalar(
-            select(ConversationRow)
-            .where(ConversationRow.customer_id == customer_id)
-            .order_by(ConversationRow.last_message_at.desc(), ConversationRow.id.desc())
-            .limit(1),
-            execution_options=FRESH,
+        latest = await first_row(
+            self._connection, _latest_conversation(), {"customer_id": customer_id}
         )
         if latest is not None and (now - latest.last_message_at).total_seconds() <= idle_after_s:
             return _conversation(latest)
         row = await add_row(
-            self._session,
+            self._connection,
             ConversationRow,
             customer_id=customer_id,
             started_at=now,
@@ -140,5 +167,5 @@ class SqlConversationRepository:
             .where(ConversationRow.id == conversation_id)
             .values(resolved_by_bot=True)
         )
-        if await changed_rows(self._session, statement) == 0:
+        if await changed_rows(self._connection, statement) == 0:
             require(None, "conversation", conversation_id)

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Insert, Row, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff.model import Decision, SurveyAnswer
 from handoff.ports import REDELIVERY_WINDOW
-from storage.repositories._common import FRESH, add_row, changed_rows, dialect_insert
+from storage.repositories._common import (
+    FRESH,
+    add_row,
+    changed_rows,
+    dialect_insert,
+    table_of,
+)
 from storage.tables import DecisionRow, ProcessedUpdateRow, SurveyAnswerRow
 
 __all__ = ["SqlDecisionRepository", "SqlSurveyRepository", "SqlUpdateLog"]
@@ -26,7 +35,7 @@ def _answer(row: SurveyAnswerRow) -> SurveyAnswer:
     )
 
 
-def _decision(row: DecisionRow) -> Decision:
+def _decision(row: DecisionRow | Row[Any]) -> Decision:
     return Decision(
         id=row.id,
         conversation_id=row.conversation_id,
@@ -42,8 +51,9 @@ def _decision(row: DecisionRow) -> Decision:
 
 
 class SqlSurveyRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
+        self._connection = connection  # the session's own, for Core statements
 
     async def get(self, ticket_id: int) -> SurveyAnswer | None:
         row = await self._session.get(SurveyAnswerRow, ticket_id, populate_existing=True)
@@ -71,7 +81,7 @@ class SqlSurveyRepository:
         )
         if given:
             await changed_rows(
-                self._session,
+                self._connection,
                 update(SurveyAnswerRow)
                 .where(SurveyAnswerRow.ticket_id == ticket_id)
                 .values(**given),
@@ -91,8 +101,9 @@ class SqlSurveyRepository:
 
 
 class SqlDecisionRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
+        self._connection = connection  # the session's own, for Core statements
 
     async def add(
         self,
@@ -107,7 +118,7 @@ class SqlDecisionRepository:
         now: datetime,
     ) -> Decision:
         row = await add_row(
-            self._session,
+            self._connection,
             DecisionRow,
             conversation_id=conversation_id,
             text=text,
@@ -122,7 +133,7 @@ class SqlDecisionRepository:
 
     async def set_feedback(self, decision_id: int, helped: bool) -> Decision | None:
         statement = update(DecisionRow).where(DecisionRow.id == decision_id).values(helped=helped)
-        if await changed_rows(self._session, statement) == 0:
+        if await changed_rows(self._connection, statement) == 0:
             return None
         row = await self._session.get(DecisionRow, decision_id, populate_existing=True)
         return None if row is None else _decision(row)
@@ -137,9 +148,22 @@ class SqlDecisionRepository:
         return [_decision(row) for row in rows]
 
 
+@cache
+def _record_update(dialect: str) -> Insert:
+    """Records an update id; an id seen before the cutoff is taken over (counts as new)."""
+    table = table_of(ProcessedUpdateRow)
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.update_id],
+        set_={"processed_at": insert.excluded.processed_at},
+        where=table.c.processed_at < bindparam("cutoff"),
+    )
+
+
 class SqlUpdateLog:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
+        self._connection = connection  # the session's own, for Core statements
 
     async def first_time(self, update_id: int, *, now: datetime) -> bool:
         # ON CONFLICT DO NOTHING reports a duplicate as "no row inserted" instead of an error, so
@@ -147,16 +171,10 @@ class SqlUpdateLog:
         # a failed update is processed anew when Telegram redelivers it.
         # An id seen longer ago than the redelivery window counts as new: Telegram picks update
         # ids at random after a week without updates, so an old id may come back legitimately.
-        insert = dialect_insert(self._session, ProcessedUpdateRow).values(
-            update_id=update_id, processed_at=now
-        )
-        statement = insert.on_conflict_do_update(
-            index_elements=[ProcessedUpdateRow.update_id],
-            set_={"processed_at": insert.excluded.processed_at},
-            where=ProcessedUpdateRow.processed_at < now - REDELIVERY_WINDOW,
-        )
-        return await changed_rows(self._session, statement) == 1
+        statement = _record_update(self._connection.dialect.name)
+        params = {"update_id": update_id, "processed_at": now, "cutoff": now - REDELIVERY_WINDOW}
+        return await changed_rows(self._connection, statement, params) == 1
 
     async def forget_before(self, cutoff: datetime) -> int:
         statement = delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < cutoff)
-        return await changed_rows(self._session, statement)
+        return await changed_rows(self._connection, statement)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Row, Update, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff.model import Direction, NewMessage, RelayLink, StoredMessage
-from storage.repositories._common import FRESH, add_row, changed_rows, dialect_insert
+from storage.repositories._common import FRESH, add_row, changed_rows, dialect_insert, table_of
 from storage.tables import ConversationRow, MessageRow, RelayLinkRow
 
 __all__ = ["SqlMessageRepository", "SqlRelayRepository"]
 
 
-def _message(row: MessageRow) -> StoredMessage:
+def _message(row: MessageRow | Row[Any]) -> StoredMessage:
     return StoredMessage(
         id=row.id,
         conversation_id=row.conversation_id,
@@ -41,14 +43,29 @@ def _link(row: RelayLinkRow) -> RelayLink:
     )
 
 
+@cache
+def _touch_conversation() -> Update:
+    """Moves a conversation's ``last_message_at`` forward (never back)."""
+    table = table_of(ConversationRow)
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("conversation_id"),
+            table.c.last_message_at < bindparam("at"),
+        )
+        .values(last_message_at=bindparam("at"))
+    )
+
+
 class SqlMessageRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
+        self._connection = connection  # the session's own, for Core statements
 
     async def add(self, message: NewMessage) -> StoredMessage:
         """Stores the message and moves the conversation's ``last_message_at`` forward."""
         row = await add_row(
-            self._session,
+            self._connection,
             MessageRow,
             conversation_id=message.conversation_id,
             ticket_id=message.ticket_id,
@@ -63,13 +80,9 @@ class SqlMessageRepository:
             created_at=message.created_at,
         )
         await changed_rows(
-            self._session,
-            update(ConversationRow)
-            .where(
-                ConversationRow.id == message.conversation_id,
-                ConversationRow.last_message_at < message.created_at,
-            )
-            .values(last_message_at=message.created_at),
+            self._connection,
+            _touch_conversation(),
+            {"conversation_id": message.conversation_id, "at": message.created_at},
         )
         return _message(row)
 
@@ -101,8 +114,9 @@ class SqlMessageRepository:
 
 
 class SqlRelayRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
+        self._connection = connection  # the session's own, for Core statements
 
     async def add(self, link: RelayLink) -> None:
         """Idempotent: a second link for the same target message is ignored."""

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Row, Select, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff.model import Priority, TakeResult, Ticket, TicketStatus
-from storage.repositories._common import FRESH, add_row, changed_rows, require
+from storage.repositories._common import (
+    FRESH,
+    add_row,
+    changed_rows,
+    first_row,
+    require,
+    table_of,
+)
 from storage.tables import TicketRow
 
 __all__ = ["UPDATABLE_FIELDS", "SqlTicketRepository"]
@@ -32,7 +40,7 @@ UPDATABLE_FIELDS = frozenset(
 OPEN = (TicketStatus.WAITING.value, TicketStatus.TAKEN.value)
 
 
-def _ticket(row: TicketRow) -> Ticket:
+def _ticket(row: TicketRow | Row[Any]) -> Ticket:
     return Ticket(
         id=row.id,
         customer_id=row.customer_id,
@@ -67,9 +75,19 @@ def check_fields(fields: dict[str, object]) -> None:
         )
 
 
+@cache
+def _newest_of_customer(*, open_only: bool) -> Select[Any]:
+    table = table_of(TicketRow)
+    statement = select(*table.c).where(table.c.customer_id == bindparam("customer_id"))
+    if open_only:
+        statement = statement.where(table.c.status.in_(OPEN))
+    return statement.order_by(table.c.created_at.desc(), table.c.id.desc()).limit(1)
+
+
 class SqlTicketRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
+        self._connection = connection  # the session's own, for Core statements
 
     async def create(
         self,
@@ -86,7 +104,7 @@ class SqlTicketRepository:
         previous_ticket_id: int | None = None,
     ) -> Ticket:
         row = await add_row(
-            self._session,
+            self._connection,
             TicketRow,
             customer_id=customer_id,
             conversation_id=conversation_id,
@@ -107,10 +125,15 @@ class SqlTicketRepository:
         return None if row is None else _ticket(row)
 
     async def open_for_customer(self, customer_id: int) -> Ticket | None:
-        return await self._newest(TicketRow.customer_id == customer_id, TicketRow.status.in_(OPEN))
+        return await self._of_customer(customer_id, open_only=True)
 
     async def last_for_customer(self, customer_id: int) -> Ticket | None:
-        return await self._newest(TicketRow.customer_id == customer_id)
+        return await self._of_customer(customer_id, open_only=False)
+
+    async def _of_customer(self, customer_id: int, *, open_only: bool) -> Ticket | None:
+        statement = _newest_of_customer(open_only=open_only)
+        row = await first_row(self._connection, statement, {"customer_id": customer_id})
+        return None if row is None else _ticket(row)
 
     async def by_topic(self, group_chat_id: int, topic_id: int) -> Ticket | None:
         return await self._newest(
@@ -139,7 +162,7 @@ class SqlTicketRepository:
                 taken_at=now,
             )
         )
-        won = await changed_rows(self._session, statement) == 1
+        won = await changed_rows(self._connection, statement) == 1
         ticket = await self.get(ticket_id)
         return None if ticket is None else TakeResult(ticket=ticket, won=won)
 
@@ -198,7 +221,7 @@ class SqlTicketRepository:
     async def _change(self, ticket_id: int, values: dict[str, object]) -> Ticket:
         if values:
             statement = update(TicketRow).where(TicketRow.id == ticket_id).values(**values)
-            await changed_rows(self._session, statement)
+            await changed_rows(self._connection, statement)
         return require(await self.get(ticket_id), "ticket", ticket_id)
 
     async def _newest(self, *conditions: ColumnElement[bool]) -> Ticket | None:

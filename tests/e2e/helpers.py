@@ -13,11 +13,14 @@ from bot.emulator import ChatMessage, User
 from handoff.model import Customer, Ticket
 
 WAIT = 10.0
+TRAINING_WAIT = 60.0  # a reply that waits for the matcher to be retrained, on a busy machine
 
 
-async def ask(stack: LocalStack, who: User, text: str, *, replies: int = 1) -> list[ChatMessage]:
+async def ask(
+    stack: LocalStack, who: User, text: str, *, replies: int = 1, wait: float = WAIT
+) -> list[ChatMessage]:
     await who.send(text)
-    return await stack.tg.wait_for_bot_messages(who.chat_id, count=replies, timeout=WAIT)
+    return await stack.tg.wait_for_bot_messages(who.chat_id, count=replies, timeout=wait)
 
 
 async def press(

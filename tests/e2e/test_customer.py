@@ -9,6 +9,7 @@ from bot.demo.stack import LocalStack
 from handoff.model import Direction
 from tests.e2e.conftest import ROOT, StackFactory
 from tests.e2e.helpers import (
+    TRAINING_WAIT,
     WAIT,
     ask,
     customer_of,
@@ -219,7 +220,7 @@ async def test_admin_reload_keeps_live_content_on_a_broken_file(
         [still] = await ask(stack, admin, "where is my order")
         assert "👍 Helped" in still.button_texts
         (content / "broken.yaml").unlink()
-        [ok] = await ask(stack, admin, "/reload")
+        [ok] = await ask(stack, admin, "/reload", wait=TRAINING_WAIT)
         assert ok.content.startswith("Content reloaded")
 
 
