@@ -29,7 +29,7 @@ from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, Mes
 from bot.core.ports import Desk
 from bot.core.replies import Reply, person_row
 from bot.core.survey_flow import SurveyFlow
-from handoff.model import Direction, NewMessage
+from handoff.model import Direction, NewMessage, Ticket
 from handoff.ports import UnitOfWork
 
 __all__ = ["CustomerDialog"]
@@ -51,11 +51,13 @@ class CustomerDialog:
                 return  # a redelivered update: it was handled already
             turn = await self._start_turn(uow, event, now)
             await _store_incoming(uow, turn, event, now)
-            ticket = await uow.tickets.open_for_customer(turn.customer.id)
+            # a customer has at most one open ticket, and it is their newest (handoff.tickets)
+            last = await uow.tickets.last_for_customer(turn.customer.id)
+            ticket = last if last is not None and last.status.is_open else None
             turn.ticket_id = ticket.id if ticket else None
             # the parts of an album are one message; a flood is stored and relayed, not answered
             if event.media_group_id is not None or self._flood.admit(event.chat_id, now):
-                relay = await self._decide(uow, event, turn, operator_has_it=ticket is not None)
+                relay = await self._decide(uow, event, turn, last)
             else:
                 relay = ticket is not None
                 if self._flood.warn_once(event.chat_id):
@@ -107,21 +109,22 @@ class CustomerDialog:
 
     # ------------------------------------------------------------------ deciding
     async def _decide(
-        self, uow: UnitOfWork, event: MessageReceived, turn: Turn, *, operator_has_it: bool
+        self, uow: UnitOfWork, event: MessageReceived, turn: Turn, last: Ticket | None
     ) -> bool:
-        """Decide the replies; True if the message is for the operator (relay it)."""
+        """Decide the replies; True if the message is for the operator (relay it). ``last`` is
+        the customer's newest ticket."""
         deps = self._deps
         if event.command is not None:
             await run_command(uow, deps, turn, event, event.command)
             return False
-        if operator_has_it:
-            return True
+        if last is not None and last.status.is_open:
+            return True  # an operator has it
         turn.survey_comment = await self._survey.store_comment(
             uow, event, dict(turn.customer.state)
         )
         if turn.survey_comment is not None:
             return False  # the answer to the survey's last question
-        if await reopen_if_recent(uow, deps, turn, event):
+        if last is not None and await reopen_if_recent(uow, deps, turn, event, last):
             return False  # the reopened ticket's new topic carries the whole conversation
         if event.text is None:
             kind = event.media.kind if event.media else "message"

@@ -18,7 +18,7 @@ from bot.core.replies import (
     person_row,
     topics_menu,
 )
-from handoff.model import TicketStatus
+from handoff.model import Ticket, TicketStatus
 from handoff.ports import UnitOfWork
 
 __all__ = ["HUMAN_REQUEST", "answer_question", "reopen_if_recent"]
@@ -91,10 +91,12 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
         )
 
 
-async def reopen_if_recent(uow: UnitOfWork, deps: Deps, turn: Turn, event: MessageReceived) -> bool:
-    """Writing again soon after a close reopens the ticket (a "thanks" or "bye" does not)."""
-    last = await uow.tickets.last_for_customer(turn.customer.id)
-    if last is None or last.status is not TicketStatus.RESOLVED or last.resolved_at is None:
+async def reopen_if_recent(
+    uow: UnitOfWork, deps: Deps, turn: Turn, event: MessageReceived, last: Ticket
+) -> bool:
+    """Writing again soon after ``last`` (the customer's newest ticket) was closed reopens it
+    (a "thanks" or "bye" does not)."""
+    if last.status is not TicketStatus.RESOLVED or last.resolved_at is None:
         return False
     if deps.clock.now() - last.resolved_at > deps.config.reopen_window:
         return False
