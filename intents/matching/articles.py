@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from intents.matching.tfidf_row import TfidfRow
 from intents.text import tokens
 from kb.model import Article
 
@@ -30,27 +31,29 @@ def _stems(text: str) -> list[str]:
 class ArticleIndex:
     def __init__(self, articles: Sequence[Article], background: Sequence[str]) -> None:
         self.ids: tuple[str, ...] = tuple(article.id for article in articles)
-        self._vectorizer: TfidfVectorizer | None = None
+        self._row: TfidfRow | None = None
         if not articles:
             return
         docs = [
             " ".join([article.title] * 3 + list(article.tags) * 2 + [article.body])
             for article in articles
         ]
-        self._vectorizer = TfidfVectorizer(
+        vectorizer = TfidfVectorizer(
             analyzer=_stems, sublinear_tf=True, ngram_range=(1, 1), dtype=np.float32
         )
-        self._vectorizer.fit([*docs, *background])
-        self._matrix = self._vectorizer.transform(docs).T.tocsr()
+        vectorizer.fit([*docs, *background])
+        self._row = TfidfRow.of(vectorizer, offset=0)
+        # term x article weights, dense: a few thousand stems by a few dozen articles
+        self._weights = vectorizer.transform(docs).T.toarray()
 
     def scores(self, text: str) -> dict[str, float]:
         """Score in 0..CAP per article id (only articles with a positive score)."""
-        if self._vectorizer is None:
+        if self._row is None:
             return {}
-        query = self._vectorizer.transform([text])
-        if query.nnz == 0:
+        terms, values = self._row.row(text)
+        if not terms.size:
             return {}
-        cosine = np.asarray((query @ self._matrix).todense()).ravel()
+        cosine = values @ self._weights[terms]
         result: dict[str, float] = {}
         for article_id, value in zip(self.ids, cosine, strict=True):
             score = min(_CAP, _CAP * (float(value) - _FLOOR) / _SPAN)

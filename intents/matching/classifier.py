@@ -1,8 +1,9 @@
 """The statistical scorer: TF-IDF over word and character n-grams, two linear models, a softmax.
 
-Word (1-2)-grams catch phrasing; ``char_wb`` (2-5)-grams catch Russian morphology and typos. Two
-linear models are trained on the same features: a linear SVM (``LinearSVC``) and a
-``modified_huber`` SGD classifier. Each model's margins are divided by their spread on the
+Word (1-2)-grams over Snowball stems (:mod:`.stemming`) catch phrasing whatever the inflection;
+``char_wb`` (2-5)-grams over the surface text catch Russian morphology, typos and the details a
+stem drops. Two linear models are trained on the same features: a linear SVM (``LinearSVC``)
+and a ``modified_huber`` SGD classifier. Each model's margins are divided by their spread on the
 training set (so the two are on one scale), turned into probabilities by a softmax with a shared
 temperature (fitted on out-of-fold margins, see :mod:`.calibration`) and the two probability rows
 are averaged. An optional *reject* label trained on out-of-scope phrases takes probability mass
@@ -12,7 +13,8 @@ away from the intents when a message looks like none of them.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +27,8 @@ from sklearn.linear_model import SGDClassifier
 from sklearn.svm import LinearSVC
 
 from intents.errors import IntentsError
+from intents.matching.stemming import stem_text, stem_word
+from intents.matching.tfidf_row import TfidfRow
 from intents.text import normalize
 
 __all__ = ["REJECT", "ClassifierConfig", "TextClassifier", "softmax"]
@@ -36,6 +40,7 @@ FloatArray = npt.NDArray[np.float64]
 @dataclass(frozen=True)
 class ClassifierConfig:
     word_ngrams: tuple[int, int] = (1, 2)
+    stem_words: bool = True  # the word block counts Snowball stems instead of surface words
     char_ngrams: tuple[int, int] = (2, 5)
     min_df: int = 1
     c: float = 1.0  # LinearSVC
@@ -44,6 +49,7 @@ class ClassifierConfig:
     balanced: bool = True  # class_weight="balanced": intents with fewer examples are not drowned
     max_iter: int = 10_000
     sgd_max_iter: int = 1_000
+    sgd_jobs: int = 1  # threads for the SGD model's one-vs-rest problems (the same model)
     random_state: int = 0
 
 
@@ -89,6 +95,7 @@ class TextClassifier:
         labels: tuple[str, ...],
         coef: npt.NDArray[np.float32],
         intercept: npt.NDArray[np.float32],
+        vocabulary: frozenset[str],
     ) -> None:
         self._word = word
         self._char = char
@@ -96,16 +103,17 @@ class TextClassifier:
         self._coef_t = np.ascontiguousarray(coef.T)
         # the per-message fast path (see :meth:`_row`): sklearn's ``transform`` validates its
         # input on every call, which costs more than the arithmetic for a single message
-        self._blocks: tuple[_Block, ...] = (
-            _Block.of(word, 0),
-            _Block.of(char, len(word.vocabulary_)),
+        self._blocks: tuple[TfidfRow, ...] = (
+            TfidfRow.of(word, 0),
+            TfidfRow.of(char, len(word.vocabulary_)),
         )
         self._intercept = intercept
         self.models = coef.shape[0] // len(labels)
-        self._vocabulary: frozenset[str] = frozenset(
-            term for term in word.vocabulary_ if " " not in term
-        )
+        self._vocabulary = vocabulary  # surface words seen in training (see :meth:`coverage`)
         self._words = sorted(self._vocabulary)
+        self._stem: Callable[[str], str] = stem_word if word.preprocessor is not None else str
+        self._idf = np.asarray(word.idf_, dtype=np.float64)
+        self._rarest = float(self._idf.max()) if len(self._idf) else 1.0
         self._typos: dict[str, bool] = {}
         self.temperature = 1.0
 
@@ -121,6 +129,7 @@ class TextClassifier:
         docs = [normalize(text) for text in texts]
         word = TfidfVectorizer(
             analyzer="word",
+            preprocessor=stem_text if config.stem_words else None,
             ngram_range=config.word_ngrams,
             sublinear_tf=True,
             min_df=config.min_df,
@@ -153,6 +162,7 @@ class TextClassifier:
                     alpha=config.sgd_alpha,
                     max_iter=config.sgd_max_iter,
                     tol=1e-4,
+                    n_jobs=config.sgd_jobs,
                     random_state=config.random_state,
                 )
             )
@@ -172,7 +182,8 @@ class TextClassifier:
             spread = float(np.std(matrix @ coef.T + intercept)) or 1.0
             coefs.append(coef / spread)
             intercepts.append(intercept / spread)
-        return cls(word, char, classes, np.vstack(coefs), np.concatenate(intercepts))
+        vocabulary = _surface_words(docs, config.min_df)
+        return cls(word, char, classes, np.vstack(coefs), np.concatenate(intercepts), vocabulary)
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         docs = [normalize(text) for text in texts]
@@ -213,19 +224,30 @@ class TextClassifier:
     def coverage(self, text: str) -> float:
         """Share of the message's words seen in training: 0 for gibberish, 1 for familiar text.
 
-        A word counts as seen when it is in the vocabulary or is a typo of a vocabulary word
-        (``fuzz.ratio`` ≥ 90 for words of five letters or more: "заказз" → "заказ").
+        Each word weighs its idf in the word block (an unknown word as much as the rarest known
+        one): a message whose only unknown word is its subject ("how cold will it get tonight")
+        is mostly unknown, however familiar "will it" is. A word counts as seen when it is in
+        the vocabulary or, for words of five letters or more, shares a stem with a vocabulary
+        word ("заказами" → "заказ") or is a typo of one (``fuzz.ratio`` ≥ 90: "заказз").
         """
         words = [word for word in normalize(text).split() if len(word) > 1 or word.isdigit()]
         if not words:
             return 0.0
-        return sum(self.known(word) for word in words) / len(words)
+        weights = [self._weight(word) for word in words]
+        seen = sum(weight for word, weight in zip(words, weights, strict=True) if self.known(word))
+        return seen / sum(weights)
+
+    def _weight(self, word: str) -> float:
+        index = self._word.vocabulary_.get(self._stem(word))
+        return self._rarest if index is None else float(self._idf[index])
 
     def known(self, word: str) -> bool:
         if word in self._vocabulary:
             return True
         if len(word) < 5:
             return False
+        if self._stem(word) in self._word.vocabulary_:
+            return True
         if word not in self._typos:
             match = process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=90)
             if len(self._typos) > 10_000:
@@ -234,48 +256,10 @@ class TextClassifier:
         return self._typos[word]
 
 
-class _Block:
-    """One fitted ``TfidfVectorizer`` (sublinear tf, L2 norm) applied to one text in pure Python."""
-
-    def __init__(
-        self,
-        analyzer: Callable[[str], list[str]],
-        vocabulary: dict[str, int],
-        idf: npt.NDArray[np.float32],
-        offset: int,
-    ) -> None:
-        self._analyzer = analyzer
-        self._vocabulary = vocabulary
-        self._idf = idf
-        self._offset = offset
-
-    @classmethod
-    def of(cls, vectorizer: TfidfVectorizer, offset: int) -> _Block:
-        if not vectorizer.sublinear_tf or vectorizer.norm != "l2" or not vectorizer.use_idf:
-            raise IntentsError("the fast path expects sublinear tf, idf and L2 normalisation")
-        return cls(
-            vectorizer.build_analyzer(),
-            vectorizer.vocabulary_,
-            np.asarray(vectorizer.idf_, dtype=np.float32),
-            offset,
-        )
-
-    def row(self, doc: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]:
-        counts: dict[int, int] = {}
-        vocabulary = self._vocabulary
-        for term in self._analyzer(doc):
-            index = vocabulary.get(term)
-            if index is not None:
-                counts[index] = counts.get(index, 0) + 1
-        if not counts:
-            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.float32)
-        cols = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        vals = (np.log(tf) + 1.0) * self._idf[cols]
-        norm = float(np.sqrt(np.dot(vals, vals)))
-        if norm > 0:
-            vals = vals / norm
-        return cols + self._offset, vals.astype(np.float32)
+def _surface_words(docs: Iterable[str], min_df: int) -> frozenset[str]:
+    """The words of the normalised training texts found in at least ``min_df`` of them."""
+    counts = Counter(word for doc in docs for word in set(doc.split()))
+    return frozenset(word for word, count in counts.items() if count >= min_df)
 
 
 def softmax(margins: FloatArray, temperature: float) -> FloatArray:

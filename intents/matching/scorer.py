@@ -26,8 +26,9 @@ class ScorerConfig:
     temperature: float = 0.3  # used when calibrate is False
     reject_penalty: float = 0.5  # score = p(intent) - reject_penalty * p(reject), at least 0
     fuzzy_candidates: int = 3  # fuzzy matching only looks at the top few labels
-    # score factor: floor + (1 - floor) * coverage², coverage = share of known words; a message
-    # with one unknown word in two keeps a quarter of its score (1.0 switches the factor off)
+    # score factor: floor + (1 - floor) * coverage², coverage = idf-weighted share of known words
+    # (see TextClassifier.coverage); one unknown word in two keeps at most a quarter of the score
+    # (1.0 switches the factor off)
     coverage_floor: float = 0.0
 
 

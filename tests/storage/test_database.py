@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import text
 
 from handoff.model import Priority
 from storage import Database, StorageError, StorageUnavailableError
+from storage.inline_sqlite import InlineConnection
 from tests.pg import POSTGRES_URL
 from tests.storage.helpers import T0, add_customer
 
@@ -64,6 +67,28 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
             for name in ("journal_mode", "foreign_keys", "busy_timeout")
         }
     assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
+
+
+async def test_sqlite_calls_run_in_place_without_a_driver_thread(sqlite_db: Database) -> None:
+    threads_before = threading.active_count()
+    async with sqlite_db.unit_of_work() as uow:
+        await add_customer(uow, telegram_id=7)
+        async with sqlite_db.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            assert isinstance(raw.driver_connection, InlineConnection)
+            # a statement completes before the call returns: no await hands it to a thread
+            cursor = await raw.driver_connection.execute("SELECT 41 + 1")
+            assert await cursor.fetchone() == (42,)
+    assert threading.active_count() == threads_before
+
+
+async def test_a_failing_sqlite_statement_raises_at_its_caller(sqlite_db: Database) -> None:
+    async with sqlite_db.engine.connect() as connection:
+        raw = (await connection.get_raw_connection()).driver_connection
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            await raw.execute("SELECT * FROM no_such_table")
+        cursor = await raw.execute("SELECT 1")  # the connection is still usable
+        assert await cursor.fetchone() == (1,)
 
 
 async def test_sqlite_stores_utc_wall_time(sqlite_db: Database) -> None:
