@@ -80,6 +80,25 @@ def _one_per_label(
     return coef, intercept
 
 
+def _model_makers(
+    config: ClassifierConfig,
+) -> list[Callable[[], LinearSVC | SGDClassifier]]:
+    def svm() -> LinearSVC:
+        return LinearSVC(C=config.c, max_iter=config.max_iter, random_state=config.random_state)
+
+    def sgd() -> SGDClassifier:
+        return SGDClassifier(
+            loss="modified_huber",
+            alpha=config.sgd_alpha,
+            max_iter=config.sgd_max_iter,
+            tol=1e-4,
+            n_jobs=config.sgd_jobs,
+            random_state=config.random_state,
+        )
+
+    return [svm, sgd] if config.sgd_alpha > 0 else [svm]
+
+
 class TextClassifier:
     """Margins and probabilities for a fixed set of labels (the reject label included).
 
@@ -152,24 +171,11 @@ class TextClassifier:
             share = len(truth) / (len(names) * counts)
             per_label = dict(zip(names.tolist(), share.tolist(), strict=True))
             weights = weights * np.array([per_label[label] for label in label_list])
-        models: list[LinearSVC | SGDClassifier] = [
-            LinearSVC(C=config.c, max_iter=config.max_iter, random_state=config.random_state)
-        ]
-        if config.sgd_alpha > 0:
-            models.append(
-                SGDClassifier(
-                    loss="modified_huber",
-                    alpha=config.sgd_alpha,
-                    max_iter=config.sgd_max_iter,
-                    tol=1e-4,
-                    n_jobs=config.sgd_jobs,
-                    random_state=config.random_state,
-                )
-            )
         coefs: list[npt.NDArray[np.float32]] = []
         intercepts: list[npt.NDArray[np.float32]] = []
         classes: tuple[str, ...] = ()
-        for model in models:
+        for make in _model_makers(config):
+            model = make()  # one at a time: a fitted model's float64 weights go before the next
             max_iter = config.max_iter if isinstance(model, LinearSVC) else config.sgd_max_iter
             _fit_quietly(model, matrix, label_list, weights, max_iter)
             classes = tuple(str(label) for label in model.classes_)
@@ -178,6 +184,7 @@ class TextClassifier:
                 np.asarray(model.intercept_, dtype=np.float32),
                 len(classes),
             )
+            del model
             # one scale for all models: the spread of this model's margins on its training data
             spread = float(np.std(matrix @ coef.T + intercept)) or 1.0
             coefs.append(coef / spread)
