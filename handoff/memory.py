@@ -461,7 +461,8 @@ class _Tickets(_Repo):
 
     @staticmethod
     def _newest(tickets: Iterable[Ticket]) -> Ticket | None:
-        return max(tickets, key=lambda t: (t.created_at, t.id), default=None)
+        # the newest is the last created: ids only grow, the wall clock may step back
+        return max(tickets, key=lambda t: t.id, default=None)
 
     def _change(self, ticket_id: int, values: dict[str, Any]) -> Ticket:
         found = self._store.tickets.get(ticket_id)

@@ -2,16 +2,18 @@
 
 aiosqlite hands every call (cursor, execute, fetch, close, commit) to a thread of its own and
 wakes the event loop when it is done. For the statements this bot runs, a few microseconds each in
-SQLite, that hand-over is the cost: a small INSERT through SQLAlchemy Core takes about 0.43 ms of
-CPU with the thread and 0.10 ms in place (SQLAlchemy's synchronous engine: 0.04 ms), and a
-customer's message runs about ten statements (``benchmarks/message_cost.py``).
+SQLite, that hand-over is the cost: ``benchmarks/message_cost.py`` times one small INSERT through
+SQLAlchemy Core both ways (about four times the CPU through the thread), and a customer's message
+runs about ten statements.
 
 Running in place blocks the loop for as long as SQLite works. That is fine here because:
 
 - within the process, writers already take turns (``WriterGate``), so SQLite's busy timeout never
   waits on a writer of this process, and with WAL readers never wait at all;
 - every query of the bot's hot path touches a handful of rows through an index;
-- with ``synchronous=NORMAL`` a commit writes the WAL without fsync; only a checkpoint syncs.
+- with ``synchronous=NORMAL`` a commit writes the WAL without fsync. Only a checkpoint syncs
+  (SQLite runs one inside a commit once the WAL passes 1000 pages, about 4 MB of writes): that
+  commit holds the loop for the fsync.
 
 Another process writing to the same file (a second bot on one file is not supported) could make
 a statement wait up to the busy timeout with the loop blocked. PostgreSQL is unaffected: asyncpg

@@ -81,7 +81,7 @@ def _newest_of_customer(*, open_only: bool) -> Select[Any]:
     statement = select(*table.c).where(table.c.customer_id == bindparam("customer_id"))
     if open_only:
         statement = statement.where(table.c.status.in_(OPEN))
-    return statement.order_by(table.c.created_at.desc(), table.c.id.desc()).limit(1)
+    return statement.order_by(table.c.id.desc()).limit(1)  # newest: see _newest
 
 
 class SqlTicketRepository:
@@ -228,7 +228,8 @@ class SqlTicketRepository:
         row = await self._session.scalar(
             select(TicketRow)
             .where(*conditions)
-            .order_by(TicketRow.created_at.desc(), TicketRow.id.desc())
+            # the newest is the last created: ids only grow, the wall clock may step back
+            .order_by(TicketRow.id.desc())
             .limit(1),
             execution_options=FRESH,
         )

@@ -193,6 +193,18 @@ async def test_open_and_last_for_customer(backend: Backend, seeded: Seeded) -> N
     assert (last.id, last.status) == (current.id, TicketStatus.CANCELLED)
 
 
+async def test_the_newest_ticket_is_the_last_created_even_if_the_clock_stepped_back(
+    backend: Backend, seeded: Seeded
+) -> None:
+    async with backend.unit_of_work() as uow:
+        old = await new_ticket(uow, seeded, at=T0)
+        await uow.tickets.set_status(old.id, TicketStatus.RESOLVED, now=T0 + seconds(10))
+        current = await new_ticket(uow, seeded, at=T0 - seconds(3600))  # the clock went back
+    async with backend.unit_of_work() as uow:
+        assert await uow.tickets.last_for_customer(seeded.customer.id) == current
+        assert await uow.tickets.open_for_customer(seeded.customer.id) == current
+
+
 async def test_by_topic_returns_the_newest_and_by_card_matches(
     backend: Backend, seeded: Seeded
 ) -> None:
