@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the bots' processes import only what they run
+    from bot.config import Settings
     from bot.emulator import TelegramEmulator, User
     from bot.emulator.engine import Engine
     from intents import Lang
@@ -112,22 +113,27 @@ async def _run_echo_bot(options: BotOptions, conn: Connection) -> None:
 
 
 async def _run_support_bot(options: BotOptions, conn: Connection) -> None:
-    from bot.config import Settings, load_settings
-    from bot.demo.stack import local_settings, running_bot
+    from bot.demo.stack import running_bot
 
-    base = load_settings(CONFIG)
-    settings: Settings = local_settings(
-        base,
-        database_url=options.database_url,
-        api_url=options.api_url,
-        group_id=options.group_id,
+    settings = benchmark_settings(
+        database_url=options.database_url, api_url=options.api_url, group_id=options.group_id
     )
-    # The benchmark is about throughput: no customer is asked to slow down.
-    limits = settings.limits.model_copy(update={"customer_messages_per_minute": 1_000_000})
-    settings = settings.model_copy(update={"limits": limits})
     async with running_bot(settings, token=TOKEN):
         await _serve_driver(conn, options.profile)
     conn.send(_usage())
+
+
+def benchmark_settings(*, database_url: str, api_url: str, group_id: int) -> Settings:
+    """The sample configuration pointed at the emulator and ``database_url``; no customer is
+    asked to slow down (the benchmarks are about throughput, not the flood limit)."""
+    from bot.config import load_settings
+    from bot.demo.stack import local_settings
+
+    settings = local_settings(
+        load_settings(CONFIG), database_url=database_url, api_url=api_url, group_id=group_id
+    )
+    limits = settings.limits.model_copy(update={"customer_messages_per_minute": 1_000_000})
+    return settings.model_copy(update={"limits": limits})
 
 
 async def _serve_driver(conn: Connection, profile: str | None) -> None:

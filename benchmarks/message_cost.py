@@ -39,13 +39,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from conversation_throughput import CONFIG, LANGS, question_pool  # noqa: E402
+from conversation_throughput import LANGS, benchmark_settings, question_pool  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
-from bot.config import load_settings  # noqa: E402
 from bot.core.actions import RecordingOutbox  # noqa: E402
 from bot.core.events import MessageReceived, Person  # noqa: E402
-from bot.demo.stack import local_settings  # noqa: E402
 from storage import Database  # noqa: E402
 from storage.tables import ProcessedUpdateRow  # noqa: E402
 
@@ -60,14 +58,11 @@ def per_ms(seconds: float, count: int) -> float:
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     scratch = Path(tempfile.mkdtemp(prefix="message-cost-"))
-    settings = local_settings(
-        load_settings(CONFIG),
+    settings = benchmark_settings(
         database_url=f"sqlite+aiosqlite:///{scratch / 'bench.sqlite3'}",
         api_url="http://127.0.0.1:9",  # never called: the outbox only records
         group_id=0,
     )
-    limits = settings.limits.model_copy(update={"customer_messages_per_minute": 1_000_000})
-    settings = settings.model_copy(update={"limits": limits})
     pool = question_pool()
     rng = random.Random(args.seed)
     outbox = RecordingOutbox()

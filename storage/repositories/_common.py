@@ -26,6 +26,7 @@ __all__ = [
     "changed_rows",
     "dialect_insert",
     "first_row",
+    "insert_for",
     "require",
     "table_of",
 ]
@@ -39,7 +40,12 @@ FRESH: Final = {"populate_existing": True}
 
 def dialect_insert(session: AsyncSession, entity: Any) -> sqlite.Insert | postgresql.Insert:
     """An INSERT that knows ``ON CONFLICT`` for the session's backend."""
-    if session.get_bind().dialect.name == "postgresql":
+    return insert_for(session.get_bind().dialect.name, entity)
+
+
+def insert_for(dialect: str, entity: Any) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that knows ``ON CONFLICT`` for the backend named ``dialect``."""
+    if dialect == "postgresql":
         return postgresql.insert(entity)
     return sqlite.insert(entity)
 

@@ -7,7 +7,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, case, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -17,6 +16,7 @@ from storage.repositories._common import (
     add_row,
     changed_rows,
     first_row,
+    insert_for,
     require,
     table_of,
 )
@@ -54,7 +54,7 @@ def _conversation(row: ConversationRow | Row[Any]) -> Conversation:
 def _upsert(dialect: str) -> ReturningInsert[Any]:
     """One statement, so two first messages of a new customer cannot both insert."""
     table = table_of(CustomerRow)
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    insert = insert_for(dialect, table)
     return insert.on_conflict_do_update(
         index_elements=[table.c.telegram_id],
         set_={

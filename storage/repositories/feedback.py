@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Insert, Row, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff.model import Decision, SurveyAnswer
@@ -18,6 +17,7 @@ from storage.repositories._common import (
     add_row,
     changed_rows,
     dialect_insert,
+    insert_for,
     table_of,
 )
 from storage.tables import DecisionRow, ProcessedUpdateRow, SurveyAnswerRow
@@ -152,7 +152,7 @@ class SqlDecisionRepository:
 def _record_update(dialect: str) -> Insert:
     """Records an update id; an id seen before the cutoff is taken over (counts as new)."""
     table = table_of(ProcessedUpdateRow)
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    insert = insert_for(dialect, table)
     return insert.on_conflict_do_update(
         index_elements=[table.c.update_id],
         set_={"processed_at": insert.excluded.processed_at},
