@@ -182,6 +182,8 @@ async def test_a_customer_who_blocks_the_bot_mid_ticket_is_shown_in_the_topic(
     alice = stack.tg.add_user("Alice", language_code="en")
     _, topic, _ = await hand_off(stack, alice, "my order is late")
     await take(stack, stack.operator, topic)
+    # she blocks the bot after the "taken" message reached her, not while it is on its way
+    await stack.tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
     await alice.block_bot()
     [notice] = await stack.tg.wait_for_bot_messages(stack.group.id, thread_id=topic, timeout=WAIT)
     assert "blocked the bot" in notice.content
