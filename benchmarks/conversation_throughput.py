@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the bots' processes import only what they run
     from bot.config import Settings
-    from bot.emulator import TelegramEmulator, User
-    from bot.emulator.engine import Engine
     from intents import Lang
+    from telegram_emulator import TelegramEmulator, User
+    from telegram_emulator.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = REPO / "config.example.toml"
@@ -360,7 +360,7 @@ async def ask(conn: Connection, command: str) -> Usage:
 
 async def wait_for_bot(tg: TelegramEmulator, process: BaseProcess) -> None:
     """Until the new bot holds a long poll (start-up done), or fail if its process died."""
-    from bot.emulator import EmulatorTimeout
+    from telegram_emulator import EmulatorTimeout
 
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
@@ -467,7 +467,7 @@ def database_url(arg: str, scratch: Path) -> tuple[str, str]:
 
 
 async def benchmark(args: argparse.Namespace, db_url: str) -> tuple[PhaseResult, PhaseResult]:
-    from bot.emulator import TelegramEmulator
+    from telegram_emulator import TelegramEmulator
 
     plan = Plan(question_pool(), args.customers, args.messages, args.seed, args.min_seconds)
     show = sys.stderr.isatty()

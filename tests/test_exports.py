@@ -11,7 +11,7 @@ PACKAGES = [
     "bot.core.customer",
     "bot.core.desk",
     "bot.demo",
-    "bot.emulator",
+    "telegram_emulator",
     "bot.runtime.ptb",
     "handoff",
     "intents",

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator import TelegramEmulator
+from telegram_emulator import TelegramEmulator
 
 if TYPE_CHECKING:
     from bot.commands import Context

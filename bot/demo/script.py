@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.demo.stack import LocalStack
-from bot.emulator import ChatMessage, User
+from telegram_emulator import ChatMessage, User
 
 __all__ = ["DemoScript"]
 

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 import aiohttp
 
 from bot.demo.stack import LocalStack
-from bot.emulator import ChatMessage, User
 from handoff.model import Customer, Ticket
+from telegram_emulator import ChatMessage, User
 
 WAIT = 10.0
 TRAINING_WAIT = 60.0  # a reply that waits for the matcher to be retrained, on a busy machine

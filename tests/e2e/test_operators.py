@@ -11,10 +11,10 @@ import pytest
 
 from bot.config import Settings
 from bot.demo.stack import TOKEN, LocalStack, local_settings, running_bot
-from bot.emulator import ChatMessage, TelegramEmulator, User
 from handoff.clock import ManualClock
 from handoff.model import Direction, TicketStatus
 from intents import ContentHolder
+from telegram_emulator import ChatMessage, TelegramEmulator, User
 from tests.e2e.conftest import StackFactory
 from tests.e2e.helpers import WAIT, ask, eventually, open_ticket_of, press, ticket
 from tests.e2e.test_customer import PIXEL

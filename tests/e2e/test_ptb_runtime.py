@@ -15,10 +15,10 @@ import pytest
 from bot.app import build_app
 from bot.config import Settings
 from bot.demo.stack import TOKEN, LocalStack, local_settings, running_ptb_bot
-from bot.emulator import TelegramEmulator
 from bot.runtime.ptb import PtbOutbox, make_application, run_webhook
 from bot.runtime.ptb.runner import WEBHOOK_PATH
 from intents import ContentHolder
+from telegram_emulator import TelegramEmulator
 from tests.e2e.helpers import (
     WAIT,
     ask,

@@ -9,11 +9,11 @@ from pathlib import Path
 from bot.app import build_app
 from bot.config import Settings
 from bot.demo.stack import TOKEN, local_settings
-from bot.emulator import TelegramEmulator
 from bot.runtime.aiogram.outbox import AiogramOutbox
 from bot.runtime.aiogram.runner import make_bot, run_webhook
 from bot.runtime.shared import WEBHOOK_PATH
 from intents import ContentHolder
+from telegram_emulator import TelegramEmulator
 from tests.e2e.helpers import WAIT, assert_forged_webhook_refused, free_port
 
 SECRET = "s3cret-token_for-tests"

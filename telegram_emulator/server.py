@@ -6,10 +6,10 @@ import mimetypes
 
 from aiohttp import web
 
-from bot.emulator.dispatch import Dispatcher
-from bot.emulator.engine import Engine
-from bot.emulator.errors import ApiError
-from bot.emulator.params import read_request
+from telegram_emulator.dispatch import Dispatcher
+from telegram_emulator.engine import Engine
+from telegram_emulator.errors import ApiError
+from telegram_emulator.params import read_request
 
 __all__ = ["build_app"]
 

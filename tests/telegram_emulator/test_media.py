@@ -10,7 +10,7 @@ import telegram
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, InputMediaDocument, InputMediaPhoto
 
-from bot.emulator import TelegramEmulator
+from telegram_emulator import TelegramEmulator
 
 
 def png(width: int, height: int) -> bytes:

@@ -9,14 +9,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.errors import ApiError, EmulatorTimeout
-from bot.emulator.faults import Faults
-from bot.emulator.limits import Limits, RateLimiter
-from bot.emulator.markup import parse_text, utf16_len
-from bot.emulator.params import Params
-from bot.emulator.records import ApiCall, CallbackAnswer, ChatMessage
-from bot.emulator.updates import UpdateQueue
-from bot.emulator.world import ChatState, UserState, World
+from telegram_emulator.errors import ApiError, EmulatorTimeout
+from telegram_emulator.faults import Faults
+from telegram_emulator.limits import Limits, RateLimiter
+from telegram_emulator.markup import parse_text, utf16_len
+from telegram_emulator.params import Params
+from telegram_emulator.records import ApiCall, CallbackAnswer, ChatMessage
+from telegram_emulator.updates import UpdateQueue
+from telegram_emulator.world import ChatState, UserState, World
 
 __all__ = ["CallbackQueryState", "Engine", "WebhookConfig"]
 

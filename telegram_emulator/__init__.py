@@ -7,13 +7,13 @@ chat shows with ``tg.messages(...)``. See ``docs/emulator.md``.
 
 from __future__ import annotations
 
-from bot.emulator.actors import Group, User
-from bot.emulator.dispatch import method_names
-from bot.emulator.emulator import TelegramEmulator
-from bot.emulator.errors import ApiError, ControlError, EmulatorError, EmulatorTimeout
-from bot.emulator.faults import Fault, Faults
-from bot.emulator.limits import Limits
-from bot.emulator.records import ApiCall, Button, CallbackAnswer, ChatMessage
+from telegram_emulator.actors import Group, User
+from telegram_emulator.dispatch import method_names
+from telegram_emulator.emulator import TelegramEmulator
+from telegram_emulator.errors import ApiError, ControlError, EmulatorError, EmulatorTimeout
+from telegram_emulator.faults import Fault, Faults
+from telegram_emulator.limits import Limits
+from telegram_emulator.records import ApiCall, Button, CallbackAnswer, ChatMessage
 
 __all__ = [
     "ApiCall",

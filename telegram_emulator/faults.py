@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.emulator.errors import ApiError
+from telegram_emulator.errors import ApiError
 
 __all__ = ["Fault", "Faults"]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.engine import Engine
-from bot.emulator.errors import ApiError
-from bot.emulator.params import Params
-from bot.emulator.world import StoredFile, image_size
+from telegram_emulator.engine import Engine
+from telegram_emulator.errors import ApiError
+from telegram_emulator.params import Params
+from telegram_emulator.world import StoredFile, image_size
 
 __all__ = ["METHODS", "media_json"]
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.emulator.errors import ControlError, EmulatorTimeout
-from bot.emulator.records import ApiCall, ChatMessage
+from telegram_emulator.errors import ControlError, EmulatorTimeout
+from telegram_emulator.records import ApiCall, ChatMessage
 
 if TYPE_CHECKING:
-    from bot.emulator.emulator import TelegramEmulator
+    from telegram_emulator.emulator import TelegramEmulator
 
 __all__ = ["control_routes"]
 

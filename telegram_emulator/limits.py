@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.emulator.errors import ApiError
+from telegram_emulator.errors import ApiError
 
 __all__ = ["Limits", "RateLimiter"]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.emulator.errors import ApiError
+from telegram_emulator.errors import ApiError
 
 __all__ = ["ChatState", "StoredFile", "Topic", "UserState", "World"]
 

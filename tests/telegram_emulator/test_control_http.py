@@ -10,7 +10,7 @@ import aiohttp
 from aiogram import Bot
 
 from bot.commands import emulator as emulator_command
-from bot.emulator import TelegramEmulator
+from telegram_emulator import TelegramEmulator
 
 
 async def test_http_control_round_trip(tg: TelegramEmulator, aiogram_bot: Bot) -> None:
@@ -74,9 +74,9 @@ def test_emulator_does_not_import_the_client_libraries() -> None:
     import ast
     import pathlib
 
-    import bot.emulator
+    import telegram_emulator
 
-    root = pathlib.Path(bot.emulator.__file__).parent
+    root = pathlib.Path(telegram_emulator.__file__).parent
     for path in root.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []

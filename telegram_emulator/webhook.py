@@ -11,8 +11,8 @@ import json
 
 import aiohttp
 
-from bot.emulator.engine import Engine, WebhookConfig
-from bot.emulator.params import Params, read_multipart
+from telegram_emulator.engine import Engine, WebhookConfig
+from telegram_emulator.params import Params, read_multipart
 
 __all__ = ["run_webhook"]
 

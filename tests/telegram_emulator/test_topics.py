@@ -7,7 +7,7 @@ import telegram
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 
-from bot.emulator import ControlError, TelegramEmulator
+from telegram_emulator import ControlError, TelegramEmulator
 
 
 async def test_topic_lifecycle_with_aiogram(tg: TelegramEmulator, aiogram_bot: Bot) -> None:

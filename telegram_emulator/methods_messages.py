@@ -6,11 +6,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.engine import Engine
-from bot.emulator.errors import ApiError
-from bot.emulator.params import Params
-from bot.emulator.records import CallbackAnswer
-from bot.emulator.world import ChatState
+from telegram_emulator.engine import Engine
+from telegram_emulator.errors import ApiError
+from telegram_emulator.params import Params
+from telegram_emulator.records import CallbackAnswer
+from telegram_emulator.world import ChatState
 
 __all__ = ["COPYABLE_KEYS", "METHODS"]
 

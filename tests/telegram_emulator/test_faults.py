@@ -14,7 +14,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
-from bot.emulator import TelegramEmulator
+from telegram_emulator import TelegramEmulator
 
 AIOGRAM_ERRORS = [
     (429, TelegramRetryAfter),

@@ -8,11 +8,11 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from bot.emulator import methods_bot, methods_media, methods_messages, methods_topics
-from bot.emulator.engine import Engine
-from bot.emulator.errors import ApiError
-from bot.emulator.params import Params
-from bot.emulator.records import ApiCall
+from telegram_emulator import methods_bot, methods_media, methods_messages, methods_topics
+from telegram_emulator.engine import Engine
+from telegram_emulator.errors import ApiError
+from telegram_emulator.params import Params
+from telegram_emulator.records import ApiCall
 
 __all__ = ["Dispatcher", "method_names"]
 

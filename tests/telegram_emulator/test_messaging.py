@@ -16,7 +16,7 @@ from aiogram.types import (
     Message,
 )
 
-from bot.emulator import ControlError, TelegramEmulator
+from telegram_emulator import ControlError, TelegramEmulator
 
 
 def keyboard(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.engine import CallbackQueryState, Engine
-from bot.emulator.errors import ControlError
-from bot.emulator.markup import command_entities
-from bot.emulator.methods_media import media_json
-from bot.emulator.records import ChatMessage
-from bot.emulator.world import ChatState, UserState
+from telegram_emulator.engine import CallbackQueryState, Engine
+from telegram_emulator.errors import ControlError
+from telegram_emulator.markup import command_entities
+from telegram_emulator.methods_media import media_json
+from telegram_emulator.records import ChatMessage
+from telegram_emulator.world import ChatState, UserState
 
 __all__ = ["Group", "User"]
 

@@ -13,7 +13,7 @@ from aiogram.types import Message
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.emulator import TelegramEmulator
+from telegram_emulator import TelegramEmulator
 
 Serve = Callable[[web.Application], Awaitable[str]]
 

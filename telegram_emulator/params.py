@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, MultipartReader, web
 
-from bot.emulator.errors import ApiError
+from telegram_emulator.errors import ApiError
 
 __all__ = ["Params", "Upload", "read_multipart", "read_request"]
 

@@ -9,17 +9,17 @@ from typing import Self
 
 from aiohttp import web
 
-from bot.emulator.actors import Group, User
-from bot.emulator.control import control_routes
-from bot.emulator.dispatch import Dispatcher
-from bot.emulator.engine import Engine
-from bot.emulator.errors import ApiError, ControlError
-from bot.emulator.faults import Faults
-from bot.emulator.limits import Limits
-from bot.emulator.methods_bot import stop_webhook
-from bot.emulator.methods_topics import create_topic, delete_topic
-from bot.emulator.records import ApiCall, CallbackAnswer, ChatMessage
-from bot.emulator.server import build_app
+from telegram_emulator.actors import Group, User
+from telegram_emulator.control import control_routes
+from telegram_emulator.dispatch import Dispatcher
+from telegram_emulator.engine import Engine
+from telegram_emulator.errors import ApiError, ControlError
+from telegram_emulator.faults import Faults
+from telegram_emulator.limits import Limits
+from telegram_emulator.methods_bot import stop_webhook
+from telegram_emulator.methods_topics import create_topic, delete_topic
+from telegram_emulator.records import ApiCall, CallbackAnswer, ChatMessage
+from telegram_emulator.server import build_app
 
 __all__ = ["TelegramEmulator"]
 

@@ -19,7 +19,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Update
 from pydantic import TypeAdapter
 
-from bot.emulator import TelegramEmulator
+from telegram_emulator import TelegramEmulator
 
 TOKEN = "123456:TEST-TOKEN"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.engine import Engine
-from bot.emulator.errors import ApiError
-from bot.emulator.params import Params
-from bot.emulator.world import ChatState, Topic
+from telegram_emulator.engine import Engine
+from telegram_emulator.errors import ApiError
+from telegram_emulator.params import Params
+from telegram_emulator.world import ChatState, Topic
 
 __all__ = ["METHODS", "create_topic", "delete_topic"]
 

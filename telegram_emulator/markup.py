@@ -10,7 +10,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from bot.emulator.errors import ApiError
+from telegram_emulator.errors import ApiError
 
 __all__ = ["command_entities", "parse_text", "utf16_len"]
 

@@ -8,10 +8,10 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.engine import Engine, WebhookConfig
-from bot.emulator.errors import ApiError
-from bot.emulator.params import Params
-from bot.emulator.webhook import run_webhook
+from telegram_emulator.engine import Engine, WebhookConfig
+from telegram_emulator.errors import ApiError
+from telegram_emulator.params import Params
+from telegram_emulator.webhook import run_webhook
 
 __all__ = ["METHODS", "stop_webhook"]
 

@@ -13,7 +13,7 @@ from aiogram.exceptions import TelegramConflictError, TelegramNotFound
 from aiogram.methods import GetMe
 from aiogram.types import Message
 
-from bot.emulator import TelegramEmulator
+from telegram_emulator import TelegramEmulator
 
 from .conftest import TOKEN
 
