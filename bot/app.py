@@ -69,8 +69,9 @@ async def build_app(
             hours=WorkingHours.from_settings(settings.hours),
             brain=brain or await load_brain(settings),
         )
-        desk: Desk = OperatorDesk(deps) if config.operator_group_id else NullDesk()
-        core = SupportCore(deps, desk, SurveyFlow(deps))
+        survey = SurveyFlow(deps)  # one survey: the desk starts it, the customer answers it
+        desk: Desk = OperatorDesk(deps, survey.start) if config.operator_group_id else NullDesk()
+        core = SupportCore(deps, desk, survey)
         yield App(settings=settings, database=database, brain=deps.brain, core=core)
     finally:
         await database.dispose()

@@ -14,8 +14,9 @@ from bot.core import callbacks as cb
 from bot.core.actions import AnswerButton, Button, EditKeyboard, Keyboard
 from bot.core.deps import Deps
 from bot.core.desk.cards import escape
-from bot.core.desk.topics import Board, TicketView
+from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageReceived
+from bot.core.views import TicketView
 from handoff import survey
 from handoff.errors import SurveyError
 from handoff.model import Customer

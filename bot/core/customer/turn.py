@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.core.desk.topics import TicketView
 from bot.core.replies import Reply
+from bot.core.views import TicketView
 from handoff.model import Customer
 
 __all__ = ["Turn"]

@@ -13,8 +13,9 @@ from bot.core.desk.callbacks import SendArticle, encode_desk
 from bot.core.desk.cards import age_text, escape
 from bot.core.desk.lifecycle import Lifecycle, Reply
 from bot.core.desk.once import Once
-from bot.core.desk.topics import Board, TicketView
+from bot.core.desk.topics import Board
 from bot.core.events import MessageReceived
+from bot.core.views import TicketView
 from handoff.queue import order_queue
 
 __all__ = ["COMMANDS", "ArticleFinder", "Commands", "FoundArticle"]

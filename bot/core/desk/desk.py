@@ -15,7 +15,6 @@ of work of its handling, with the first change it makes (:mod:`bot.core.desk.onc
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import TYPE_CHECKING
 
 from bot.core import callbacks as cb
 from bot.core.deps import Deps
@@ -24,18 +23,16 @@ from bot.core.desk.callbacks import SendArticle, decode_desk
 from bot.core.desk.cards import escape
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands
 from bot.core.desk.kb import BrainArticles
-from bot.core.desk.lifecycle import Lifecycle, Reply
+from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter
 from bot.core.desk.once import Once, Redelivered
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
-from bot.core.desk.topics import Board, TicketView
+from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
+from bot.core.views import TicketView
 from handoff.model import TicketStatus
-
-if TYPE_CHECKING:
-    from bot.core.survey_flow import SurveyFlow
 
 __all__ = ["OperatorDesk"]
 
@@ -44,8 +41,8 @@ class OperatorDesk:
     def __init__(
         self,
         deps: Deps,
+        start_survey: SurveyStarter,
         *,
-        survey: SurveyFlow | None = None,
         album_wait: float = 0.5,
         articles: ArticleFinder | None = None,
     ) -> None:
@@ -53,13 +50,7 @@ class OperatorDesk:
         self._board = Board(deps)
         self._locks = KeyedLocks()
         self._albums = Albums(album_wait)
-        if survey is None:
-            # imported here: the survey flow itself uses the desk's board (an import cycle)
-            from bot.core.survey_flow import SurveyFlow
-
-            survey = SurveyFlow(deps)
-        self.survey = survey
-        self._life = Lifecycle(deps, self._board, self.survey.start)
+        self._life = Lifecycle(deps, self._board, start_survey)
         self._relay = Relay(deps, self._board)
         self._commands = Commands(
             deps, self._board, self._life, articles or BrainArticles(deps.brain)
@@ -71,9 +62,6 @@ class OperatorDesk:
 
     def is_operator(self, chat_id: int, user_id: int) -> bool:
         return chat_id in self._board.desk_chats() or user_id in self._deps.config.operator_ids
-
-    async def restore(self) -> None:
-        """Nothing to restore: the relay reads everything from storage (kept for the runtime)."""
 
     async def drain(self) -> None:
         """Relay albums still being collected (call before shutdown; tests call it too)."""

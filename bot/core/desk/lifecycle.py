@@ -12,13 +12,14 @@ from bot.core.actions import AnswerButton, SendText
 from bot.core.deps import Deps
 from bot.core.desk.cards import button_answer, escape
 from bot.core.desk.once import Once
-from bot.core.desk.topics import Board, TicketView
+from bot.core.desk.topics import Board
 from bot.core.events import Person
+from bot.core.views import TicketView
 from handoff import survey, tickets
 from handoff.errors import EscalationError, TicketClosed, TicketNotFound
 from handoff.model import Ticket
 
-__all__ = ["Lifecycle", "Reply"]
+__all__ = ["Lifecycle", "Reply", "SurveyStarter"]
 
 
 @dataclass(frozen=True, slots=True)

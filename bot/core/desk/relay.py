@@ -15,8 +15,9 @@ from bot.core.actions import CopyMessages, Done, EditText, Failed, Failure, Resu
 from bot.core.deps import Deps
 from bot.core.desk.cards import escape
 from bot.core.desk.once import Once
-from bot.core.desk.topics import Board, TicketView
+from bot.core.desk.topics import Board
 from bot.core.events import MessageEdited, MessageReceived
+from bot.core.views import TicketView
 from handoff import tickets
 from handoff.model import Direction, NewMessage, RelayLink
 

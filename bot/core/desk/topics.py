@@ -9,7 +9,6 @@ storage each time, so a restarted process carries on where the last one stopped.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.core.actions import (
     Action,
@@ -27,20 +26,10 @@ from bot.core.actions import (
 from bot.core.deps import Deps
 from bot.core.desk.cards import card_keyboard, card_text, topic_name, transcript_chunks
 from bot.core.split import TEXT_LIMIT
-from handoff.model import Customer, Direction, NewMessage, Ticket
+from bot.core.views import TicketView
+from handoff.model import Direction, NewMessage
 
-__all__ = ["Board", "TicketView"]
-
-
-@dataclass(frozen=True, slots=True)
-class TicketView:
-    ticket: Ticket
-    customer: Customer
-
-    @property
-    def placed(self) -> bool:
-        """The card is posted somewhere in an operator group."""
-        return self.ticket.group_chat_id is not None and self.ticket.card_message_id is not None
+__all__ = ["Board"]
 
 
 class Board:

@@ -83,7 +83,7 @@ async def test_survey_answered_end_to_end_is_stored_and_shown_to_operators() -> 
     world = make_world()
     ticket = await world.ticket()
     await world.desk.group_message(operator_says("/close", thread_id=ticket.topic_id))
-    flow = world.desk.survey
+    flow = world.survey
     await flow.button(customer_press(cb.encode(cb.Csat(ticket.id, 4)), 1), cb.Csat(ticket.id, 4))
     assert "Was your issue solved?" in world.outbox.texts_to(501)[-1]
     await flow.button(
@@ -112,7 +112,7 @@ async def test_skip_comment_and_no_second_survey() -> None:
     world = make_world()
     ticket = await world.ticket()
     await world.desk.group_message(operator_says("/close", thread_id=ticket.topic_id))
-    flow = world.desk.survey
+    flow = world.survey
     await flow.button(customer_press("x", 1), cb.Csat(ticket.id, 2))
     await flow.button(customer_press("x", 2), cb.Solved(ticket.id, False))
     await flow.button(customer_press("x", 3), cb.SkipComment(ticket.id))
@@ -127,7 +127,7 @@ async def test_stale_survey_button_is_only_answered() -> None:
     world = make_world()
     ticket = await world.ticket()
     await world.desk.group_message(operator_says("/close", thread_id=ticket.topic_id))
-    flow = world.desk.survey
+    flow = world.survey
     world.outbox.clear()
     await flow.button(customer_press("x", 1), cb.Solved(ticket.id, True))  # CSAT comes first
     assert world.outbox.of(SendText) == []
@@ -138,7 +138,7 @@ async def test_stale_survey_button_is_only_answered() -> None:
 async def test_comment_is_not_consumed_without_a_survey() -> None:
     world = make_world()
     await world.customer()
-    assert not await world.desk.survey.comment(customer_text("hello"), {})
+    assert not await world.survey.comment(customer_text("hello"), {})
 
 
 async def test_cancelled_ticket_updates_card_and_closes_topic() -> None:

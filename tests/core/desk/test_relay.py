@@ -214,7 +214,6 @@ async def test_a_restarted_desk_keeps_relaying() -> None:
     await world.desk.customer_message(ticket.id, said)
     copy_id = world.outbox.last_id(GROUP)
     restarted = world.new_desk()
-    await restarted.restore()
     world.outbox.clear()
     answer = operator_says("hello again", thread_id=ticket.topic_id, reply_to=copy_id)
     await restarted.group_message(answer)

@@ -10,6 +10,7 @@ from bot.core.actions import CopyMessages, CreateTopic, SendText
 from bot.core.desk import OperatorDesk
 from bot.core.events import ButtonPressed, MessageReceived, Person
 from bot.core.service import SupportCore
+from bot.core.survey_flow import SurveyFlow
 from handoff.model import TicketStatus
 from tests.core.desk.world import GROUP, NOON, make_world, operator_says
 from tests.core.fakes import ScriptedBrain
@@ -29,8 +30,9 @@ async def test_customer_to_operator_and_back_through_the_core() -> None:
     world = make_world()
     brain = ScriptedBrain(rules={"operator please": ("handoff", "human_request", 0.95, ())})
     deps = replace(world.deps, brain=brain)  # type: ignore[arg-type]
-    desk = OperatorDesk(deps, album_wait=0, articles=world.articles)
-    core = SupportCore(deps, desk, desk.survey)
+    survey = SurveyFlow(deps)
+    desk = OperatorDesk(deps, survey.start, album_wait=0, articles=world.articles)
+    core = SupportCore(deps, desk, survey)
 
     await core.handle(says("operator please"))
     create = world.outbox.of(CreateTopic)

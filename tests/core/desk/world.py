@@ -21,6 +21,7 @@ from bot.core.actions import (
 from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
 from bot.core.events import ButtonPressed, Media, MessageEdited, MessageReceived, Person
+from bot.core.survey_flow import SurveyFlow
 from bot.core.texts import Texts
 from handoff import tickets
 from handoff.clock import ManualClock
@@ -113,10 +114,11 @@ class World:
     deps: Deps
     desk: OperatorDesk
     articles: FakeArticles
+    survey: SurveyFlow
 
     def new_desk(self) -> OperatorDesk:
         """Another process on the same storage (a restart, or a second replica)."""
-        return OperatorDesk(self.deps, album_wait=0, articles=self.articles)
+        return OperatorDesk(self.deps, self.survey.start, album_wait=0, articles=self.articles)
 
     async def customer(self, telegram_id: int = 501, name: str = "Alice Customer") -> Customer:
         async with self.store.unit_of_work() as uow:
@@ -210,8 +212,9 @@ def make_world(*, use_topics: bool = True, line_groups: dict[int, int] | None = 
         brain=None,  # type: ignore[arg-type]  # /kb uses FakeArticles instead
     )
     articles = FakeArticles()
-    desk = OperatorDesk(deps, album_wait=0, articles=articles)
-    return World(store, outbox, clock, deps, desk, articles)
+    survey = SurveyFlow(deps)
+    desk = OperatorDesk(deps, survey.start, album_wait=0, articles=articles)
+    return World(store, outbox, clock, deps, desk, articles, survey)
 
 
 # --- events -----------------------------------------------------------------------------------
