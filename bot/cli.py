@@ -9,17 +9,22 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.commands import COMMAND_MODULES, Context
-from bot.config import CONFIG_ENV, ConfigError
-from bot.core.texts import TextsError
-from handoff.errors import HandoffError
-from intents import IntentsError
-from kb.errors import KbError
-from storage import StorageError
 
 __all__ = ["main"]
 
-# The root error of each package: what a person can fix (content, texts, database, hours).
-_START_UP_ERRORS = (IntentsError, KbError, TextsError, StorageError, HandoffError)
+
+def _start_up_errors() -> tuple[type[Exception], ...]:
+    """The root error of each package: what a person can fix (content, texts, database, hours).
+
+    Imported once a command has failed: ``supportbot --help`` loads none of these packages, and
+    each command imports the heavy ones (scikit-learn, SQLAlchemy, aiogram) only when it runs."""
+    from bot.core.texts import TextsError
+    from handoff.errors import HandoffError
+    from intents import IntentsError
+    from kb.errors import KbError
+    from storage import StorageError
+
+    return (IntentsError, KbError, TextsError, StorageError, HandoffError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         type=Path,
         metavar="FILE",
-        help=f"TOML settings file (default: ${CONFIG_ENV}, else built-in defaults)",
+        help="TOML settings file (default: $SUPPORTBOT_CONFIG, else built-in defaults)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
@@ -47,14 +52,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = Context(config_path=args.config)
     try:
         code: int = args.handler(args, context)
-    except ConfigError as exc:
-        print(f"supportbot: configuration error: {exc}", file=sys.stderr)
-        return 2
-    except _START_UP_ERRORS as exc:  # messages say what to fix; a traceback would bury them
-        print(f"supportbot: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from bot.config import ConfigError
+
+        if isinstance(exc, ConfigError):
+            print(f"supportbot: configuration error: {exc}", file=sys.stderr)
+            return 2
+        if not isinstance(exc, _start_up_errors()):
+            raise
+        print(f"supportbot: {exc}", file=sys.stderr)  # it says what to fix; a traceback buries it
+        return 1
     return code
 
 

@@ -5,15 +5,22 @@ Load and validate the content with :func:`load_content`, build an :class:`Engine
 See ``docs/matching.md``.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from intents.answers import Answer, AnswerButton, ArticleLink
 from intents.errors import ContentError, IntentsError, ReloadInProgress
-from intents.holder import ContentHolder, ReloadReport
 from intents.loader import load_content
-from intents.matching.engine import Engine
 from intents.matching.lang import detect_language
 from intents.matching.results import Action, Candidate, Decision, Thresholds
 from intents.model import SYSTEM_INTENTS, Button, Content, Intent, Lang, Priority
 from kb.errors import Problem
+
+if TYPE_CHECKING:
+    from intents.holder import ContentHolder, ReloadReport
+    from intents.matching.engine import Engine
 
 __all__ = [
     "SYSTEM_INTENTS",
@@ -39,3 +46,20 @@ __all__ = [
     "detect_language",
     "load_content",
 ]
+
+# The matcher (scikit-learn) loads on first use, so validating content and `supportbot --help`
+# stay fast: ``intents.Engine`` imports it then.
+_LAZY = {
+    "ContentHolder": "intents.holder",
+    "Engine": "intents.matching.engine",
+    "ReloadReport": "intents.holder",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'intents' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

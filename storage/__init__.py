@@ -3,9 +3,16 @@
 The only package that imports SQLAlchemy or Alembic. SQLite by default, PostgreSQL by URL.
 """
 
-from storage.database import Database
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from storage.errors import RecordNotFoundError, StorageError, StorageUnavailableError
-from storage.unit_of_work import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from storage.database import Database
+    from storage.unit_of_work import SqlUnitOfWork
 
 __all__ = [
     "Database",
@@ -14,3 +21,15 @@ __all__ = [
     "StorageError",
     "StorageUnavailableError",
 ]
+
+# SQLAlchemy loads on first use, so catching a StorageError or `supportbot --help` stays fast.
+_LAZY = {"Database": "storage.database", "SqlUnitOfWork": "storage.unit_of_work"}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'storage' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

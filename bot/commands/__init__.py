@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import Settings, load_settings
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 __all__ = ["COMMAND_MODULES", "Context"]
 
@@ -24,5 +26,7 @@ class Context:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from bot.config import load_settings  # pydantic: `supportbot --help` needs none
+
             self._settings = load_settings(self.config_path)
         return self._settings

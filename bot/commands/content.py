@@ -11,12 +11,17 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import Context
-from intents import ContentError, Decision, Engine, Thresholds, load_content
-from intents.matching.bench import BenchError, BenchResult, load_banking77, load_clinc150, run_bench
-from intents.matching.evaluation import cross_validate
+from intents import ContentError, Decision, Thresholds, load_content
+
+if TYPE_CHECKING:
+    from intents import Engine
+    from intents.matching.bench import BenchResult
+
+# The matcher, `eval` and `bench` (scikit-learn) are imported inside their commands:
+# `supportbot --help` and `supportbot check` never load them.
 
 __all__ = ["register"]
 
@@ -154,6 +159,8 @@ def run_ask(args: argparse.Namespace, context: Context) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
+    from intents import Engine
+
     thresholds, default_lang = _thresholds(context)
     engine = Engine.build(content, thresholds, default_lang=default_lang)  # type: ignore[arg-type]
     for text in _messages(args.text):
@@ -176,6 +183,8 @@ def _progress(label: str) -> Callable[[Iterable[int]], Iterable[int]]:
 
 
 def run_eval(args: argparse.Namespace, context: Context) -> int:
+    from intents.matching.evaluation import cross_validate
+
     intents_dir, kb_dir = _dirs(args, context)
     try:
         content = load_content(intents_dir, kb_dir)
@@ -233,6 +242,8 @@ def _print_bench(result: BenchResult) -> None:
 
 
 def run_bench_clinc(args: argparse.Namespace, context: Context) -> int:
+    from intents.matching.bench import BenchError, load_clinc150, run_bench
+
     try:
         data = load_clinc150(args.data, args.split)
     except BenchError as exc:
@@ -243,6 +254,8 @@ def run_bench_clinc(args: argparse.Namespace, context: Context) -> int:
 
 
 def run_bench_banking(args: argparse.Namespace, context: Context) -> int:
+    from intents.matching.bench import BenchError, load_banking77, run_bench
+
     try:
         data = load_banking77(args.train, args.test)
     except BenchError as exc:

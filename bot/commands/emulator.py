@@ -6,8 +6,6 @@ import argparse
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from telegram_emulator import TelegramEmulator
-
 if TYPE_CHECKING:
     from bot.commands import Context
 
@@ -30,6 +28,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 async def _serve(args: argparse.Namespace) -> None:
+    from telegram_emulator import TelegramEmulator  # aiohttp: imported here, --help stays fast
+
     async with TelegramEmulator(token=args.token, host=args.host, port=args.port) as tg:
         print(f"Telegram Bot API emulator listening on {tg.url}")
         print(f"  token:       {tg.token}")

@@ -7,12 +7,15 @@ import asyncio
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import Context
 from handoff.clock import SystemClock
 from handoff.metrics import Metrics, format_metrics, load_metrics
-from storage import Database, StorageError
+from storage import StorageError
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["register"]
 
@@ -69,6 +72,8 @@ def _metrics(args: argparse.Namespace, context: Context) -> int:
 
 async def collect(url: str, *, start: datetime, end: datetime, top: int = 10) -> Metrics:
     """Read-only: one unit of work over the database at ``url``; no migration is run."""
+    from storage import Database  # SQLAlchemy: imported here, `supportbot --help` stays fast
+
     db = Database.connect(url)
     try:
         async with db.unit_of_work() as uow:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
-from intents import Content, Decision, Engine, Lang
+from intents import Content, Decision, Lang
+
+if TYPE_CHECKING:
+    from intents import Engine  # the matcher loads with the content, not with the core
 
 __all__ = ["Brain", "Desk", "NullDesk", "ReloadOutcome"]
 

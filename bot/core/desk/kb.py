@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from intents.matching.engine import Engine
 from kb.model import LANGS, Lang
+
+if TYPE_CHECKING:
+    from intents import Engine  # the matcher loads with the content, not with the core
 
 __all__ = ["BrainArticles", "Found"]
 

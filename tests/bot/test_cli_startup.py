@@ -1,0 +1,52 @@
+"""`supportbot --help` and `supportbot check` start fast: the heavy libraries (scikit-learn,
+SQLAlchemy, the Telegram clients) are imported by the commands that use them, not at start-up.
+Checked as behaviour (what is in ``sys.modules``), not by timing; the figures are in the README."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bot.cli
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("sklearn", "scipy", "sqlalchemy", "alembic", "aiogram", "telegram", "aiohttp")
+
+
+def _loaded_after(code: str) -> list[str]:
+    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=ROOT,
+    )
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    return [name for name in (*HEAVY, "pydantic", "bot.core") if name in modules]
+
+
+def test_help_imports_no_heavy_library_no_settings_and_no_core() -> None:
+    assert _loaded_after("import bot.cli\nbot.cli.build_parser()") == []
+
+
+def test_check_imports_no_heavy_library() -> None:
+    code = (
+        "import bot.cli\n"
+        f"assert bot.cli.main(['check', '--intents', {str(ROOT / 'intents' / 'content')!r}, "
+        f"'--kb', {str(ROOT / 'kb' / 'articles')!r}]) == 0"
+    )
+    assert _loaded_after(code) == []
+
+
+def test_the_help_names_the_config_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.config import CONFIG_ENV
+
+    with pytest.raises(SystemExit):
+        bot.cli.main(["--help"])
+    assert f"${CONFIG_ENV}" in capsys.readouterr().out
