@@ -151,7 +151,7 @@ class SqlTicketRepository:
     ) -> TakeResult | None:
         # The database decides: only one transaction can move the row out of WAITING. On
         # PostgreSQL the loser waits for the winner's row lock and then matches nothing; on SQLite
-        # the loser waits (busy timeout) for the winner's write lock.
+        # the writer gate runs one unit of work at a time, so the loser starts after the winner.
         statement = (
             update(TicketRow)
             .where(TicketRow.id == ticket_id, TicketRow.status == TicketStatus.WAITING.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -152,6 +152,3 @@ def make_world(
     )
     core = SupportCore(deps, NullDesk(), SurveyFlow(deps))
     return World(core=core, store=store, outbox=outbox, brain=brain, clock=clock)
-
-
-_ = timedelta

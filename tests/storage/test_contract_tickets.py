@@ -58,6 +58,9 @@ async def test_take_wins_once_then_reports_the_owner(backend: Backend, seeded: S
 async def test_concurrent_takes_have_exactly_one_winner(
     backend: Backend, seeded: Seeded, contenders: int
 ) -> None:
+    """A real race on PostgreSQL (row locks) and the in-memory store (the takes interleave at
+    their awaits). On SQLite the writer gate runs one unit of work at a time, so the takes cannot
+    race there: that variant checks the serialised outcome (later takes see the ticket taken)."""
     async with backend.unit_of_work() as uow:
         ticket = await new_ticket(uow, seeded)
     started = asyncio.Event()

@@ -130,6 +130,9 @@ async def test_concurrent_first_time_on_postgres_reports_one_first(pg_db: Databa
 
 
 async def test_concurrent_first_time_on_sqlite_reports_one_first(sqlite_db: Database) -> None:
+    """The writer gate runs these units of work one after the other: no race on SQLite, this checks
+    the serialised outcome; the race is the PostgreSQL test above."""
+
     async def deliver() -> bool:
         async with sqlite_db.unit_of_work() as uow:
             first = await uow.updates.first_time(77, now=T0)

@@ -37,7 +37,11 @@ class Albums:
 
     def add(self, ticket_id: int, event: MessageReceived, flush: Flush) -> None:
         """Buffer one part of an album (``event.media_group_id`` must be set)."""
-        assert event.media_group_id is not None
+        if event.media_group_id is None:
+            raise ValueError(
+                f"message {event.message_id} in chat {event.chat_id} is not part of an album "
+                "(no media_group_id): relay it on its own instead of through Albums.add"
+            )
         key = (event.chat_id, event.media_group_id)
         pending = self._pending.get(key)
         if pending is None:
