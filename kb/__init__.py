@@ -1,16 +1,20 @@
 """The knowledge base: Markdown articles with front matter, and their rendering for Telegram."""
 
-from kb.errors import ArticlesError, KbError, Problem
-from kb.loader import load_articles
-from kb.model import Article
+from kb.errors import ArticlesError, KbError, Problem, format_problems
+from kb.loader import collect_articles, load_articles
+from kb.model import LANGS, Article, Lang
 from kb.render import TELEGRAM_TEXT_LIMIT, render_article
 
 __all__ = [
+    "LANGS",
     "TELEGRAM_TEXT_LIMIT",
     "Article",
     "ArticlesError",
     "KbError",
+    "Lang",
     "Problem",
+    "collect_articles",
+    "format_problems",
     "load_articles",
     "render_article",
 ]

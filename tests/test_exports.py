@@ -12,6 +12,8 @@ PACKAGES = [
     "bot.core.desk",
     "bot.demo",
     "telegram_emulator",
+    "bot.runtime",
+    "bot.runtime.aiogram",
     "bot.runtime.ptb",
     "handoff",
     "intents",

@@ -6,7 +6,30 @@
 
 from bot.core.actions import Action, Outbox, Result
 from bot.core.deps import CoreConfig, Deps
+from bot.core.desk import OperatorDesk
 from bot.core.events import Event
+from bot.core.ports import Brain, Desk, NullDesk, ReloadOutcome
 from bot.core.service import SupportCore
+from bot.core.split import TEXT_LIMIT, split_html
+from bot.core.survey_flow import SurveyFlow
+from bot.core.texts import Texts, TextsError
 
-__all__ = ["Action", "CoreConfig", "Deps", "Event", "Outbox", "Result", "SupportCore"]
+__all__ = [
+    "TEXT_LIMIT",
+    "Action",
+    "Brain",
+    "CoreConfig",
+    "Deps",
+    "Desk",
+    "Event",
+    "NullDesk",
+    "OperatorDesk",
+    "Outbox",
+    "ReloadOutcome",
+    "Result",
+    "SupportCore",
+    "SurveyFlow",
+    "Texts",
+    "TextsError",
+    "split_html",
+]

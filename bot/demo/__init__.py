@@ -1,5 +1,10 @@
 """The local stack (the emulator, the bot on aiogram, SQLite) and the scripted demo on it."""
 
+from bot.demo.script import DemoScript
 from bot.demo.stack import LocalStack, local_settings
 
-__all__ = ["LocalStack", "local_settings"]
+__all__ = [
+    "DemoScript",
+    "LocalStack",
+    "local_settings",
+]
