@@ -8,15 +8,19 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.core import (
+    Brain,
+    CoreConfig,
+    Deps,
+    Desk,
+    NullDesk,
+    OperatorDesk,
+    SupportCore,
+    SurveyFlow,
+    Texts,
+)
 from bot.core.actions import Outbox
-from bot.core.deps import CoreConfig, Deps
-from bot.core.desk import OperatorDesk
-from bot.core.ports import Brain, Desk, NullDesk
-from bot.core.service import SupportCore
-from bot.core.survey_flow import SurveyFlow
-from bot.core.texts import Texts
-from handoff.clock import Clock, SystemClock
-from handoff.hours import WorkingHours
+from handoff import Clock, SystemClock, WorkingHours
 from intents import ContentHolder, Thresholds
 from storage import Database
 

@@ -18,10 +18,10 @@ def _start_up_errors() -> tuple[type[Exception], ...]:
 
     Imported once a command has failed: ``supportbot --help`` loads none of these packages, and
     each command imports the heavy ones (scikit-learn, SQLAlchemy, aiogram) only when it runs."""
-    from bot.core.texts import TextsError
-    from handoff.errors import HandoffError
+    from bot.core import TextsError
+    from handoff import HandoffError
     from intents import IntentsError
-    from kb.errors import KbError
+    from kb import KbError
     from storage import StorageError
 
     return (IntentsError, KbError, TextsError, StorageError, HandoffError)

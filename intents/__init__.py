@@ -16,7 +16,7 @@ from intents.loader import load_content
 from intents.matching.lang import detect_language
 from intents.matching.results import Action, Candidate, Decision, Thresholds
 from intents.model import SYSTEM_INTENTS, Button, Content, Intent, Lang, Priority
-from kb.errors import Problem
+from kb import Problem
 
 if TYPE_CHECKING:
     from intents.holder import ContentHolder, ReloadReport

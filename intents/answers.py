@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intents.model import Content, Intent, Lang
-from kb.render import TELEGRAM_TEXT_LIMIT, render_article
+from kb import TELEGRAM_TEXT_LIMIT, render_article
 
 __all__ = ["Answer", "AnswerButton", "ArticleLink", "render_intent_answer", "render_kb_article"]
 

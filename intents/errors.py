@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kb.errors import Problem, format_problems
+from kb import Problem, format_problems
 
 __all__ = ["ContentError", "IntentsError", "ReloadInProgress"]
 

@@ -12,7 +12,7 @@ from intents.loader import load_content
 from intents.matching.engine import Engine
 from intents.matching.results import Decision, Thresholds
 from intents.model import Content, Lang
-from kb.errors import Problem
+from kb import Problem
 
 __all__ = ["ContentHolder", "ReloadReport"]
 

@@ -12,8 +12,7 @@ from typing import Any
 from intents.errors import ContentError
 from intents.model import LANGS, SYSTEM_INTENTS, Button, Content, Intent, Lang, Priority
 from intents.text import normalize
-from kb.errors import Problem
-from kb.loader import collect_articles
+from kb import Problem, collect_articles
 from kb.yamlsource import YamlSyntaxError, YList, YMap, line_of, load_yaml
 
 __all__ = ["load_content", "load_intents"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from kb.model import LANGS, Article, Lang
+from kb import LANGS, Article, Lang
 
 __all__ = [
     "LANGS",

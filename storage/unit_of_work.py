@@ -9,7 +9,7 @@ from typing import Self
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handoff.ports import (
+from handoff import (
     ConversationRepository,
     CustomerRepository,
     DecisionRepository,

@@ -41,8 +41,7 @@ def _demo(args: argparse.Namespace, context: Context) -> int:
 
 
 async def _run(settings: Any, database: Path) -> int:
-    from bot.demo.script import DemoScript
-    from bot.demo.stack import LocalStack
+    from bot.demo import DemoScript, LocalStack
 
     print("Starting the Telegram emulator, the bot (aiogram, polling) and SQLite…")
     async with LocalStack.start(settings, database) as stack:

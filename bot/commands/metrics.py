@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import Context
-from handoff.clock import SystemClock
-from handoff.metrics import Metrics, format_metrics, load_metrics
+from handoff import Metrics, SystemClock, format_metrics, load_metrics
 from storage import StorageError
 
 if TYPE_CHECKING:

@@ -51,8 +51,7 @@ def _run(args: argparse.Namespace, context: Context) -> int:
 
 async def _serve(settings: Settings, token: str) -> None:
     from bot.app import build_app
-    from bot.runtime.aiogram.outbox import AiogramOutbox
-    from bot.runtime.aiogram.runner import make_bot, run_polling, run_webhook
+    from bot.runtime.aiogram import AiogramOutbox, make_bot, run_polling, run_webhook
 
     bot = make_bot(token, settings.telegram.api_url)
     try:

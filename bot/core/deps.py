@@ -10,9 +10,7 @@ from bot.config import Settings
 from bot.core.actions import Outbox
 from bot.core.ports import Brain
 from bot.core.texts import Texts
-from handoff.clock import Clock
-from handoff.hours import WorkingHours
-from handoff.ports import UnitOfWorkFactory
+from handoff import Clock, UnitOfWorkFactory, WorkingHours
 
 __all__ = ["CoreConfig", "Deps"]
 

@@ -8,9 +8,7 @@ from datetime import datetime
 
 from bot.core.deps import Deps
 from bot.core.replies import Reply
-from handoff.model import Customer, Priority, Ticket
-from handoff.ports import UnitOfWork
-from handoff.queue import queue_status
+from handoff import Customer, Priority, Ticket, UnitOfWork, queue_status
 from handoff.tickets import OpenKind, open_ticket
 
 __all__ = ["HandoffRequest", "HandoffResult", "hand_off", "when_back"]

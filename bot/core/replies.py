@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from bot.core import callbacks as cb
 from bot.core.actions import Button, Keyboard
 from bot.core.texts import Texts
-from intents.model import Content, Intent, Lang
-from kb.render import render_article
+from intents import Content, Intent, Lang
+from kb import render_article
 
 __all__ = [
     "Reply",

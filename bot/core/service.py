@@ -21,7 +21,7 @@ from bot.core.events import (
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.survey_flow import SurveyFlow
-from handoff.ports import REDELIVERY_WINDOW
+from handoff import REDELIVERY_WINDOW
 
 __all__ = ["SupportCore"]
 

@@ -17,10 +17,7 @@ from bot.core.desk.cards import escape
 from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageReceived
 from bot.core.views import TicketView
-from handoff import survey
-from handoff.errors import SurveyError
-from handoff.model import Customer
-from handoff.ports import UnitOfWork
+from handoff import Customer, SurveyError, UnitOfWork, survey
 from handoff.survey import SurveyState, SurveyStep
 
 __all__ = ["SurveyFlow"]

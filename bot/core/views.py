@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handoff.model import Customer, Ticket
+from handoff import Customer, Ticket
 
 __all__ = ["TicketView"]
 

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from bot.app import App, build_app
 from bot.config import Settings
-from bot.core.ports import Brain
-from bot.runtime.aiogram.outbox import AiogramOutbox
-from bot.runtime.aiogram.runner import make_bot, make_dispatcher, run_polling
-from handoff.clock import Clock
+from bot.core import Brain
+from bot.runtime.aiogram import AiogramOutbox, make_bot, make_dispatcher, run_polling
+from handoff import Clock
 from telegram_emulator import Group, TelegramEmulator, User
 
 __all__ = ["LocalStack", "local_settings", "running_bot", "running_ptb_bot"]

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core import split_html
 from bot.core.actions import (
     Action,
     AnswerButton,
@@ -31,7 +32,6 @@ from bot.core.actions import (
     Result,
     SendText,
 )
-from bot.core.split import split_html
 
 __all__ = ["Backoff", "QueuedOutbox", "Verdict", "WaitAndRetry"]
 

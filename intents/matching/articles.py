@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from intents.matching.tfidf_row import TfidfRow
 from intents.text import tokens
-from kb.model import Article
+from kb import Article
 
 __all__ = ["ArticleIndex"]
 

@@ -10,7 +10,7 @@ from sqlalchemy import Row, Select, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from handoff.model import Conversation, Customer
+from handoff import Conversation, Customer
 from storage.repositories._common import (
     FRESH,
     add_row,

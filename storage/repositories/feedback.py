@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import Insert, Row, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from handoff.model import Decision, SurveyAnswer
-from handoff.ports import REDELIVERY_WINDOW
+from handoff import REDELIVERY_WINDOW, Decision, SurveyAnswer
 from storage.repositories._common import (
     FRESH,
     add_row,

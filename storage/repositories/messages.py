@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from handoff.model import Direction, NewMessage, RelayLink, StoredMessage
+from handoff import Direction, NewMessage, RelayLink, StoredMessage
 from storage.repositories._common import FRESH, add_row, changed_rows, dialect_insert, table_of
 from storage.tables import ConversationRow, MessageRow, RelayLinkRow
 

@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Row, Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from handoff.model import Priority, TakeResult, Ticket, TicketStatus
+from handoff import Priority, TakeResult, Ticket, TicketStatus
 from storage.repositories._common import (
     FRESH,
     add_row,

@@ -9,7 +9,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed
 from bot.core.replies import Reply, answer_article, answer_intent, person_row
-from handoff.ports import UnitOfWork
+from handoff import UnitOfWork
 
 __all__ = ["press"]
 

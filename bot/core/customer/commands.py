@@ -11,8 +11,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import MessageReceived
 from bot.core.replies import Reply, topics_menu
-from handoff.model import TicketStatus
-from handoff.ports import UnitOfWork
+from handoff import TicketStatus, UnitOfWork
 from intents import ReloadInProgress
 
 __all__ = ["LANGUAGE_NAMES", "reload_content", "run_command"]

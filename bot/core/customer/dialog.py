@@ -29,8 +29,7 @@ from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, Mes
 from bot.core.ports import Desk
 from bot.core.replies import Reply, person_row
 from bot.core.survey_flow import SurveyFlow
-from handoff.model import Direction, NewMessage, Ticket
-from handoff.ports import UnitOfWork
+from handoff import Direction, NewMessage, Ticket, UnitOfWork
 
 __all__ = ["CustomerDialog"]
 

@@ -6,8 +6,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.handoff_flow import HandoffRequest, hand_off
 from bot.core.replies import as_lang
-from handoff.model import Direction, Priority
-from handoff.ports import UnitOfWork
+from handoff import Direction, Priority, UnitOfWork
 from intents import Intent
 
 __all__ = ["call_person"]

@@ -18,8 +18,7 @@ from bot.core.replies import (
     person_row,
     topics_menu,
 )
-from handoff.model import Ticket, TicketStatus
-from handoff.ports import UnitOfWork
+from handoff import Ticket, TicketStatus, UnitOfWork
 
 __all__ = ["HUMAN_REQUEST", "answer_question", "reopen_if_recent"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.core.replies import Reply
 from bot.core.views import TicketView
-from handoff.model import Customer
+from handoff import Customer
 
 __all__ = ["Turn"]
 

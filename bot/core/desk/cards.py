@@ -13,9 +13,16 @@ from zoneinfo import ZoneInfo
 from bot.core import callbacks as cb
 from bot.core.actions import Button, Keyboard
 from bot.core.texts import Texts
-from handoff.model import Customer, StoredMessage, Ticket, TicketStatus
+from handoff import (
+    Customer,
+    Labels,
+    StoredMessage,
+    Ticket,
+    TicketStatus,
+    render_card,
+    render_transcript,
+)
 from handoff.tickets import MAX_LINE
-from handoff.transcript import Labels, render_card, render_transcript
 
 __all__ = [
     "BUTTON_ANSWER_LIMIT",

@@ -16,7 +16,7 @@ from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
 from bot.core.events import MessageReceived
 from bot.core.views import TicketView
-from handoff.queue import order_queue
+from handoff import order_queue
 
 __all__ = ["COMMANDS", "ArticleFinder", "Commands", "FoundArticle"]
 

@@ -32,7 +32,7 @@ from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.views import TicketView
-from handoff.model import TicketStatus
+from handoff import TicketStatus
 
 __all__ = ["OperatorDesk"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from kb.model import LANGS, Lang
+from kb import LANGS, Lang
 
 if TYPE_CHECKING:
     from intents import Engine  # the matcher loads with the content, not with the core

@@ -15,9 +15,7 @@ from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
 from bot.core.events import Person
 from bot.core.views import TicketView
-from handoff import survey, tickets
-from handoff.errors import EscalationError, TicketClosed, TicketNotFound
-from handoff.model import Ticket
+from handoff import EscalationError, Ticket, TicketClosed, TicketNotFound, survey, tickets
 
 __all__ = ["Lifecycle", "Reply", "SurveyStarter"]
 

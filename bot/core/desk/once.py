@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from bot.core.deps import Deps
-from handoff.ports import UnitOfWork
+from handoff import UnitOfWork
 
 __all__ = ["Once", "Redelivered"]
 

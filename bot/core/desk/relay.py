@@ -18,8 +18,7 @@ from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
 from bot.core.events import MessageEdited, MessageReceived
 from bot.core.views import TicketView
-from handoff import tickets
-from handoff.model import Direction, NewMessage, RelayLink
+from handoff import Direction, NewMessage, RelayLink, tickets
 
 __all__ = ["Relay", "body_of", "is_note"]
 

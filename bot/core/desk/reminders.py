@@ -9,8 +9,7 @@ from bot.core.deps import Deps
 from bot.core.desk.cards import age_text
 from bot.core.desk.topics import Board
 from bot.core.locks import KeyedLocks
-from handoff import tickets
-from handoff.model import TicketStatus
+from handoff import TicketStatus, tickets
 
 __all__ = ["remind_overdue"]
 

@@ -27,7 +27,7 @@ from bot.core.deps import Deps
 from bot.core.desk.cards import card_keyboard, card_text, topic_name, transcript_chunks
 from bot.core.split import TEXT_LIMIT
 from bot.core.views import TicketView
-from handoff.model import Direction, NewMessage
+from handoff import Direction, NewMessage
 
 __all__ = ["Board"]
 

@@ -27,8 +27,7 @@ from bot.core.actions import (
     Keyboard,
     SendText,
 )
-from bot.runtime.queued_outbox import Backoff, QueuedOutbox, Verdict, WaitAndRetry
-from bot.runtime.shared import classify_refusal
+from bot.runtime import Backoff, QueuedOutbox, Verdict, WaitAndRetry, classify_refusal
 
 __all__ = ["AiogramOutbox"]
 

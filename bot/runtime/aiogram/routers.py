@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
-from bot.core.service import SupportCore
+from bot.core import SupportCore
 from bot.runtime.aiogram.convert import to_event
 
 __all__ = ["build_routers"]

@@ -14,10 +14,10 @@ from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.core.service import SupportCore
+from bot.core import SupportCore
+from bot.runtime import ALLOWED_UPDATES, COMMANDS, WEBHOOK_PATH, periodic
 from bot.runtime.aiogram.outbox import AiogramOutbox
 from bot.runtime.aiogram.routers import build_routers
-from bot.runtime.shared import ALLOWED_UPDATES, COMMANDS, WEBHOOK_PATH, periodic
 
 __all__ = ["ALLOWED_UPDATES", "make_bot", "make_dispatcher", "run_polling", "run_webhook"]
 

@@ -18,7 +18,7 @@ from bot.core.events import (
     MessageReceived,
     Person,
 )
-from bot.runtime.shared import MEDIA_KINDS
+from bot.runtime import MEDIA_KINDS
 
 __all__ = ["to_event"]
 

@@ -26,9 +26,9 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.core.service import SupportCore
+from bot.core import SupportCore
+from bot.runtime import ALLOWED_UPDATES, COMMANDS, WEBHOOK_PATH, periodic
 from bot.runtime.ptb.convert import to_event
-from bot.runtime.shared import ALLOWED_UPDATES, COMMANDS, WEBHOOK_PATH, periodic
 
 __all__ = [
     "ALLOWED_UPDATES",
