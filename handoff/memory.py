@@ -23,12 +23,14 @@ from handoff.model import (
     Customer,
     Decision,
     NewMessage,
+    NewTicket,
     Priority,
     RelayLink,
     StoredMessage,
     SurveyAnswer,
     TakeResult,
     Ticket,
+    TicketChanges,
     TicketStatus,
 )
 from handoff.ports import (
@@ -50,20 +52,6 @@ K = TypeVar("K")
 V = TypeVar("V")
 _MISSING: Any = object()
 _OPEN = (TicketStatus.WAITING, TicketStatus.TAKEN)
-_UPDATABLE = frozenset(
-    {
-        "group_chat_id",
-        "topic_id",
-        "card_message_id",
-        "line",
-        "priority",
-        "first_reply_at",
-        "reminded_at",
-        "operator_id",
-        "operator_name",
-        "subject",
-    }
-)
 
 
 def _utc(value: datetime) -> datetime:
@@ -340,33 +328,20 @@ class _Messages(_Repo):
 
 
 class _Tickets(_Repo):
-    async def create(
-        self,
-        *,
-        customer_id: int,
-        conversation_id: int,
-        priority: Priority,
-        line: int,
-        language: str,
-        subject: str,
-        intent: str | None,
-        confidence: float | None,
-        now: datetime,
-        previous_ticket_id: int | None = None,
-    ) -> Ticket:
+    async def create(self, new: NewTicket) -> Ticket:
         ticket = Ticket(
             id=self._store.next_id(),
-            customer_id=customer_id,
-            conversation_id=conversation_id,
+            customer_id=new.customer_id,
+            conversation_id=new.conversation_id,
             status=TicketStatus.WAITING,
-            priority=Priority(priority),
-            line=line,
-            language=language,
-            subject=subject,
-            intent=intent,
-            confidence=confidence,
-            created_at=_utc(now),
-            previous_ticket_id=previous_ticket_id,
+            priority=Priority(new.priority),
+            line=new.line,
+            language=new.language,
+            subject=new.subject,
+            intent=new.intent,
+            confidence=new.confidence,
+            created_at=_utc(new.created_at),
+            previous_ticket_id=new.previous_ticket_id,
         )
         return self._tx.put(self._store.tickets, ticket.id, ticket)
 
@@ -419,14 +394,8 @@ class _Tickets(_Repo):
             values["resolved_at"] = None
         return self._change(ticket_id, values)
 
-    async def update(self, ticket_id: int, **fields: object) -> Ticket:
-        unknown = sorted(set(fields) - _UPDATABLE)
-        if unknown:
-            raise ValueError(
-                f"cannot update ticket field(s) {', '.join(unknown)}; "
-                f"updatable: {', '.join(sorted(_UPDATABLE))}"
-            )
-        values: dict[str, Any] = {name: _opt_utc(value) for name, value in fields.items()}
+    async def update(self, ticket_id: int, changes: TicketChanges) -> Ticket:
+        values: dict[str, Any] = {name: _opt_utc(v) for name, v in changes.values().items()}
         if values.get("priority") is not None:
             values["priority"] = Priority(values["priority"])
         return self._change(ticket_id, values)

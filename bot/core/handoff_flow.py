@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.core.deps import Deps
 from bot.core.replies import Reply
-from handoff.model import Customer, Priority, Ticket
+from handoff.model import Customer, NewTicket, Priority, Ticket
 from handoff.ports import UnitOfWork
 from handoff.queue import queue_status
 from handoff.tickets import OpenKind, open_ticket
@@ -30,15 +30,14 @@ class HandoffRequest:
 @dataclass(frozen=True, slots=True)
 class HandoffResult:
     ticket: Ticket
-    kind: str  # new | existing | reopened
+    kind: OpenKind
     reply: Reply
 
 
 async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> HandoffResult:
     now = deps.clock.now()
     customer = request.customer
-    opened = await open_ticket(
-        uow,
+    new = NewTicket(
         customer_id=customer.id,
         conversation_id=request.conversation_id,
         priority=request.priority,
@@ -47,9 +46,9 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
         subject=request.subject,
         intent=request.intent,
         confidence=request.confidence,
-        now=now,
-        reopen_window=deps.config.reopen_window,
+        created_at=now,
     )
+    opened = await open_ticket(uow, new, reopen_window=deps.config.reopen_window)
     ticket = opened.ticket
     lang = customer.language
     texts = deps.texts
@@ -70,7 +69,7 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
             text += "\n" + texts(lang, "handoff_wait", minutes=minutes)
         else:
             text += "\n" + texts(lang, "handoff_wait_unknown")
-    return HandoffResult(ticket=ticket, kind=opened.kind.value, reply=Reply(text))
+    return HandoffResult(ticket=ticket, kind=opened.kind, reply=Reply(text))
 
 
 _WEEKDAYS = {

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
+from handoff.tickets import OpenKind
 from intents import Content, Decision, Engine, Lang
 
 __all__ = ["Brain", "Desk", "NullDesk", "ReloadOutcome"]
@@ -40,8 +41,8 @@ class Desk(Protocol):
     both ways, and run the operator commands. Every method is safe to call more than once.
     """
 
-    async def ticket_opened(self, ticket_id: int, kind: str) -> None:
-        """A ticket was created (``kind="new"``) or reopened (``"reopened"``)."""
+    async def ticket_opened(self, ticket_id: int, kind: OpenKind) -> None:
+        """A ticket was created (``OpenKind.NEW``) or reopened (``OpenKind.REOPENED``)."""
         ...
 
     async def ticket_cancelled(self, ticket_id: int) -> None: ...
@@ -76,7 +77,7 @@ class Desk(Protocol):
 class NullDesk:
     """No operator group configured: tickets wait in storage; nothing is posted anywhere."""
 
-    async def ticket_opened(self, ticket_id: int, kind: str) -> None:
+    async def ticket_opened(self, ticket_id: int, kind: OpenKind) -> None:
         return None
 
     async def ticket_cancelled(self, ticket_id: int) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from handoff.model import Priority
+from handoff.model import NewTicket, Priority
 from storage import Database, StorageError, StorageUnavailableError
 from storage.inline_sqlite import InlineConnection
 from tests.pg import POSTGRES_URL
@@ -103,15 +103,17 @@ async def test_foreign_keys_are_enforced_and_reported_as_storage_errors(db: Data
     async def orphan_ticket() -> None:
         async with db.unit_of_work() as uow:
             await uow.tickets.create(
-                customer_id=999,
-                conversation_id=999,
-                priority=Priority.NORMAL,
-                line=1,
-                language="en",
-                subject="orphan",
-                intent=None,
-                confidence=None,
-                now=T0,
+                NewTicket(
+                    customer_id=999,
+                    conversation_id=999,
+                    priority=Priority.NORMAL,
+                    line=1,
+                    language="en",
+                    subject="orphan",
+                    intent=None,
+                    confidence=None,
+                    created_at=T0,
+                )
             )
 
     with pytest.raises(StorageError, match="rejected a change"):

@@ -8,6 +8,7 @@ from bot.core.handoff_flow import HandoffRequest, hand_off
 from bot.core.replies import as_lang
 from handoff.model import Direction, Priority
 from handoff.ports import UnitOfWork
+from handoff.tickets import OpenKind
 from intents import Intent
 
 __all__ = ["call_person"]
@@ -37,7 +38,7 @@ async def call_person(
     result = await hand_off(uow, deps, request)
     turn.say(result.reply)
     turn.ticket_id = result.ticket.id
-    if result.kind in ("new", "reopened"):
+    if result.kind in (OpenKind.NEW, OpenKind.REOPENED):
         turn.opened.append((result.ticket.id, result.kind))
 
 
