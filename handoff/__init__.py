@@ -7,6 +7,7 @@ Plain Python over the ports in :mod:`handoff.ports`; no Telegram, no SQL. The re
 from __future__ import annotations
 
 from handoff.clock import Clock, ManualClock, SystemClock
+from handoff.dialog import DialogState
 from handoff.errors import (
     EscalationError,
     HandoffError,
@@ -37,6 +38,7 @@ from handoff.transcript import Labels, render_card, render_transcript
 
 __all__ = [
     "Clock",
+    "DialogState",
     "EscalationError",
     "HandoffError",
     "HoursError",

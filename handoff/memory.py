@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+from handoff.dialog import DialogState
 from handoff.model import (
     Conversation,
     Customer,
@@ -196,7 +197,7 @@ class _Repo:
 class _Customers(_Repo):
     async def get(self, customer_id: int) -> Customer | None:
         found = self._store.customers.get(customer_id)
-        return None if found is None else replace(found, state=json.loads(json.dumps(found.state)))
+        return found
 
     async def get_by_telegram_id(self, telegram_id: int) -> Customer | None:
         for customer in self._store.customers.values():
@@ -226,7 +227,7 @@ class _Customers(_Repo):
                 language_chosen=False,
                 blocked=False,
                 created_at=_utc(now),
-                state={},
+                state=DialogState(),
             )
         else:
             language = found.language if found.language_chosen else language
@@ -242,8 +243,9 @@ class _Customers(_Repo):
     async def set_blocked(self, customer_id: int, blocked: bool) -> None:
         await self._change(customer_id, blocked=blocked)
 
-    async def save_state(self, customer_id: int, state: dict[str, object]) -> None:
-        await self._change(customer_id, state=json.loads(json.dumps(state)))  # as JSON would
+    async def save_state(self, customer_id: int, state: DialogState) -> None:
+        stored = json.loads(json.dumps(state.to_json()))  # through JSON, as the database does
+        await self._change(customer_id, state=DialogState.from_json(stored))
 
     async def _get(self, customer_id: int) -> Customer:
         found = await self.get(customer_id)

@@ -9,6 +9,8 @@ import enum
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from handoff.dialog import DialogState
+
 __all__ = [
     "KEEP",
     "Conversation",
@@ -77,7 +79,7 @@ class Customer:
     language_chosen: bool  # True once the customer picked a language themselves
     blocked: bool  # the customer blocked the bot (403) or left the chat
     created_at: datetime
-    state: dict[str, object] = field(default_factory=dict)  # dialog state, JSON-serialisable
+    state: DialogState = field(default_factory=DialogState)
 
 
 @dataclass(frozen=True, slots=True)

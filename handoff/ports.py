@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from handoff.dialog import DialogState
 from handoff.model import (
     Conversation,
     Customer,
@@ -62,7 +63,7 @@ class CustomerRepository(Protocol):
         ...
 
     async def set_blocked(self, customer_id: int, blocked: bool) -> None: ...
-    async def save_state(self, customer_id: int, state: dict[str, object]) -> None: ...
+    async def save_state(self, customer_id: int, state: DialogState) -> None: ...
 
 
 class ConversationRepository(Protocol):

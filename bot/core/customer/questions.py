@@ -25,7 +25,6 @@ __all__ = ["HUMAN_REQUEST", "answer_question", "reopen_if_recent"]
 
 HUMAN_REQUEST = "human_request"
 _SMALL_TALK = frozenset({"greeting", "thanks", "goodbye"})
-_MISSES = "misses"  # consecutive messages the bot could not place, in the dialog state
 
 
 async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) -> None:
@@ -111,11 +110,10 @@ async def reopen_if_recent(
 
 
 async def _count_miss(uow: UnitOfWork, turn: Turn, *, reset: bool = False) -> int:
-    state = dict(turn.customer.state)
-    before = state.get(_MISSES, 0)
-    misses = 0 if reset else (before if isinstance(before, int) else 0) + 1
+    before = turn.customer.state.misses  # consecutive messages the bot could not place
+    misses = 0 if reset else before + 1
     if misses != before:
-        state[_MISSES] = misses
+        state = replace(turn.customer.state, misses=misses)
         await uow.customers.save_state(turn.customer.id, state)
         turn.customer = replace(turn.customer, state=state)
     return misses
