@@ -227,7 +227,7 @@ class Decision:
     conversation_id: int
     text: str
     language: str
-    action: str  # answer | clarify | handoff
+    action: str  # answer | clarify | handoff | unknown (the matcher's action)
     intent: str | None
     article: str | None
     score: float

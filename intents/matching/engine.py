@@ -21,7 +21,7 @@ _TOP = 5
 
 
 class Engine:
-    """Ranks intents and KB articles together and decides: answer, clarify or hand off.
+    """Ranks intents and KB articles together and decides: answer, clarify, hand off or unknown.
 
     Build it with :meth:`build` (seconds; do it off the event loop), then call :meth:`decide`
     (about a millisecond) as often as needed; an engine is immutable after building.
@@ -90,7 +90,7 @@ class Engine:
     def decide(self, text: str, lang: Lang | None = None) -> Decision:
         lang = lang or detect_language(text, self.default_lang)
         if not normalize(text):
-            return Decision(text, lang, "handoff", None, None, 0.0, ())
+            return Decision(text, lang, "unknown", None, None, 0.0, ())
         candidates = self.rank(text, lang)
         t = self.thresholds
         human = next((c for c in candidates if c.kind == "intent" and c.id == HUMAN_REQUEST), None)
@@ -115,7 +115,7 @@ class Engine:
             )[: t.clarify_candidates]
             if options:
                 return Decision(text, lang, "clarify", None, None, top.score, candidates, options)
-        return Decision(text, lang, "handoff", None, None, top.score, candidates)
+        return Decision(text, lang, "unknown", None, None, top.score, candidates)
 
     def _vague_options(
         self, text: str, lang: Lang, candidates: tuple[Candidate, ...]

@@ -55,7 +55,7 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
     if decision.intent_id == HUMAN_REQUEST:
         await call_person(uow, deps, turn, subject=text, intent_id=None, score=decision.score)
         return
-    if decision.action == "answer" or (decision.action == "handoff" and intent is not None):
+    if decision.action in ("answer", "handoff"):
         await _count_miss(uow, turn, reset=True)
         if intent is not None:
             turn.say(answer_intent(content, intent, lang, deps.texts, decision_id=record.id))
