@@ -110,3 +110,16 @@ def test_detect_language(text: str, lang: str) -> None:
 
 def test_detect_language_falls_back_to_default() -> None:
     assert detect_language("👍 123", default="ru") == "ru"
+
+
+def test_detection_returns_only_configured_languages() -> None:
+    assert detect_language("где мой заказ", "en", ("en",)) == "en"  # no Cyrillic language
+    assert detect_language("where is my order", "ru", ("ru",)) == "ru"
+    assert detect_language("wo ist meine bestellung", "de", ("ru", "en", "de")) == "de"
+    assert detect_language("wo ist meine bestellung", "en", ("ru", "en", "de")) == "en"
+    assert detect_language("where is my order", "ru", ("ru", "de", "en")) == "de"  # first Latin
+    assert detect_language("де моє замовлення", "en", ("en", "uk")) == "uk"
+
+
+def test_a_language_the_content_lacks_is_the_default(engine: Engine) -> None:
+    assert engine.decide("где мой заказ", "de").lang == engine.default_lang == "en"

@@ -31,7 +31,7 @@ async def call_person(
         conversation_id=turn.conversation_id,
         priority=Priority.parse(intent.priority) if intent else Priority.NORMAL,
         line=intent.line if intent else 1,
-        subject=_subject(intent, turn.lang, subject),
+        subject=_subject(intent, as_lang(turn.lang, deps.brain.content), subject),
         intent=intent_id,
         confidence=score,
     )
@@ -44,7 +44,7 @@ async def call_person(
 
 def _subject(intent: Intent | None, lang: str, fallback: str) -> str:
     if intent is not None:
-        return intent.title.get(as_lang(lang)) or intent.id
+        return intent.title.get(lang) or intent.id
     return fallback.strip()[:60] or "—"
 
 

@@ -20,6 +20,7 @@ from bot.core.replies import (
 )
 from handoff.model import Ticket, TicketStatus
 from handoff.ports import UnitOfWork
+from intents import detect_language
 
 __all__ = ["HUMAN_REQUEST", "answer_question", "reopen_if_recent"]
 
@@ -29,9 +30,10 @@ _SMALL_TALK = frozenset({"greeting", "thanks", "goodbye"})
 
 async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) -> None:
     customer = turn.customer
-    decision = deps.brain.decide(
-        text, as_lang(customer.language) if customer.language_chosen else None
-    )
+    lang = as_lang(customer.language, deps.brain.content)
+    if not customer.language_chosen:  # the script may switch: to the customer's own, if it fits
+        lang = detect_language(text, lang, deps.config.languages)
+    decision = deps.brain.decide(text, lang)
     if (
         not customer.language_chosen
         and decision.lang != customer.language

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from intents.matching.engine import Engine
-from kb.model import LANGS, Lang
 
 __all__ = ["BrainArticles", "Found"]
 
@@ -22,13 +21,6 @@ class Found:
     title: str
 
 
-def _lang(lang: str) -> Lang:
-    for known in LANGS:
-        if known == lang:
-            return known
-    return LANGS[0]
-
-
 class BrainArticles:
     """Reads the engine at each call, so a /reload is seen at once."""
 
@@ -37,7 +29,7 @@ class BrainArticles:
 
     def find(self, query: str, lang: str) -> Found | None:
         engine = self._brain.engine
-        code = _lang(lang)
+        code = lang if lang in engine.content.languages else engine.default_lang
         for candidate in engine.rank(query, code):
             if candidate.kind == "article":
                 article = engine.content.article(candidate.id, code)
@@ -46,7 +38,7 @@ class BrainArticles:
 
     def render(self, article_id: str, lang: str) -> tuple[str, str] | None:
         engine = self._brain.engine
-        code = _lang(lang)
+        code = lang if lang in engine.content.languages else engine.default_lang
         article = engine.content.article(article_id, code)
         body = engine.article_html(article_id, code)
         if article is None or body is None:
