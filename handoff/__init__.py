@@ -20,6 +20,7 @@ from handoff.errors import (
 )
 from handoff.hours import WorkingHours
 from handoff.metrics import Metrics, compute_metrics, format_metrics, load_metrics
+from handoff.model import NewTicket, TicketChanges
 from handoff.queue import QueueStatus, estimate_wait, order_queue, queue_position, queue_status
 from handoff.survey import SurveyState, SurveyStep
 from handoff.tickets import (
@@ -45,6 +46,7 @@ __all__ = [
     "Labels",
     "ManualClock",
     "Metrics",
+    "NewTicket",
     "OpenKind",
     "Opened",
     "QueueError",
@@ -53,6 +55,7 @@ __all__ = [
     "SurveyState",
     "SurveyStep",
     "SystemClock",
+    "TicketChanges",
     "TicketClosed",
     "TicketError",
     "TicketNotFound",
