@@ -171,7 +171,13 @@ def question_pool() -> dict[Lang, list[str]]:
     from intents.model import SYSTEM_INTENTS
 
     settings = load_settings(CONFIG)
-    content = load_content(settings.content.intents_dir, settings.content.kb_dir)
+    languages = settings.languages
+    content = load_content(
+        settings.content.intents_dir,
+        settings.content.kb_dir,
+        languages.supported,
+        languages.default,
+    )
     pool: dict[Lang, list[str]] = {lang: [] for lang in LANGS}
     for intent in content.intents.values():
         if intent.id in SYSTEM_INTENTS or intent.always_handoff:

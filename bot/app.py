@@ -42,6 +42,7 @@ async def load_brain(settings: Settings) -> ContentHolder:
         settings.content.kb_dir,
         Thresholds.from_settings(settings.matching),
         default_lang=settings.languages.default,
+        languages=settings.languages.supported,
     )
     await asyncio.to_thread(holder.load)
     return holder

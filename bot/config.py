@@ -19,7 +19,9 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -33,7 +35,8 @@ __all__ = [
 
 CONFIG_ENV = "SUPPORTBOT_CONFIG"
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # holds bot/, intents/, kb/ when installed
-Lang = Literal["ru", "en"]
+# a language code: the texts file bot/texts/<code>.toml and the content's keys use it
+Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
@@ -117,6 +120,14 @@ def _both_languages() -> list[Lang]:
 class LanguageSettings(_Section):
     supported: list[Lang] = Field(default_factory=lambda: _both_languages(), min_length=1)
     default: Lang = "en"
+
+    @field_validator("default")
+    @classmethod
+    def _given_default_is_supported(cls, value: str, info: ValidationInfo) -> str:
+        supported = info.data.get("supported")
+        if supported is not None and value not in supported:
+            raise ValueError(f"{value!r} must be one of supported {supported}")
+        return value
 
     @model_validator(mode="after")
     def _default_is_supported(self) -> LanguageSettings:

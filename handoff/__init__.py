@@ -7,6 +7,7 @@ Plain Python over the ports in :mod:`handoff.ports`; no Telegram, no SQL. The re
 from __future__ import annotations
 
 from handoff.clock import Clock, ManualClock, SystemClock
+from handoff.dialog import DialogState
 from handoff.errors import (
     EscalationError,
     HandoffError,
@@ -25,12 +26,14 @@ from handoff.model import (
     Decision,
     Direction,
     NewMessage,
+    NewTicket,
     Priority,
     RelayLink,
     StoredMessage,
     SurveyAnswer,
     TakeResult,
     Ticket,
+    TicketChanges,
     TicketStatus,
 )
 from handoff.ports import (
@@ -71,6 +74,7 @@ __all__ = [
     "CustomerRepository",
     "Decision",
     "DecisionRepository",
+    "DialogState",
     "Direction",
     "EscalationError",
     "HandoffError",
@@ -80,6 +84,7 @@ __all__ = [
     "MessageRepository",
     "Metrics",
     "NewMessage",
+    "NewTicket",
     "OpenKind",
     "Opened",
     "Priority",
@@ -96,6 +101,7 @@ __all__ = [
     "SystemClock",
     "TakeResult",
     "Ticket",
+    "TicketChanges",
     "TicketClosed",
     "TicketError",
     "TicketNotFound",

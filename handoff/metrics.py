@@ -40,6 +40,10 @@ __all__ = [
     "percentile",
 ]
 
+# the decisions where the bot did not answer: a hand-off, or nothing matched ("unknown"; recorded
+# as "handoff" before the matcher named it, so both count)
+_NOT_ANSWERED = frozenset({"handoff", "unknown"})
+
 
 @dataclass(frozen=True, slots=True)
 class Unanswered:
@@ -144,7 +148,7 @@ def compute_metrics(
     in_period = [d for d in decisions if inside(d.created_at)]
     bot_resolved, conversations = _bot_resolved(in_period, by_id.values())
     unanswered = Counter(
-        _normalise(d.text) for d in in_period if d.action == "handoff" or d.helped is False
+        _normalise(d.text) for d in in_period if d.action in _NOT_ANSWERED or d.helped is False
     )
     ranked = sorted(unanswered.items(), key=lambda item: (-item[1], item[0]))[:top]
     return Metrics(
@@ -192,7 +196,7 @@ def _bot_resolved(decisions: Sequence[Decision], tickets: Iterable[Ticket]) -> t
         for conversation_id, items in per_conversation.items()
         if conversation_id not in with_ticket
         and any(d.action == "answer" and d.helped is True for d in items)
-        and not any(d.action == "handoff" for d in items)
+        and not any(d.action in _NOT_ANSWERED for d in items)
     )
     return resolved, len(per_conversation)
 

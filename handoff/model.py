@@ -6,21 +6,27 @@ Frozen dataclasses, no ORM and no Telegram: storage maps rows to these, everythi
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from handoff.dialog import DialogState
+
 __all__ = [
+    "KEEP",
     "Conversation",
     "Customer",
     "Decision",
     "Direction",
+    "Keep",
     "NewMessage",
+    "NewTicket",
     "Priority",
     "RelayLink",
     "StoredMessage",
     "SurveyAnswer",
     "TakeResult",
     "Ticket",
+    "TicketChanges",
     "TicketStatus",
 ]
 
@@ -73,7 +79,7 @@ class Customer:
     language_chosen: bool  # True once the customer picked a language themselves
     blocked: bool  # the customer blocked the bot (403) or left the chat
     created_at: datetime
-    state: dict[str, object] = field(default_factory=dict)  # dialog state, JSON-serialisable
+    state: DialogState = field(default_factory=DialogState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +150,59 @@ class Ticket:
 
 
 @dataclass(frozen=True, slots=True)
+class NewTicket:
+    """A ticket to create; it starts WAITING, without an operator or a place in a group."""
+
+    customer_id: int
+    conversation_id: int
+    priority: Priority
+    line: int
+    language: str
+    subject: str
+    intent: str | None
+    confidence: float | None
+    created_at: datetime
+    previous_ticket_id: int | None = None  # the customer's last ticket, when there was one
+
+
+class Keep(enum.Enum):
+    """The value of a :class:`TicketChanges` field that leaves the column as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class TicketChanges:
+    """The plain ticket columns to set; a field left at :data:`KEEP` is not touched.
+
+    Status, ``taken_at`` and ``resolved_at`` are not here: they move only through the take and
+    the status change, which keep them consistent.
+    """
+
+    group_chat_id: int | Keep | None = KEEP
+    topic_id: int | Keep | None = KEEP
+    card_message_id: int | Keep | None = KEEP
+    line: int | Keep = KEEP
+    priority: Priority | Keep = KEEP
+    first_reply_at: datetime | Keep | None = KEEP
+    reminded_at: datetime | Keep | None = KEEP
+    operator_id: int | Keep | None = KEEP
+    operator_name: str | Keep | None = KEEP
+    subject: str | Keep = KEEP
+
+    def values(self) -> dict[str, object]:
+        """The fields to set, by column name."""
+        return {
+            spec.name: value
+            for spec in fields(self)
+            if (value := getattr(self, spec.name)) is not KEEP
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class TakeResult:
     """Outcome of an atomic take: ``won`` is False when someone else already had it."""
 
@@ -168,7 +227,7 @@ class Decision:
     conversation_id: int
     text: str
     language: str
-    action: str  # answer | clarify | handoff
+    action: str  # answer | clarify | handoff | unknown (the matcher's action)
     intent: str | None
     article: str | None
     score: float

@@ -11,17 +11,19 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
+from handoff.dialog import DialogState
 from handoff.model import (
     Conversation,
     Customer,
     Decision,
     NewMessage,
-    Priority,
+    NewTicket,
     RelayLink,
     StoredMessage,
     SurveyAnswer,
     TakeResult,
     Ticket,
+    TicketChanges,
     TicketStatus,
 )
 
@@ -61,7 +63,7 @@ class CustomerRepository(Protocol):
         ...
 
     async def set_blocked(self, customer_id: int, blocked: bool) -> None: ...
-    async def save_state(self, customer_id: int, state: dict[str, object]) -> None: ...
+    async def save_state(self, customer_id: int, state: DialogState) -> None: ...
 
 
 class ConversationRepository(Protocol):
@@ -87,20 +89,9 @@ class MessageRepository(Protocol):
 
 
 class TicketRepository(Protocol):
-    async def create(
-        self,
-        *,
-        customer_id: int,
-        conversation_id: int,
-        priority: Priority,
-        line: int,
-        language: str,
-        subject: str,
-        intent: str | None,
-        confidence: float | None,
-        now: datetime,
-        previous_ticket_id: int | None = None,
-    ) -> Ticket: ...
+    async def create(self, ticket: NewTicket) -> Ticket:
+        """Stores a WAITING ticket and returns it with its number."""
+        ...
 
     async def get(self, ticket_id: int) -> Ticket | None: ...
     async def open_for_customer(self, customer_id: int) -> Ticket | None:
@@ -130,9 +121,8 @@ class TicketRepository(Protocol):
         """Moves the ticket; RESOLVED/CANCELLED set ``resolved_at``, WAITING (reopen) clears it."""
         ...
 
-    async def update(self, ticket_id: int, **fields: object) -> Ticket:
-        """Sets plain fields: group_chat_id, topic_id, card_message_id, line, priority,
-        first_reply_at, reminded_at, operator_id, operator_name, subject."""
+    async def update(self, ticket_id: int, changes: TicketChanges) -> Ticket:
+        """Sets the plain columns ``changes`` names (no change at all is allowed)."""
         ...
 
     async def waiting(self) -> Sequence[Ticket]:

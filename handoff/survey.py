@@ -2,25 +2,23 @@
 
     CSAT (1..5) ──► SOLVED (yes/no) ──► COMMENT (text or skip) ──► DONE
 
-The state lives in ``Customer.state["survey"]`` as a JSON-serialisable dict; every answer is
-stored at once through ``uow.surveys.save``, so a customer who stops half-way still counts.
+The state lives in the customer's dialog state (:class:`handoff.dialog.DialogState`); every
+answer is stored at once through ``uow.surveys.save``, so a customer who stops half-way still
+counts.
 At most one survey per ticket (:func:`should_survey`).
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
+from handoff.dialog import SurveyState, SurveyStep
 from handoff.errors import SurveyError
 from handoff.model import Ticket, TicketStatus
 from handoff.ports import UnitOfWork
 
 __all__ = [
     "COMMENT_MAX",
-    "STATE_KEY",
     "SurveyState",
     "SurveyStep",
     "answer_comment",
@@ -30,45 +28,7 @@ __all__ = [
     "start",
 ]
 
-STATE_KEY = "survey"
 COMMENT_MAX = 2000  # longer comments are cut, not refused: the customer already wrote them
-
-
-class SurveyStep(enum.StrEnum):
-    CSAT = "csat"
-    SOLVED = "solved"
-    COMMENT = "comment"
-    DONE = "done"
-
-
-@dataclass(frozen=True, slots=True)
-class SurveyState:
-    ticket_id: int
-    step: SurveyStep
-
-    @classmethod
-    def from_state(cls, state: Mapping[str, object]) -> SurveyState | None:
-        """The survey in a customer's dialog state, or None if there is none."""
-        raw = state.get(STATE_KEY)
-        if raw is None:
-            return None
-        if not isinstance(raw, Mapping):
-            raise SurveyError(f"state[{STATE_KEY!r}] is not a mapping: drop it to end the survey")
-        ticket_id, step = raw.get("ticket_id"), raw.get("step")
-        if not isinstance(ticket_id, int) or isinstance(ticket_id, bool):
-            raise SurveyError(f"state[{STATE_KEY!r}] has no integer ticket_id: drop it")
-        if step not in {member.value for member in SurveyStep}:
-            raise SurveyError(f"state[{STATE_KEY!r}] has an unknown step {step!r}: drop it")
-        return cls(ticket_id=ticket_id, step=SurveyStep(str(step)))
-
-    def to_state(self, state: Mapping[str, object] | None = None) -> dict[str, object]:
-        """A copy of ``state`` holding this survey; a finished survey is removed from it."""
-        merged = dict(state or {})
-        if self.step is SurveyStep.DONE:
-            merged.pop(STATE_KEY, None)
-        else:
-            merged[STATE_KEY] = {"ticket_id": self.ticket_id, "step": self.step.value}
-        return merged
 
 
 def start(ticket_id: int) -> SurveyState:

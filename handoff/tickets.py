@@ -12,11 +12,11 @@ The next :func:`take` overwrites them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from handoff.errors import EscalationError, TicketClosed, TicketNotFound
-from handoff.model import Priority, TakeResult, Ticket, TicketStatus
+from handoff.model import NewTicket, TakeResult, Ticket, TicketChanges, TicketStatus
 from handoff.ports import UnitOfWork
 from handoff.queue import order_queue
 
@@ -49,31 +49,21 @@ class Opened:
     kind: OpenKind
 
 
-async def open_ticket(
-    uow: UnitOfWork,
-    *,
-    customer_id: int,
-    conversation_id: int,
-    priority: Priority,
-    line: int,
-    language: str,
-    subject: str,
-    intent: str | None,
-    confidence: float | None,
-    now: datetime,
-    reopen_window: timedelta,
-) -> Opened:
-    """The customer's one open ticket: the existing one, the last one reopened, or a new one.
+async def open_ticket(uow: UnitOfWork, request: NewTicket, *, reopen_window: timedelta) -> Opened:
+    """The customer's one open ticket: the existing one, the last one reopened, or ``request``
+    created (linked to the customer's last ticket, whatever ``previous_ticket_id`` it names).
 
-    An existing ticket is raised to ``priority`` if that is higher. A reopened ticket keeps its
-    number, line and previous operator; SLA reminders count from the reopening (``reminded_at``
-    is set to ``now``, see :func:`overdue`). A zero window never reopens.
+    An existing ticket is raised to the request's priority if that is higher. A reopened ticket
+    keeps its number, line and previous operator; SLA reminders count from the reopening
+    (``reminded_at`` is set to the request's ``created_at``, see :func:`overdue`). A zero window
+    never reopens.
     """
-    _check_line(line)
+    _check_line(request.line)
+    customer_id, priority, now = request.customer_id, request.priority, request.created_at
     current = await uow.tickets.open_for_customer(customer_id)
     if current is not None:
         if priority > current.priority:
-            current = await uow.tickets.update(current.id, priority=priority)
+            current = await uow.tickets.update(current.id, TicketChanges(priority=priority))
         return Opened(current, OpenKind.EXISTING)
     last = await uow.tickets.last_for_customer(customer_id)
     if (
@@ -84,27 +74,16 @@ async def open_ticket(
         and now - last.resolved_at <= reopen_window
     ):
         await uow.tickets.set_status(last.id, TicketStatus.WAITING, now=now)
-        ticket = await uow.tickets.update(
-            last.id,
+        changes = TicketChanges(
             operator_id=last.operator_id,
             operator_name=last.operator_name,
             priority=max(priority, last.priority),
             reminded_at=now,
         )
+        ticket = await uow.tickets.update(last.id, changes)
         return Opened(ticket, OpenKind.REOPENED)
-    ticket = await uow.tickets.create(
-        customer_id=customer_id,
-        conversation_id=conversation_id,
-        priority=priority,
-        line=line,
-        language=language,
-        subject=subject,
-        intent=intent,
-        confidence=confidence,
-        now=now,
-        previous_ticket_id=last.id if last is not None else None,
-    )
-    return Opened(ticket, OpenKind.NEW)
+    new = replace(request, previous_ticket_id=last.id if last is not None else None)
+    return Opened(await uow.tickets.create(new), OpenKind.NEW)
 
 
 async def take(
@@ -161,7 +140,7 @@ async def escalate(uow: UnitOfWork, ticket_id: int, *, line: int | None, now: da
         )
     if ticket.status is not TicketStatus.WAITING:
         await uow.tickets.set_status(ticket.id, TicketStatus.WAITING, now=now)
-    return await uow.tickets.update(ticket.id, line=target, reminded_at=now)
+    return await uow.tickets.update(ticket.id, TicketChanges(line=target, reminded_at=now))
 
 
 async def record_operator_reply(uow: UnitOfWork, ticket_id: int, *, now: datetime) -> Ticket:
@@ -169,7 +148,7 @@ async def record_operator_reply(uow: UnitOfWork, ticket_id: int, *, now: datetim
     ticket = await _get(uow, ticket_id)
     if ticket.first_reply_at is not None:
         return ticket
-    return await uow.tickets.update(ticket.id, first_reply_at=now)
+    return await uow.tickets.update(ticket.id, TicketChanges(first_reply_at=now))
 
 
 async def overdue(uow: UnitOfWork, *, now: datetime, sla: timedelta) -> list[Ticket]:
@@ -185,7 +164,7 @@ async def overdue(uow: UnitOfWork, *, now: datetime, sla: timedelta) -> list[Tic
 async def mark_reminded(uow: UnitOfWork, ticket_id: int, *, now: datetime) -> Ticket:
     """Record that operators were reminded, so :func:`overdue` waits another ``sla``."""
     await _get(uow, ticket_id)
-    return await uow.tickets.update(ticket_id, reminded_at=now)
+    return await uow.tickets.update(ticket_id, TicketChanges(reminded_at=now))
 
 
 def _check_line(line: int) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from intents.errors import ContentError, ReloadInProgress
 from intents.loader import load_content
 from intents.matching.engine import Engine
 from intents.matching.results import Decision, Thresholds
-from intents.model import Content, Lang
+from intents.model import LANGS, Content, Lang
 from kb import Problem
 
 __all__ = ["ContentHolder", "ReloadReport"]
@@ -116,10 +116,12 @@ class ContentHolder:
         thresholds: Thresholds | None = None,
         *,
         default_lang: Lang = "en",
+        languages: Sequence[Lang] = LANGS,
         builder: Callable[[Content, Thresholds], Engine] | None = None,
     ) -> None:
         self.intents_dir = intents_dir
         self.kb_dir = kb_dir
+        self.languages = tuple(languages)  # the configured ones: content is loaded in these
         self.thresholds = thresholds or Thresholds()
         self.default_lang: Lang = default_lang
         self._builder = builder or (
@@ -155,7 +157,7 @@ class ContentHolder:
         return self.engine.decide(text, lang)
 
     def _build(self) -> tuple[Engine, ReloadReport]:
-        content = load_content(self.intents_dir, self.kb_dir)
+        content = load_content(self.intents_dir, self.kb_dir, self.languages, self.default_lang)
         engine = self._builder(content, self.thresholds)
         old = self._engine.content if self._engine is not None else None
         stats = {

@@ -6,13 +6,14 @@ Every problem is collected (not just the first) so an admin fixes a file in one 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from intents.errors import ContentError
 from intents.model import LANGS, SYSTEM_INTENTS, Button, Content, Intent, Lang, Priority
 from intents.text import normalize
-from kb import Problem, collect_articles
+from kb import Problem, collect_articles, is_lang_code
 from kb.yamlsource import YamlSyntaxError, YList, YMap, line_of, load_yaml
 
 __all__ = ["load_content", "load_intents"]
@@ -45,19 +46,38 @@ _ALLOWED_TAGS = frozenset(
 _TAG_RE = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
 
 
-def load_content(intents_dir: Path, kb_dir: Path) -> Content:
-    """Load intents and articles; raises :class:`ContentError` listing every problem."""
-    articles, problems = collect_articles(kb_dir)
-    intents, intent_problems = _collect_intents(intents_dir, {a for a, _ in articles})
+def load_content(
+    intents_dir: Path,
+    kb_dir: Path,
+    languages: Sequence[Lang] = LANGS,
+    default: Lang | None = None,
+) -> Content:
+    """Load intents and articles in ``languages`` (the configured ones); raises
+    :class:`ContentError` listing every problem.
+
+    Every intent needs its texts and examples in each of ``languages``; texts in other languages
+    are skipped, so one content folder serves any subset of the languages it has. ``default``
+    (the configured default; English, else the first language, when not given) stands in for a
+    language the content does not have."""
+    languages = _languages(languages)
+    if default is None:
+        default = "en" if "en" in languages else languages[0]
+    elif default not in languages:
+        raise ValueError(f"default language {default!r} must be one of {list(languages)}")
+    articles, problems = collect_articles(kb_dir, languages)
+    article_ids = {a for a, _ in articles}
+    intents, intent_problems = _collect_intents(intents_dir, article_ids, languages)
     problems.extend(intent_problems)
     if problems:
         raise ContentError(problems)
-    return Content(intents=intents, articles=articles)
+    return Content(intents, articles, languages=languages, default_lang=default)
 
 
-def load_intents(intents_dir: Path, article_ids: set[str] | None = None) -> dict[str, Intent]:
+def load_intents(
+    intents_dir: Path, article_ids: set[str] | None = None, languages: Sequence[Lang] = LANGS
+) -> dict[str, Intent]:
     """Intents only (article links are checked when ``article_ids`` is given)."""
-    intents, problems = _collect_intents(intents_dir, article_ids)
+    intents, problems = _collect_intents(intents_dir, article_ids, _languages(languages))
     if problems:
         raise ContentError(problems)
     return intents
@@ -66,10 +86,27 @@ def load_intents(intents_dir: Path, article_ids: set[str] | None = None) -> dict
 class _Reader:
     """Validates one file's intents, appending to a shared problem list."""
 
-    def __init__(self, file: Path, problems: list[Problem], article_ids: set[str] | None) -> None:
+    def __init__(
+        self,
+        file: Path,
+        problems: list[Problem],
+        article_ids: set[str] | None,
+        languages: tuple[Lang, ...],
+    ) -> None:
         self.file = file
         self.problems = problems
         self.article_ids = article_ids
+        self.languages = languages
+        self.with_all = ", ".join(f"{lang}:" for lang in languages)  # "ru:, en:" for messages
+
+    def unknown_keys(self, value: YMap, what: str) -> None:
+        for key in value:
+            if not is_lang_code(key):
+                self.problem(
+                    value.line_for(key),
+                    f"{key!r} in {what} is not a language code: use two or three lowercase "
+                    f"letters, as in {self.with_all}",
+                )
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -78,22 +115,18 @@ class _Reader:
         value = node.get(key)
         line = node.line_for(key)
         if value is None:
-            self.problem(line, f"{what} is missing: add '{key}:' with ru: and en:")
+            self.problem(line, f"{what} is missing: add '{key}:' with {self.with_all}")
             return {}
         if isinstance(value, str):
-            self.problem(line, f"{what} must have one text per language: '{key}: {{ru: …, en: …}}'")
+            per_lang = ", ".join(f"{lang}: …" for lang in self.languages)
+            self.problem(line, f"{what} must have one text per language: '{key}: {{{per_lang}}}'")
             return {}
         if not isinstance(value, YMap):
-            self.problem(line, f"{what} must be a mapping with ru: and en:")
+            self.problem(line, f"{what} must be a mapping with {self.with_all}")
             return {}
         result: dict[Lang, str] = {}
-        for lang in value:
-            if lang not in LANGS:
-                self.problem(
-                    value.line_for(lang),
-                    f"unknown language {lang!r} in {what}; use {' or '.join(LANGS)}",
-                )
-        for lang in LANGS:
+        self.unknown_keys(value, what)
+        for lang in self.languages:
             text = value.get(lang)
             if not isinstance(text, str) or not text.strip():
                 self.problem(
@@ -109,17 +142,12 @@ class _Reader:
         line = node.line_for("examples")
         if not isinstance(value, YMap):
             self.problem(
-                line, "examples are missing: add 'examples:' with a list under ru: and en:"
+                line, f"examples are missing: add 'examples:' with a list under {self.with_all}"
             )
             return {}
         result: dict[Lang, tuple[str, ...]] = {}
-        for lang in value:
-            if lang not in LANGS:
-                self.problem(
-                    value.line_for(lang),
-                    f"unknown language {lang!r} in examples; use {' or '.join(LANGS)}",
-                )
-        for lang in LANGS:
+        self.unknown_keys(value, "examples")
+        for lang in self.languages:
             items = value.get(lang)
             if not isinstance(items, YList) or not items:
                 self.problem(
@@ -145,7 +173,8 @@ class _Reader:
         for index, item in enumerate(value):
             line = value.line_at(index) if isinstance(value, YList) else node.line_for("buttons")
             if not isinstance(item, YMap):
-                self.problem(line, "a button needs 'title: {ru: …, en: …}' and intent: or url:")
+                per_lang = ", ".join(f"{lang}: …" for lang in self.languages)
+                self.problem(line, f"a button needs 'title: {{{per_lang}}}' and intent: or url:")
                 continue
             for key in item:
                 if key not in ("title", "intent", "url"):
@@ -243,8 +272,18 @@ class _Reader:
         return intent, node
 
 
+def _languages(languages: Sequence[Lang]) -> tuple[Lang, ...]:
+    chosen = tuple(dict.fromkeys(languages))
+    bad = [lang for lang in chosen if not is_lang_code(lang)]
+    if not chosen or bad:
+        raise ValueError(
+            f"languages must be one or more codes of two or three lowercase letters, got {bad}"
+        )
+    return chosen
+
+
 def _collect_intents(
-    intents_dir: Path, article_ids: set[str] | None
+    intents_dir: Path, article_ids: set[str] | None, languages: tuple[Lang, ...]
 ) -> tuple[dict[str, Intent], list[Problem]]:
     problems: list[Problem] = []
     intents: dict[str, Intent] = {}
@@ -263,7 +302,7 @@ def _collect_intents(
         problems.append(Problem(intents_dir, 0, "no intent files (*.yaml) in this folder"))
     unreadable = False
     for file in files:
-        reader = _Reader(file, problems, article_ids)
+        reader = _Reader(file, problems, article_ids, languages)
         try:
             data, duplicates = load_yaml(file.read_text(encoding="utf-8"), file)
         except YamlSyntaxError as exc:

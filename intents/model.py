@@ -52,18 +52,25 @@ class Intent:
 
 @dataclass(frozen=True)
 class Content:
-    """Everything the matcher needs: intents by id and articles by ``(id, lang)``."""
+    """Everything the matcher needs: intents by id and articles by ``(id, lang)``, in the
+    ``languages`` they were loaded for (the configured ones; every intent has each of them)."""
 
     intents: Mapping[str, Intent]
     articles: Mapping[tuple[str, Lang], Article]
+    languages: tuple[Lang, ...] = LANGS
+    default_lang: Lang = "en"  # the configured default: a language the content lacks means it
 
     def article(self, article_id: str, lang: Lang) -> Article | None:
-        """The article in ``lang``, else its other translation, else None."""
+        """The article in ``lang``, else another translation, else None."""
         found = self.articles.get((article_id, lang))
         if found is None:
-            for other in LANGS:
+            for other in self.languages:
                 found = found or self.articles.get((article_id, other))
         return found
+
+    def lang(self, code: str) -> Lang:
+        """``code`` when the content has that language, else the configured default."""
+        return code if code in self.languages else self.default_lang
 
     @property
     def article_ids(self) -> frozenset[str]:

@@ -2,7 +2,7 @@
 
 from kb.errors import ArticlesError, KbError, Problem, format_problems
 from kb.loader import collect_articles, load_articles
-from kb.model import LANGS, Article, Lang
+from kb.model import LANGS, Article, Lang, is_lang_code
 from kb.render import TELEGRAM_TEXT_LIMIT, render_article
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Problem",
     "collect_articles",
     "format_problems",
+    "is_lang_code",
     "load_articles",
     "render_article",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from kb.errors import ArticlesError, Problem
-from kb.model import LANGS, Article, Lang
+from kb.model import LANGS, Article, Lang, is_lang_code
 from kb.yamlsource import YamlSyntaxError, YMap, load_yaml
 
 __all__ = ["collect_articles", "load_articles"]
@@ -16,16 +17,23 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 _FENCE = "---"
 
 
-def load_articles(kb_dir: Path) -> dict[tuple[str, Lang], Article]:
-    """All articles under ``kb_dir`` keyed by ``(id, lang)``; raises :class:`ArticlesError`."""
-    articles, problems = collect_articles(kb_dir)
+def load_articles(
+    kb_dir: Path, languages: Sequence[Lang] = LANGS
+) -> dict[tuple[str, Lang], Article]:
+    """The articles in ``languages`` under ``kb_dir`` keyed by ``(id, lang)``; raises
+    :class:`ArticlesError`. Files in another language are skipped."""
+    articles, problems = collect_articles(kb_dir, languages)
     if problems:
         raise ArticlesError(problems)
     return articles
 
 
-def collect_articles(kb_dir: Path) -> tuple[dict[tuple[str, Lang], Article], list[Problem]]:
-    """Articles and the problems found, without raising (the content loader merges them)."""
+def collect_articles(
+    kb_dir: Path, languages: Sequence[Lang] = LANGS
+) -> tuple[dict[tuple[str, Lang], Article], list[Problem]]:
+    """Articles and the problems found, without raising (the content loader merges them).
+
+    An article in a language that is not in ``languages`` is checked and skipped."""
     problems: list[Problem] = []
     articles: dict[tuple[str, Lang], Article] = {}
     if not kb_dir.is_dir():
@@ -35,7 +43,7 @@ def collect_articles(kb_dir: Path) -> tuple[dict[tuple[str, Lang], Article], lis
         return articles, problems
     for file in sorted(kb_dir.glob("*.md")):
         article = _read_article(file, problems)
-        if article is None:
+        if article is None or article.lang not in languages:
             continue
         if article.key in articles:
             first = articles[article.key].file
@@ -113,9 +121,13 @@ def _article_from(meta: YMap, body: str, file: Path, problems: list[Problem]) ->
     if not isinstance(title, str) or not title.strip():
         problems.append(Problem(file, meta.line_for("title"), "title is missing: add 'title: …'"))
     lang = meta.get("lang")
-    if lang not in LANGS:
+    if not is_lang_code(lang):
         problems.append(
-            Problem(file, meta.line_for("lang"), f"lang must be one of {', '.join(LANGS)}")
+            Problem(
+                file,
+                meta.line_for("lang"),
+                "lang must be a language code of two or three lowercase letters (en, ru, de)",
+            )
         )
     tags_raw = meta.get("tags", [])
     if not isinstance(tags_raw, list) or not all(isinstance(t, str) for t in tags_raw):
@@ -132,7 +144,7 @@ def _article_from(meta: YMap, body: str, file: Path, problems: list[Problem]) ->
         )
     if not body:
         problems.append(Problem(file, len(meta) + 2, "the article has no text after front matter"))
-    if isinstance(article_id, str) and lang in LANGS:
+    if isinstance(article_id, str) and is_lang_code(lang):
         expected = f"{article_id}.{lang}.md"
         if file.name != expected:
             problems.append(
@@ -146,7 +158,7 @@ def _article_from(meta: YMap, body: str, file: Path, problems: list[Problem]) ->
         return None
     assert isinstance(article_id, str)
     assert isinstance(title, str)
-    assert lang in LANGS
+    assert isinstance(lang, str)
     return Article(
         id=article_id,
         lang=lang,

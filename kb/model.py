@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Final
 
-__all__ = ["LANGS", "Article", "Lang"]
+__all__ = ["LANGS", "LANG_CODE", "Article", "Lang", "is_lang_code"]
 
-Lang = Literal["ru", "en"]
-LANGS: tuple[Lang, ...] = ("ru", "en")
+Lang = str  # a language code as configured ("ru", "en", "de", ...): ISO 639-1 or 639-2
+# The languages of the shipped content, and the default when a loader is given none; the bot
+# itself uses the configured ``[languages] supported``.
+LANGS: Final[tuple[Lang, ...]] = ("ru", "en")
+LANG_CODE: Final = re.compile(r"^[a-z]{2,3}$")
+
+
+def is_lang_code(value: object) -> bool:
+    """True for a string that looks like a language code (two or three lowercase letters)."""
+    return isinstance(value, str) and LANG_CODE.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)

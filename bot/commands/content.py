@@ -95,7 +95,7 @@ def _dirs(args: argparse.Namespace, context: Context) -> tuple[Path, Path]:
 def run_check(args: argparse.Namespace, context: Context) -> int:
     intents_dir, kb_dir = _dirs(args, context)
     try:
-        content = load_content(intents_dir, kb_dir)
+        content = load_content(intents_dir, kb_dir, *_languages(context))
     except ContentError as exc:
         print(exc, file=sys.stderr)
         count = len(exc.problems)
@@ -147,6 +147,12 @@ def _readable(engine: Engine, decision: Decision) -> str:
     return "\n".join(lines)
 
 
+def _languages(context: Context) -> tuple[list[str], str]:
+    """The configured languages and the default one: the content is loaded in these."""
+    languages = context.settings.languages
+    return list(languages.supported), languages.default
+
+
 def _thresholds(context: Context) -> tuple[Thresholds, str]:
     settings = context.settings
     return Thresholds.from_settings(settings.matching), settings.languages.default
@@ -155,14 +161,14 @@ def _thresholds(context: Context) -> tuple[Thresholds, str]:
 def run_ask(args: argparse.Namespace, context: Context) -> int:
     intents_dir, kb_dir = _dirs(args, context)
     try:
-        content = load_content(intents_dir, kb_dir)
+        content = load_content(intents_dir, kb_dir, *_languages(context))
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
     from intents import Engine
 
     thresholds, default_lang = _thresholds(context)
-    engine = Engine.build(content, thresholds, default_lang=default_lang)  # type: ignore[arg-type]
+    engine = Engine.build(content, thresholds, default_lang=default_lang)
     for text in _messages(args.text):
         decision = engine.decide(text, args.lang)
         if args.json:
@@ -187,11 +193,13 @@ def run_eval(args: argparse.Namespace, context: Context) -> int:
 
     intents_dir, kb_dir = _dirs(args, context)
     try:
-        content = load_content(intents_dir, kb_dir)
+        content = load_content(intents_dir, kb_dir, *_languages(context))
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    reports = cross_validate(content, folds=args.folds, progress=_progress("cross-validation"))
+    reports = cross_validate(
+        content, folds=args.folds, langs=content.languages, progress=_progress("cross-validation")
+    )
     thresholds, _ = _thresholds(context)
     for report in reports:
         t = report.thresholds

@@ -32,7 +32,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     chat = commands.add_parser(
         "chat", help="chat with the bot as a customer in this terminal (no Telegram needed)"
     )
-    chat.add_argument("--lang", choices=["ru", "en"], default=None, help="your language_code")
+    chat.add_argument(
+        "--lang", default=None, help="your language_code (one not configured gets the default)"
+    )
     chat.set_defaults(handler=_chat)
 
 

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from bot.core.deps import Deps
 from bot.core.replies import Reply
-from handoff import Customer, Priority, Ticket, UnitOfWork, queue_status
+from bot.core.texts import Texts
+from handoff import Customer, NewTicket, Priority, Ticket, UnitOfWork, queue_status
 from handoff.tickets import OpenKind, open_ticket
 
 __all__ = ["HandoffRequest", "HandoffResult", "hand_off", "when_back"]
@@ -28,15 +29,14 @@ class HandoffRequest:
 @dataclass(frozen=True, slots=True)
 class HandoffResult:
     ticket: Ticket
-    kind: str  # new | existing | reopened
+    kind: OpenKind
     reply: Reply
 
 
 async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> HandoffResult:
     now = deps.clock.now()
     customer = request.customer
-    opened = await open_ticket(
-        uow,
+    new = NewTicket(
         customer_id=customer.id,
         conversation_id=request.conversation_id,
         priority=request.priority,
@@ -45,9 +45,9 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
         subject=request.subject,
         intent=request.intent,
         confidence=request.confidence,
-        now=now,
-        reopen_window=deps.config.reopen_window,
+        created_at=now,
     )
+    opened = await open_ticket(uow, new, reopen_window=deps.config.reopen_window)
     ticket = opened.ticket
     lang = customer.language
     texts = deps.texts
@@ -55,7 +55,9 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
         text = texts(lang, "handoff_existing", ticket=ticket.id)
     elif not deps.hours.is_open(now):
         back = deps.hours.next_opening(now)
-        text = texts(lang, "handoff_offhours", ticket=ticket.id, when=when_back(back, now, lang))
+        text = texts(
+            lang, "handoff_offhours", ticket=ticket.id, when=when_back(back, now, lang, texts)
+        )
     elif opened.kind is OpenKind.REOPENED:
         text = texts(lang, "handoff_reopened", ticket=ticket.id)
     elif not deps.config.operator_group_id:  # no operator group yet: no queue to speak of
@@ -68,36 +70,21 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
             text += "\n" + texts(lang, "handoff_wait", minutes=minutes)
         else:
             text += "\n" + texts(lang, "handoff_wait_unknown")
-    return HandoffResult(ticket=ticket, kind=opened.kind.value, reply=Reply(text))
+    return HandoffResult(ticket=ticket, kind=opened.kind, reply=Reply(text))
 
 
-_WEEKDAYS = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "ru": (
-        "в понедельник",
-        "во вторник",
-        "в среду",
-        "в четверг",
-        "в пятницу",
-        "в субботу",
-        "в воскресенье",
-    ),
-}
+def when_back(back: datetime, now: datetime, lang: str, texts: Texts) -> str:
+    """A human phrase for the next opening in the operators' zone: "at 09:00 on Monday".
 
-
-def when_back(back: datetime, now: datetime, lang: str) -> str:
-    """A human phrase for the next opening in the operators' zone: "at 09:00 on Monday"."""
+    The words and the date format are the language's texts (``when_*``, ``weekday_0`` = Monday).
+    """
     local_now = now.astimezone(back.tzinfo)
     clock = back.strftime("%H:%M")
     days = (back.date() - local_now.date()).days
-    if lang == "ru":
-        if days == 0:
-            return f"сегодня в {clock}"
-        if days == 1:
-            return f"завтра в {clock}"
-        return f"{_WEEKDAYS['ru'][back.weekday()]} ({back:%d.%m}) в {clock}"
     if days == 0:
-        return f"today at {clock}"
+        return texts(lang, "when_today", time=clock)
     if days == 1:
-        return f"tomorrow at {clock}"
-    return f"on {_WEEKDAYS['en'][back.weekday()]} ({back:%d %b}) at {clock}"
+        return texts(lang, "when_tomorrow", time=clock)
+    weekday = texts(lang, f"weekday_{back.weekday()}")
+    date = back.strftime(texts(lang, "when_date_format"))
+    return texts(lang, "when_weekday", weekday=weekday, date=date, time=clock)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
+from handoff import OpenKind
 from intents import Content, Decision, Lang
 
 if TYPE_CHECKING:
@@ -43,8 +44,8 @@ class Desk(Protocol):
     both ways, and run the operator commands. Every method is safe to call more than once.
     """
 
-    async def ticket_opened(self, ticket_id: int, kind: str) -> None:
-        """A ticket was created (``kind="new"``) or reopened (``"reopened"``)."""
+    async def ticket_opened(self, ticket_id: int, kind: OpenKind) -> None:
+        """A ticket was created (``OpenKind.NEW``) or reopened (``OpenKind.REOPENED``)."""
         ...
 
     async def ticket_cancelled(self, ticket_id: int) -> None: ...
@@ -79,7 +80,7 @@ class Desk(Protocol):
 class NullDesk:
     """No operator group configured: tickets wait in storage; nothing is posted anywhere."""
 
-    async def ticket_opened(self, ticket_id: int, kind: str) -> None:
+    async def ticket_opened(self, ticket_id: int, kind: OpenKind) -> None:
         return None
 
     async def ticket_cancelled(self, ticket_id: int) -> None:

@@ -42,13 +42,13 @@ def feedback_row(texts: Texts, lang: str, decision_id: int) -> tuple[Button, ...
     )
 
 
-def as_lang(code: str) -> Lang:
-    """A customer's language code as one the content has (Russian, else English)."""
-    return "ru" if code == "ru" else "en"
+def as_lang(code: str, content: Content) -> Lang:
+    """A customer's language code as one the content has: itself, else the configured default."""
+    return content.lang(code)
 
 
 def _title(titles: Mapping[Lang, str], lang: str, fallback: str) -> str:
-    return titles.get(as_lang(lang)) or next(iter(titles.values()), fallback)
+    return titles.get(lang) or next(iter(titles.values()), fallback)
 
 
 def answer_intent(
@@ -56,7 +56,8 @@ def answer_intent(
 ) -> Reply:
     """The intent's answer with its quick replies, linked articles and, for real questions,
     the feedback and "talk to a person" buttons."""
-    text = intent.answer.get(as_lang(lang)) or next(iter(intent.answer.values()))
+    lang = content.lang(lang)
+    text = intent.answer.get(lang) or next(iter(intent.answer.values()))
     rows: list[tuple[Button, ...]] = []
     quick: list[Button] = []
     for button in intent.buttons:
@@ -66,7 +67,7 @@ def answer_intent(
         elif button.intent and button.intent in content.intents:
             quick.append(Button(title, data=cb.encode(cb.ShowIntent(button.intent))))
     for article_id in intent.articles:
-        article = content.article(article_id, as_lang(lang))
+        article = content.article(article_id, lang)
         if article is not None:
             quick.append(Button("📄 " + article.title, data=cb.encode(cb.Article(article_id))))
     rows.extend(_pairs(quick))
@@ -83,7 +84,7 @@ def answer_intent(
 def answer_article(
     content: Content, article_id: str, lang: str, texts: Texts, *, decision_id: int | None
 ) -> Reply | None:
-    article = content.article(article_id, as_lang(lang))
+    article = content.article(article_id, content.lang(lang))
     if article is None:
         return None
     text = render_article(article)
@@ -102,13 +103,14 @@ class Choice:
 
 def clarify(content: Content, choices: Sequence[Choice], lang: str, texts: Texts) -> Reply:
     rows: list[tuple[Button, ...]] = []
+    lang = content.lang(lang)
     for choice in choices:
         if choice.kind == "intent" and choice.id in content.intents:
             intent = content.intents[choice.id]
             title = _title(intent.title, lang, intent.id)
             rows.append((Button(title, data=cb.encode(cb.ShowIntent(intent.id))),))
         elif choice.kind == "article":
-            article = content.article(choice.id, as_lang(lang))
+            article = content.article(choice.id, lang)
             if article is not None:
                 rows.append((Button("📄 " + article.title, data=cb.encode(cb.Article(choice.id))),))
     rows.append(person_row(texts, lang))
@@ -116,6 +118,7 @@ def clarify(content: Content, choices: Sequence[Choice], lang: str, texts: Texts
 
 
 def topics_menu(content: Content, lang: str, popular: Iterable[str]) -> Reply:
+    lang = content.lang(lang)
     buttons = [
         Button(
             _title(content.intents[intent_id].title, lang, intent_id),

@@ -3,7 +3,7 @@
 The steps and the storage are :mod:`handoff.survey`'s; this module asks the questions, takes the
 answers (buttons, then the comment as text), removes each answered question's buttons, and posts
 every answer into the ticket's topic so the operators see it. The step lives in
-``Customer.state["survey"]``, so a restart in the middle changes nothing.
+customer's dialog state (``Customer.state.survey``), so a restart in the middle changes nothing.
 """
 
 from __future__ import annotations
@@ -17,17 +17,10 @@ from bot.core.desk.cards import escape
 from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageReceived
 from bot.core.views import TicketView
-from handoff import Customer, SurveyError, UnitOfWork, survey
+from handoff import Customer, DialogState, SurveyError, UnitOfWork, survey
 from handoff.survey import SurveyState, SurveyStep
 
 __all__ = ["SurveyFlow"]
-
-
-def _state(customer_state: dict[str, object]) -> SurveyState | None:
-    try:
-        return SurveyState.from_state(customer_state)
-    except SurveyError:
-        return None  # a damaged survey state is dropped, the dialog goes on
 
 
 class SurveyFlow:
@@ -72,11 +65,11 @@ class SurveyFlow:
             customer = await uow.customers.get(ticket.customer_id) if ticket else None
             if ticket is None or customer is None or not await survey.should_survey(uow, ticket):
                 return
-            current = _state(dict(customer.state))
+            current = customer.state.survey  # a damaged one was dropped when it was read
             if current is not None and current.ticket_id == ticket_id:
                 return  # already asked
             state = survey.start(ticket_id)
-            await uow.customers.save_state(customer.id, state.to_state(customer.state))
+            await uow.customers.save_state(customer.id, customer.state.with_survey(state))
         await self._ask(TicketView(ticket, customer), state.step)
 
     async def button(
@@ -89,7 +82,7 @@ class SurveyFlow:
             if not await uow.updates.first_time(event.update_id, now=now):
                 return
             customer = await uow.customers.get_by_telegram_id(event.sender.telegram_id)
-            state = _state(dict(customer.state)) if customer else None
+            state = customer.state.survey if customer else None
             view = await self._view(uow, payload.ticket_id, customer)
             if (
                 customer is None
@@ -104,7 +97,7 @@ class SurveyFlow:
                 except SurveyError:
                     state = None  # an old question pressed again, or out of order
                 else:
-                    await uow.customers.save_state(customer.id, after.to_state(customer.state))
+                    await uow.customers.save_state(customer.id, customer.state.with_survey(after))
         await deps.outbox(AnswerButton(event.callback_id))
         if event.message_id is not None:
             await deps.outbox(EditKeyboard(event.chat_id, event.message_id, ()))
@@ -113,7 +106,7 @@ class SurveyFlow:
         await self._tell_operators(view, note)
         await self._ask(view, after.step)
 
-    async def comment(self, event: MessageReceived, customer_state: dict[str, object]) -> bool:
+    async def comment(self, event: MessageReceived, customer_state: DialogState) -> bool:
         """True if ``event`` was the survey's comment (stored, thanked, shown to operators)."""
         async with self._deps.uow() as uow:
             view = await self.store_comment(uow, event, customer_state)
@@ -123,12 +116,12 @@ class SurveyFlow:
         return True
 
     async def store_comment(
-        self, uow: UnitOfWork, event: MessageReceived, customer_state: dict[str, object]
+        self, uow: UnitOfWork, event: MessageReceived, customer_state: DialogState
     ) -> TicketView | None:
         """Store ``event`` as the survey's comment in the caller's unit of work (with the rest
         of the message's handling); the ticket's view when it was one, for
         :meth:`announce_comment` after the commit."""
-        state = _state(customer_state)
+        state = customer_state.survey
         if state is None or state.step is not SurveyStep.COMMENT or not (event.text or "").strip():
             return None
         return await self._comment(uow, state, event)
@@ -150,7 +143,7 @@ class SurveyFlow:
         if customer is None or view is None:
             return None
         after = await survey.answer_comment(uow, state, event.text, now=self._deps.clock.now())
-        await uow.customers.save_state(customer.id, after.to_state(customer.state))
+        await uow.customers.save_state(customer.id, customer.state.with_survey(after))
         return view
 
     @staticmethod

@@ -11,7 +11,7 @@ from intents.matching.lang import detect_language
 from intents.matching.results import Action, Candidate, Decision, Thresholds
 from intents.matching.scorer import IntentScorer, ScorerConfig
 from intents.matching.vague import VagueDetector
-from intents.model import LANGS, SYSTEM_INTENTS, Content, Lang
+from intents.model import SYSTEM_INTENTS, Content, Lang
 from intents.text import normalize
 
 __all__ = ["HUMAN_REQUEST", "Engine"]
@@ -21,7 +21,7 @@ _TOP = 5
 
 
 class Engine:
-    """Ranks intents and KB articles together and decides: answer, clarify or hand off.
+    """Ranks intents and KB articles together and decides: answer, clarify, hand off or unknown.
 
     Build it with :meth:`build` (seconds; do it off the event loop), then call :meth:`decide`
     (about a millisecond) as often as needed; an engine is immutable after building.
@@ -38,7 +38,8 @@ class Engine:
     ) -> None:
         self.content = content
         self.thresholds = thresholds
-        self.default_lang = default_lang
+        # the configured default; an engine without it answers in its first language
+        self.default_lang = default_lang if default_lang in scorers else next(iter(scorers), "en")
         self._scorers = dict(scorers)
         self._articles = dict(articles)
         self._vague = dict(vague or {})
@@ -56,7 +57,7 @@ class Engine:
         scorers: dict[Lang, IntentScorer] = {}
         indexes: dict[Lang, ArticleIndex] = {}
         vague: dict[Lang, VagueDetector] = {}
-        for lang in LANGS:
+        for lang in content.languages:
             examples = {
                 intent.id: intent.examples[lang]
                 for intent in content.intents.values()
@@ -88,9 +89,14 @@ class Engine:
         return tuple(ranked[:_TOP])
 
     def decide(self, text: str, lang: Lang | None = None) -> Decision:
-        lang = lang or detect_language(text, self.default_lang)
+        """``lang`` forces the language (one the content lacks means the default language);
+        without it the message's script decides among the content's languages."""
+        if lang is None:
+            lang = detect_language(text, self.default_lang, tuple(self._scorers))
+        elif lang not in self._scorers:
+            lang = self.default_lang
         if not normalize(text):
-            return Decision(text, lang, "handoff", None, None, 0.0, ())
+            return Decision(text, lang, "unknown", None, None, 0.0, ())
         candidates = self.rank(text, lang)
         t = self.thresholds
         human = next((c for c in candidates if c.kind == "intent" and c.id == HUMAN_REQUEST), None)
@@ -115,7 +121,7 @@ class Engine:
             )[: t.clarify_candidates]
             if options:
                 return Decision(text, lang, "clarify", None, None, top.score, candidates, options)
-        return Decision(text, lang, "handoff", None, None, top.score, candidates)
+        return Decision(text, lang, "unknown", None, None, top.score, candidates)
 
     def _vague_options(
         self, text: str, lang: Lang, candidates: tuple[Candidate, ...]

@@ -9,7 +9,7 @@ from intents.model import Intent, Lang
 
 __all__ = ["Action", "Candidate", "Decision", "Kind", "ThresholdSource", "Thresholds"]
 
-Action = Literal["answer", "clarify", "handoff"]
+Action = Literal["answer", "clarify", "handoff", "unknown"]
 Kind = Literal["intent", "article"]
 
 
@@ -28,9 +28,11 @@ class Decision:
 
     - ``answer``: send ``intent``'s answer (or ``article`` rendered as HTML);
     - ``clarify``: ask "did you mean" with ``options`` as buttons plus "talk to a person";
-    - ``handoff``: a person takes over. When ``intent`` is set (``human_request`` or an intent
-      flagged ``handoff: always``), the intent's answer is sent first and its priority and support
-      line go on the ticket; when it is None, nothing matched well enough.
+    - ``handoff``: a person takes over; ``intent`` is ``human_request`` or an intent flagged
+      ``handoff: always``, whose answer is sent first and whose priority and support line go on
+      the ticket;
+    - ``unknown``: nothing matched well enough (``intent`` and ``article`` are None). The caller
+      decides: offer the topics, ask to rephrase, call a person after a few in a row.
     """
 
     text: str
@@ -60,7 +62,7 @@ class ThresholdSource(Protocol):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """``score >= answer`` answers, ``>= clarify`` asks, below hands off.
+    """``score >= answer`` answers, ``>= clarify`` asks, below is unknown.
 
     ``ambiguity_gap``: a top score above ``answer`` still clarifies when the runner-up is within
     this distance (two intents equally likely is not a confident answer).

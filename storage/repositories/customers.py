@@ -10,7 +10,7 @@ from sqlalchemy import Row, Select, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
-from handoff import Conversation, Customer
+from handoff import Conversation, Customer, DialogState
 from storage.repositories._common import (
     FRESH,
     add_row,
@@ -36,7 +36,7 @@ def _customer(row: CustomerRow | Row[Any]) -> Customer:
         language_chosen=row.language_chosen,
         blocked=row.blocked,
         created_at=row.created_at,
-        state=dict(row.state),
+        state=DialogState.from_json(row.state),
     )
 
 
@@ -127,8 +127,8 @@ class SqlCustomerRepository:
     async def set_blocked(self, customer_id: int, blocked: bool) -> None:
         await self._change(customer_id, blocked=blocked)
 
-    async def save_state(self, customer_id: int, state: dict[str, object]) -> None:
-        await self._change(customer_id, state=dict(state))
+    async def save_state(self, customer_id: int, state: DialogState) -> None:
+        await self._change(customer_id, state=state.to_json())
 
     async def _change(self, customer_id: int, **values: object) -> None:
         statement = update(CustomerRow).where(CustomerRow.id == customer_id).values(**values)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from handoff import Priority, TakeResult, Ticket, TicketStatus
+from handoff import NewTicket, Priority, TakeResult, Ticket, TicketChanges, TicketStatus
 from storage.repositories._common import (
     FRESH,
     add_row,
@@ -21,22 +21,8 @@ from storage.repositories._common import (
 )
 from storage.tables import TicketRow
 
-__all__ = ["UPDATABLE_FIELDS", "SqlTicketRepository"]
+__all__ = ["SqlTicketRepository"]
 
-UPDATABLE_FIELDS = frozenset(
-    {
-        "group_chat_id",
-        "topic_id",
-        "card_message_id",
-        "line",
-        "priority",
-        "first_reply_at",
-        "reminded_at",
-        "operator_id",
-        "operator_name",
-        "subject",
-    }
-)
 OPEN = (TicketStatus.WAITING.value, TicketStatus.TAKEN.value)
 
 
@@ -66,15 +52,6 @@ def _ticket(row: TicketRow | Row[Any]) -> Ticket:
     )
 
 
-def check_fields(fields: dict[str, object]) -> None:
-    unknown = sorted(set(fields) - UPDATABLE_FIELDS)
-    if unknown:
-        raise ValueError(
-            f"cannot update ticket field(s) {', '.join(unknown)}; "
-            f"updatable: {', '.join(sorted(UPDATABLE_FIELDS))}"
-        )
-
-
 @cache
 def _newest_of_customer(*, open_only: bool) -> Select[Any]:
     table = table_of(TicketRow)
@@ -89,34 +66,21 @@ class SqlTicketRepository:
         self._session = session
         self._connection = connection  # the session's own, for Core statements
 
-    async def create(
-        self,
-        *,
-        customer_id: int,
-        conversation_id: int,
-        priority: Priority,
-        line: int,
-        language: str,
-        subject: str,
-        intent: str | None,
-        confidence: float | None,
-        now: datetime,
-        previous_ticket_id: int | None = None,
-    ) -> Ticket:
+    async def create(self, new: NewTicket) -> Ticket:
         row = await add_row(
             self._connection,
             TicketRow,
-            customer_id=customer_id,
-            conversation_id=conversation_id,
+            customer_id=new.customer_id,
+            conversation_id=new.conversation_id,
             status=TicketStatus.WAITING.value,
-            priority=int(priority),
-            line=line,
-            language=language,
-            subject=subject,
-            intent=intent,
-            confidence=confidence,
-            created_at=now,
-            previous_ticket_id=previous_ticket_id,
+            priority=int(new.priority),
+            line=new.line,
+            language=new.language,
+            subject=new.subject,
+            intent=new.intent,
+            confidence=new.confidence,
+            created_at=new.created_at,
+            previous_ticket_id=new.previous_ticket_id,
         )
         return _ticket(row)
 
@@ -174,11 +138,11 @@ class SqlTicketRepository:
             values["resolved_at"] = None
         return await self._change(ticket_id, values)
 
-    async def update(self, ticket_id: int, **fields: object) -> Ticket:
-        check_fields(fields)
-        if "priority" in fields and fields["priority"] is not None:
-            fields["priority"] = int(cast(int, fields["priority"]))
-        return await self._change(ticket_id, fields)
+    async def update(self, ticket_id: int, changes: TicketChanges) -> Ticket:
+        values = changes.values()
+        if isinstance(priority := values.get("priority"), Priority):
+            values["priority"] = int(priority)
+        return await self._change(ticket_id, values)
 
     async def waiting(self) -> Sequence[Ticket]:
         return await self._many(

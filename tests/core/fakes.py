@@ -77,7 +77,7 @@ class ScriptedBrain:
     reloads: list[ReloadReport] = field(default_factory=list)
 
     def decide(self, text: str, lang: str | None = None) -> Decision:
-        action, intent_id, score, options = self.rules.get(text, ("handoff", None, 0.05, ()))
+        action, intent_id, score, options = self.rules.get(text, ("unknown", None, 0.05, ()))
         return Decision(
             text=text,
             lang=lang or ("ru" if any("а" <= c <= "я" for c in text.lower()) else "en"),  # type: ignore[arg-type]

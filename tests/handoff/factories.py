@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from handoff.clock import ManualClock
 from handoff.memory import InMemoryStore
-from handoff.model import Customer, Priority, Ticket, TicketStatus
+from handoff.model import Customer, NewTicket, Priority, Ticket, TicketStatus
 from handoff.ports import UnitOfWork
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
@@ -58,13 +58,15 @@ async def create_ticket(
 ) -> Ticket:
     """A ticket created straight through the repository."""
     return await uow.tickets.create(
-        customer_id=customer_id,
-        conversation_id=customer_id,
-        priority=priority,
-        line=1,
-        language="en",
-        subject="question",
-        intent=None,
-        confidence=None,
-        now=at,
+        NewTicket(
+            customer_id=customer_id,
+            conversation_id=customer_id,
+            priority=priority,
+            line=1,
+            language="en",
+            subject="question",
+            intent=None,
+            confidence=None,
+            created_at=at,
+        )
     )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from handoff.memory import InMemoryStore, NestedUnitOfWork
-from handoff.model import Priority
+from handoff.model import NewTicket, Priority, TicketChanges
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -20,15 +20,17 @@ async def _ticket_id(store: InMemoryStore) -> int:
         )
         conversation = await uow.conversations.current(customer.id, now=T0, idle_after_s=60)
         ticket = await uow.tickets.create(
-            customer_id=customer.id,
-            conversation_id=conversation.id,
-            priority=Priority.NORMAL,
-            line=1,
-            language="en",
-            subject="help",
-            intent=None,
-            confidence=None,
-            now=T0,
+            NewTicket(
+                customer_id=customer.id,
+                conversation_id=conversation.id,
+                priority=Priority.NORMAL,
+                line=1,
+                language="en",
+                subject="help",
+                intent=None,
+                confidence=None,
+                created_at=T0,
+            )
         )
     return ticket.id
 
@@ -42,7 +44,7 @@ async def test_writes_are_visible_to_other_units_of_work_before_commit() -> None
 
     async def write() -> None:
         async with store.unit_of_work() as uow:
-            await uow.tickets.update(ticket_id, line=2)
+            await uow.tickets.update(ticket_id, TicketChanges(line=2))
             written.set()
             await read.wait()  # still open: not committed yet
 
@@ -64,8 +66,8 @@ async def test_rollback_restores_the_previous_values_in_reverse_order() -> None:
 
     async def fail() -> None:
         async with store.unit_of_work() as uow:
-            await uow.tickets.update(ticket_id, line=2)
-            await uow.tickets.update(ticket_id, line=3)
+            await uow.tickets.update(ticket_id, TicketChanges(line=2))
+            await uow.tickets.update(ticket_id, TicketChanges(line=3))
             await uow.updates.first_time(5, now=T0)
             raise RuntimeError("boom")
 
@@ -126,7 +128,7 @@ async def test_a_unit_of_work_inside_another_in_the_same_task_is_refused_like_sq
 
     async def nested() -> None:
         async with store.unit_of_work() as outer:
-            await outer.tickets.update(ticket_id, line=2)
+            await outer.tickets.update(ticket_id, TicketChanges(line=2))
             async with store.unit_of_work():
                 pass
 
@@ -134,7 +136,7 @@ async def test_a_unit_of_work_inside_another_in_the_same_task_is_refused_like_sq
         await nested()
     assert store.tickets[ticket_id].line == 1  # the outer one rolled back
     async with store.unit_of_work() as uow:  # the task is free again
-        await uow.tickets.update(ticket_id, line=3)
+        await uow.tickets.update(ticket_id, TicketChanges(line=3))
     assert store.tickets[ticket_id].line == 3
 
 

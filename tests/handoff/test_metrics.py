@@ -93,7 +93,7 @@ DECISIONS = [
     decision(22, "answer", helped=True),
     decision(22, "handoff", "Where is my refund"),  # ... but then handed off
     decision(23, "answer"),  # no feedback: not counted as resolved
-    decision(23, "handoff", "Cancel my subscription"),
+    decision(23, "unknown", "Cancel my subscription"),  # nothing matched: not answered either
     decision(24, "answer", "Where is  my REFUND ", helped=False),
     decision(11, "answer", helped=True),  # ticket 1 belongs to this conversation
     decision(11, "handoff", "Talk to a human"),

@@ -15,7 +15,7 @@ from bot.commands import metrics as command
 from handoff import survey, tickets
 from handoff.memory import InMemoryStore
 from handoff.metrics import load_metrics
-from handoff.model import Decision, Priority
+from handoff.model import Decision, NewTicket, Priority
 from handoff.ports import UnitOfWork
 from storage import Database
 
@@ -27,8 +27,7 @@ async def _fill(uow: UnitOfWork, now: datetime) -> None:
         telegram_id=1, chat_id=1, name="Ann", username=None, language="en", now=now
     )
     talk = await uow.conversations.current(customer.id, now=now, idle_after_s=60)
-    opened = await tickets.open_ticket(
-        uow,
+    request = NewTicket(
         customer_id=customer.id,
         conversation_id=talk.id,
         priority=Priority.NORMAL,
@@ -37,9 +36,9 @@ async def _fill(uow: UnitOfWork, now: datetime) -> None:
         subject="refund",
         intent=None,
         confidence=None,
-        now=now,
-        reopen_window=timedelta(minutes=30),
+        created_at=now,
     )
+    opened = await tickets.open_ticket(uow, request, reopen_window=timedelta(minutes=30))
     ticket_id = opened.ticket.id
     await tickets.take(uow, ticket_id, operator_id=9, operator_name="Op", now=now)
     await tickets.record_operator_reply(uow, ticket_id, now=now + timedelta(minutes=4))

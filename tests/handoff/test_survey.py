@@ -5,6 +5,7 @@ import json
 import pytest
 
 from handoff import survey
+from handoff.dialog import DialogState
 from handoff.errors import SurveyError
 from handoff.model import TicketStatus
 from handoff.survey import SurveyState, SurveyStep
@@ -17,18 +18,18 @@ async def test_happy_path_stores_every_answer(world: World) -> None:
         ticket = await close(uow, (await create_ticket(uow, 1, at=T0)).id, now=T0 + minutes(5))
         assert await survey.should_survey(uow, ticket)
         state = survey.start(ticket.id)
-        customer_state = state.to_state({"lang": "en"})
-        assert json.loads(json.dumps(customer_state)) == {
-            "lang": "en",
+        customer_state = DialogState(misses=1).with_survey(state)
+        assert json.loads(json.dumps(customer_state.to_json())) == {
+            "misses": 1,
             "survey": {"ticket_id": ticket.id, "step": "csat"},
         }
-        state = SurveyState.from_state(customer_state) or pytest.fail("state lost")
+        state = DialogState.from_json(customer_state.to_json()).survey or pytest.fail("lost")
         state = await survey.answer_csat(uow, state, 4, now=T0 + minutes(6))
         assert state.step is SurveyStep.SOLVED
         state = await survey.answer_solved(uow, state, True, now=T0 + minutes(7))
         state = await survey.answer_comment(uow, state, "  quick, thanks!  ", now=T0 + minutes(8))
         assert state.step is SurveyStep.DONE
-        assert state.to_state(customer_state) == {"lang": "en"}  # a finished survey leaves
+        assert customer_state.with_survey(state) == DialogState(misses=1)  # a finished one leaves
         answer = await uow.surveys.get(ticket.id)
         assert not await survey.should_survey(uow, ticket)
     assert answer is not None
@@ -72,9 +73,10 @@ async def test_no_survey_for_cancelled_or_open_tickets(world: World) -> None:
 
 
 def test_state_round_trip() -> None:
-    assert SurveyState.from_state({}) is None
+    assert DialogState.from_json({}).survey is None
     state = SurveyState(3, SurveyStep.COMMENT)
-    assert SurveyState.from_state(state.to_state()) == state
+    assert SurveyState.from_json(state.to_json()) == state
+    assert DialogState.from_json(DialogState(survey=state).to_json()).survey == state
 
 
 @pytest.mark.parametrize(
@@ -87,4 +89,4 @@ def test_state_round_trip() -> None:
 )
 def test_bad_state_is_reported(value: object, message: str) -> None:
     with pytest.raises(SurveyError, match=message):
-        SurveyState.from_state({"survey": value})
+        SurveyState.from_json(value)

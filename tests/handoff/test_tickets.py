@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from handoff.errors import EscalationError, TicketClosed, TicketNotFound
-from handoff.model import Priority, Ticket, TicketStatus
+from handoff.model import NewTicket, Priority, Ticket, TicketStatus
 from handoff.ports import UnitOfWork
 from handoff.tickets import (
     Opened,
@@ -28,8 +28,7 @@ WINDOW = timedelta(minutes=30)
 async def open_for(
     uow: UnitOfWork, world: World, *, priority: Priority = Priority.NORMAL, line: int = 1
 ) -> Opened:
-    return await open_ticket(
-        uow,
+    request = NewTicket(
         customer_id=world.customer.id,
         conversation_id=world.conversation_id,
         priority=priority,
@@ -38,9 +37,9 @@ async def open_for(
         subject="Where is my order",
         intent="order_status",
         confidence=0.42,
-        now=world.clock.now(),
-        reopen_window=WINDOW,
+        created_at=world.clock.now(),
     )
+    return await open_ticket(uow, request, reopen_window=WINDOW)
 
 
 async def resolved_ticket(world: World) -> Ticket:
@@ -58,7 +57,7 @@ async def test_first_ticket_is_new_and_the_second_request_finds_it(world: World)
     assert first.kind is OpenKind.NEW
     assert first.ticket.status is TicketStatus.WAITING
     assert first.ticket.previous_ticket_id is None
-    assert again.kind == "existing"
+    assert again.kind is OpenKind.EXISTING
     assert again.ticket.id == first.ticket.id
     assert again.ticket.priority is Priority.URGENT  # a more urgent request raises it
 

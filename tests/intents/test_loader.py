@@ -124,3 +124,44 @@ def test_an_id_too_long_for_telegram_button_data_is_refused(dirs: tuple[Path, Pa
     )
     problems = _problems(dirs)
     assert any(p.startswith(f"{dirs[0] / 'long.yaml'}:2: id must") and "48" in p for p in problems)
+
+
+def test_only_the_configured_languages_are_required(tmp_path: Path) -> None:
+    english_only = "intents:\n" + "".join(
+        f"  - id: {name}\n    title: {{en: {name}}}\n"
+        f"    examples: {{en: [{name} one, {name} two, {name} three]}}\n"
+        f'    answer: {{en: "{answer}"}}\n'
+        for name, answer in (
+            ("greeting", "Hello! How can I help?"),
+            ("thanks", "Happy to help!"),
+            ("goodbye", "Goodbye!"),
+            ("human_request", "Calling an operator."),
+        )
+    )
+    (tmp_path / "intents").mkdir()
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "intents" / "system.yaml").write_text(english_only, encoding="utf-8")
+    content = load_content(tmp_path / "intents", tmp_path / "kb", ["en"])
+    assert content.languages == ("en",)
+    assert content.intents["greeting"].answer == {"en": "Hello! How can I help?"}
+    assert content.lang("ru") == "en"  # a language the content lacks: the default
+    with pytest.raises(ContentError, match="the answer has no ru text"):
+        load_content(tmp_path / "intents", tmp_path / "kb", ["ru", "en"])
+
+
+def test_texts_in_languages_not_configured_are_skipped(dirs: tuple[Path, Path]) -> None:
+    content = load_content(*dirs, ["ru"], "ru")
+    assert content.languages == ("ru",)
+    assert content.default_lang == "ru"
+    assert set(content.intents["greeting"].examples) == {"ru"}
+    assert {lang for _, lang in content.articles} <= {"ru"}
+
+
+def test_a_key_that_is_no_language_code_is_reported(dirs: tuple[Path, Path]) -> None:
+    intents, _ = dirs
+    file = intents / "system.yaml"
+    file.write_text(
+        file.read_text(encoding="utf-8").replace("en: [hi,", "English: [hi,", 1), encoding="utf-8"
+    )
+    problems = _problems(dirs)
+    assert any("'English' in examples is not a language code" in p for p in problems)

@@ -20,10 +20,20 @@ def test_loads_both_translations() -> None:
 
 
 def test_front_matter_problems_have_lines(tmp_path: Path) -> None:
-    (tmp_path / "x.en.md").write_text("---\nid: y\ntitle: T\nlang: de\n---\nbody\n", "utf-8")
+    (tmp_path / "x.en.md").write_text("---\nid: y\ntitle: T\nlang: German\n---\nbody\n", "utf-8")
     with pytest.raises(ArticlesError) as info:
         load_articles(tmp_path)
-    assert f"{tmp_path / 'x.en.md'}:4: lang must be one of ru, en" in str(info.value)
+    assert f"{tmp_path / 'x.en.md'}:4: lang must be a language code" in str(info.value)
+
+
+def test_articles_in_languages_not_configured_are_checked_and_skipped(tmp_path: Path) -> None:
+    (tmp_path / "y.de.md").write_text("---\nid: y\ntitle: T\nlang: de\n---\nText\n", "utf-8")
+    (tmp_path / "y.en.md").write_text("---\nid: y\ntitle: T\nlang: en\n---\nText\n", "utf-8")
+    assert set(load_articles(tmp_path)) == {("y", "en")}  # ru and en by default
+    assert set(load_articles(tmp_path, ("en", "de"))) == {("y", "en"), ("y", "de")}
+    (tmp_path / "z.de.md").write_text("---\nid: y\ntitle: T\nlang: de\n---\nText\n", "utf-8")
+    with pytest.raises(ArticlesError, match=r"file name should be y\.de\.md"):
+        load_articles(tmp_path)  # checked although German is not configured
 
 
 def test_markdown_becomes_escaped_telegram_html() -> None:

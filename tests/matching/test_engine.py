@@ -25,7 +25,7 @@ def test_answers_in_scope(engine: Engine, text: str, lang: str, intent: str) -> 
 
 def test_typo_still_matches(engine: Engine) -> None:
     decision = engine.decide("гдее мой заказз")
-    assert decision.action != "handoff"
+    assert decision.action not in ("handoff", "unknown")
     assert decision.candidates[0].id == "order_status"
 
 
@@ -44,7 +44,17 @@ def test_always_handoff_intent_hands_off_with_intent(engine: Engine) -> None:
 
 @pytest.mark.parametrize("text", ["asdkj qweoiu zmxn", "ыволаф джлывао", "", "???"])
 def test_gibberish_is_not_answered(engine: Engine, text: str) -> None:
-    assert engine.decide(text).action != "answer"
+    decision = engine.decide(text)
+    assert decision.action != "answer"
+    if decision.action == "unknown":  # nothing matched: no intent to answer or to hand off with
+        assert (decision.intent, decision.article) == (None, None)
+
+
+def test_nothing_matched_is_unknown_not_a_handoff(content: Content) -> None:
+    strict = Engine.build(content, Thresholds(answer=0.999, clarify=0.999))
+    for text in ["asdkj qweoiu zmxn", "ыволаф джлывао", "", "???", "где мой заказ"]:
+        decision = strict.decide(text)
+        assert (decision.action, decision.intent, decision.article) == ("unknown", None, None)
 
 
 def test_clarify_offers_candidates_without_system_intents(content: Content) -> None:
@@ -100,3 +110,16 @@ def test_detect_language(text: str, lang: str) -> None:
 
 def test_detect_language_falls_back_to_default() -> None:
     assert detect_language("👍 123", default="ru") == "ru"
+
+
+def test_detection_returns_only_configured_languages() -> None:
+    assert detect_language("где мой заказ", "en", ("en",)) == "en"  # no Cyrillic language
+    assert detect_language("where is my order", "ru", ("ru",)) == "ru"
+    assert detect_language("wo ist meine bestellung", "de", ("ru", "en", "de")) == "de"
+    assert detect_language("wo ist meine bestellung", "en", ("ru", "en", "de")) == "en"
+    assert detect_language("where is my order", "ru", ("ru", "de", "en")) == "de"  # first Latin
+    assert detect_language("де моє замовлення", "en", ("en", "uk")) == "uk"
+
+
+def test_a_language_the_content_lacks_is_the_default(engine: Engine) -> None:
+    assert engine.decide("где мой заказ", "de").lang == engine.default_lang == "en"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from handoff.model import Customer, Priority, Ticket
+from handoff.model import Customer, NewTicket, Priority, Ticket
 from handoff.ports import UnitOfWork
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -41,13 +41,15 @@ async def new_ticket(
     customer_id: int | None = None,
 ) -> Ticket:
     return await uow.tickets.create(
-        customer_id=customer_id or seeded.customer.id,
-        conversation_id=seeded.conversation_id,
-        priority=priority,
-        line=1,
-        language="en",
-        subject="Where is my order?",
-        intent="order_status",
-        confidence=0.42,
-        now=at,
+        NewTicket(
+            customer_id=customer_id or seeded.customer.id,
+            conversation_id=seeded.conversation_id,
+            priority=priority,
+            line=1,
+            language="en",
+            subject="Where is my order?",
+            intent="order_status",
+            confidence=0.42,
+            created_at=at,
+        )
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from handoff.dialog import DialogState, SurveyState, SurveyStep
 from tests.storage.conftest import Backend
 from tests.storage.helpers import T0, Seeded, add_customer, seconds
 
@@ -29,7 +31,7 @@ async def test_upsert_creates_then_refreshes_name_and_keeps_created_at(backend: 
     assert again.created_at == T0
     assert not again.language_chosen
     assert not again.blocked
-    assert again.state == {}
+    assert again.state == DialogState()
 
 
 async def test_upsert_keeps_a_language_the_customer_chose(backend: Backend) -> None:
@@ -54,30 +56,34 @@ async def test_lookups_by_id_and_telegram_id(backend: Backend) -> None:
         assert await uow.customers.get_by_telegram_id(3) is None
 
 
-async def test_blocked_flag_and_json_state_round_trip(backend: Backend) -> None:
-    state: dict[str, object] = {"step": "survey", "misses": 2, "path": ("a", "b"), "ok": None}
+async def test_blocked_flag_and_dialog_state_round_trip(backend: Backend) -> None:
+    state = DialogState(misses=2, survey=SurveyState(5, SurveyStep.COMMENT))
     async with backend.unit_of_work() as uow:
         customer = await add_customer(uow, telegram_id=7)
         await uow.customers.set_blocked(customer.id, True)
         await uow.customers.save_state(customer.id, state)
     async with backend.unit_of_work() as uow:
         stored = await uow.customers.get(customer.id)
-    assert stored is not None
+        assert stored is not None
+        await uow.customers.save_state(customer.id, replace(state, misses=0, survey=None))
+        cleared = await uow.customers.get(customer.id)
     assert stored.blocked
-    # stored as JSON: the tuple comes back as a list
-    assert stored.state == {"step": "survey", "misses": 2, "path": ["a", "b"], "ok": None}
+    assert stored.state == state
+    assert cleared is not None
+    assert cleared.state == DialogState()
 
 
-async def test_returned_state_is_a_copy(backend: Backend) -> None:
+async def test_returned_state_cannot_be_changed_behind_the_store(backend: Backend) -> None:
     async with backend.unit_of_work() as uow:
         customer = await add_customer(uow, telegram_id=7)
-        await uow.customers.save_state(customer.id, {"n": 1})
+        await uow.customers.save_state(customer.id, DialogState(misses=1))
         loaded = await uow.customers.get(customer.id)
         assert loaded is not None
-        loaded.state["n"] = 2
+        with pytest.raises(FrozenInstanceError):
+            loaded.state.misses = 2  # type: ignore[misc]
         again = await uow.customers.get(customer.id)
     assert again is not None
-    assert again.state == {"n": 1}
+    assert again.state == DialogState(misses=1)
 
 
 async def test_changing_a_missing_customer_is_a_lookup_error(backend: Backend) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import fields, replace
 from datetime import timedelta
 
 import pytest
 
-from handoff.model import Priority, TakeResult, TicketStatus
+from handoff.model import NewTicket, Priority, TakeResult, Ticket, TicketChanges, TicketStatus
+from storage.repositories._common import table_of
+from storage.tables import TicketRow
 from tests.storage.conftest import Backend
 from tests.storage.helpers import T0, Seeded, add_customer, new_ticket, seconds
 
@@ -138,8 +141,7 @@ async def test_set_status_resolve_and_reopen(backend: Backend, seeded: Seeded) -
 async def test_update_sets_plain_fields(backend: Backend, seeded: Seeded) -> None:
     async with backend.unit_of_work() as uow:
         ticket = await new_ticket(uow, seeded)
-        updated = await uow.tickets.update(
-            ticket.id,
+        changes = TicketChanges(
             group_chat_id=-100_123_456_789,
             topic_id=77,
             card_message_id=501,
@@ -151,6 +153,7 @@ async def test_update_sets_plain_fields(backend: Backend, seeded: Seeded) -> Non
             operator_name="Nina",
             subject="Refund",
         )
+        updated = await uow.tickets.update(ticket.id, changes)
     async with backend.unit_of_work() as uow:
         assert await uow.tickets.get(ticket.id) == updated
     assert updated.priority is Priority.URGENT
@@ -164,17 +167,34 @@ async def test_update_sets_plain_fields(backend: Backend, seeded: Seeded) -> Non
     assert updated.status is TicketStatus.WAITING  # not a plain field
 
 
-async def test_update_refuses_unknown_fields_and_missing_tickets(
+async def test_update_keeps_what_it_does_not_name_and_can_clear_a_column(
     backend: Backend, seeded: Seeded
 ) -> None:
     async with backend.unit_of_work() as uow:
         ticket = await new_ticket(uow, seeded)
-    with pytest.raises(ValueError, match="status"):
-        async with backend.unit_of_work() as uow:
-            await uow.tickets.update(ticket.id, status=TicketStatus.TAKEN)
+        placed = TicketChanges(group_chat_id=-100_1, topic_id=7, card_message_id=70)
+        await uow.tickets.update(ticket.id, placed)
+        moved = await uow.tickets.update(ticket.id, TicketChanges(topic_id=None, line=2))
+        unchanged = await uow.tickets.update(ticket.id, TicketChanges())
+    assert (moved.group_chat_id, moved.topic_id, moved.card_message_id) == (-100_1, None, 70)
+    assert (moved.line, moved.subject, moved.priority) == (2, ticket.subject, ticket.priority)
+    assert unchanged == moved
+
+
+def test_changes_name_only_plain_columns() -> None:
+    # status, taken_at and resolved_at move only through take and set_status
+    with pytest.raises(TypeError, match="status"):
+        TicketChanges(status=TicketStatus.TAKEN)  # type: ignore[call-arg]
+    columns = set(table_of(TicketRow).c.keys())
+    assert {spec.name for spec in fields(TicketChanges)} <= columns
+    assert {spec.name for spec in fields(TicketChanges)} <= {spec.name for spec in fields(Ticket)}
+    assert TicketChanges(line=2, topic_id=None).values() == {"line": 2, "topic_id": None}
+
+
+async def test_update_refuses_missing_tickets(backend: Backend, seeded: Seeded) -> None:
     with pytest.raises(LookupError):
         async with backend.unit_of_work() as uow:
-            await uow.tickets.update(10_000, line=2)
+            await uow.tickets.update(10_000, TicketChanges(line=2))
 
 
 async def test_open_and_last_for_customer(backend: Backend, seeded: Seeded) -> None:
@@ -215,8 +235,9 @@ async def test_by_topic_returns_the_newest_and_by_card_matches(
     async with backend.unit_of_work() as uow:
         first = await new_ticket(uow, seeded, at=T0)
         second = await new_ticket(uow, seeded, at=T0 + seconds(5))
-        await uow.tickets.update(first.id, group_chat_id=group, topic_id=3, card_message_id=10)
-        await uow.tickets.update(second.id, group_chat_id=group, topic_id=3, card_message_id=20)
+        place = TicketChanges(group_chat_id=group, topic_id=3, card_message_id=10)
+        await uow.tickets.update(first.id, place)
+        await uow.tickets.update(second.id, replace(place, card_message_id=20))
     async with backend.unit_of_work() as uow:
         by_topic = await uow.tickets.by_topic(group, 3)
         by_card = await uow.tickets.by_card(group, 10)
@@ -288,16 +309,18 @@ async def test_previous_ticket_is_kept(backend: Backend, seeded: Seeded) -> None
     async with backend.unit_of_work() as uow:
         first = await new_ticket(uow, seeded)
         second = await uow.tickets.create(
-            customer_id=seeded.customer.id,
-            conversation_id=seeded.conversation_id,
-            priority=Priority.NORMAL,
-            line=2,
-            language="ru",
-            subject="Снова про заказ",
-            intent=None,
-            confidence=None,
-            now=T0,
-            previous_ticket_id=first.id,
+            NewTicket(
+                customer_id=seeded.customer.id,
+                conversation_id=seeded.conversation_id,
+                priority=Priority.NORMAL,
+                line=2,
+                language="ru",
+                subject="Снова про заказ",
+                intent=None,
+                confidence=None,
+                created_at=T0,
+                previous_ticket_id=first.id,
+            )
         )
     async with backend.unit_of_work() as uow:
         loaded = await uow.tickets.get(second.id)

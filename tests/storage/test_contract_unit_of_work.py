@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handoff.dialog import DialogState
 from handoff.model import TicketStatus
 from tests.storage.conftest import Backend
 from tests.storage.helpers import T0, Seeded, add_customer, new_ticket
@@ -29,7 +30,7 @@ async def test_exception_rolls_back_every_change_and_propagates(
     async def work_then_fail() -> None:
         async with backend.unit_of_work() as uow:
             await add_customer(uow, telegram_id=2)
-            await uow.customers.save_state(seeded.customer.id, {"lost": True})
+            await uow.customers.save_state(seeded.customer.id, DialogState(misses=3))
             await uow.tickets.set_status(ticket.id, TicketStatus.RESOLVED, now=T0)
             await uow.conversations.mark_resolved_by_bot(seeded.conversation_id)
             raise Boom
@@ -40,7 +41,7 @@ async def test_exception_rolls_back_every_change_and_propagates(
         assert await uow.customers.get_by_telegram_id(2) is None
         customer = await uow.customers.get(seeded.customer.id)
         assert customer is not None
-        assert customer.state == {}
+        assert customer.state == DialogState()
         assert await uow.tickets.get(ticket.id) == ticket
         conversation = await uow.conversations.get(seeded.conversation_id)
         assert conversation is not None

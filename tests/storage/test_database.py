@@ -10,11 +10,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
-from handoff.model import Priority
+from handoff.dialog import DialogState, SurveyState, SurveyStep
+from handoff.model import NewTicket, Priority
 from storage import Database, StorageError, StorageUnavailableError
 from storage.inline_sqlite import InlineConnection
+from storage.tables import CustomerRow
 from tests.pg import POSTGRES_URL
 from tests.storage.helpers import T0, add_customer
 
@@ -103,15 +105,17 @@ async def test_foreign_keys_are_enforced_and_reported_as_storage_errors(db: Data
     async def orphan_ticket() -> None:
         async with db.unit_of_work() as uow:
             await uow.tickets.create(
-                customer_id=999,
-                conversation_id=999,
-                priority=Priority.NORMAL,
-                line=1,
-                language="en",
-                subject="orphan",
-                intent=None,
-                confidence=None,
-                now=T0,
+                NewTicket(
+                    customer_id=999,
+                    conversation_id=999,
+                    priority=Priority.NORMAL,
+                    line=1,
+                    language="en",
+                    subject="orphan",
+                    intent=None,
+                    confidence=None,
+                    created_at=T0,
+                )
             )
 
     with pytest.raises(StorageError, match="rejected a change"):
@@ -261,3 +265,21 @@ async def test_a_nested_unit_of_work_on_sqlite_is_refused_not_a_hang(sqlite_db: 
                 pass
     async with sqlite_db.unit_of_work() as uow:  # the gate was released
         assert await uow.updates.first_time(1, now=T0)
+
+
+async def test_dialog_state_is_stored_as_the_json_it_always_was(db: Database) -> None:
+    async with db.unit_of_work() as uow:
+        customer = await add_customer(uow, telegram_id=1)
+        state = DialogState(misses=2, survey=SurveyState(9, SurveyStep.COMMENT))
+        await uow.customers.save_state(customer.id, state)
+    async with db.engine.connect() as connection:
+        raw = (await connection.execute(select(CustomerRow.state))).scalar_one()
+    assert raw == {"misses": 2, "survey": {"ticket_id": 9, "step": "comment"}}
+    # a row written before the state was typed (a reset counter, a damaged survey) still reads
+    async with db.engine.begin() as connection:
+        old = {"misses": 0, "survey": {"ticket_id": "9", "step": "csat"}}
+        await connection.execute(update(CustomerRow).values(state=old))
+    async with db.unit_of_work() as uow:
+        loaded = await uow.customers.get(customer.id)
+    assert loaded is not None
+    assert loaded.state == DialogState()

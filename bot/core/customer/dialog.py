@@ -118,9 +118,7 @@ class CustomerDialog:
             return False
         if last is not None and last.status.is_open:
             return True  # an operator has it
-        turn.survey_comment = await self._survey.store_comment(
-            uow, event, dict(turn.customer.state)
-        )
+        turn.survey_comment = await self._survey.store_comment(uow, event, turn.customer.state)
         if turn.survey_comment is not None:
             return False  # the answer to the survey's last question
         if last is not None and await reopen_if_recent(uow, deps, turn, event, last):

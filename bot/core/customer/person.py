@@ -7,6 +7,7 @@ from bot.core.deps import Deps
 from bot.core.handoff_flow import HandoffRequest, hand_off
 from bot.core.replies import as_lang
 from handoff import Direction, Priority, UnitOfWork
+from handoff.tickets import OpenKind
 from intents import Intent
 
 __all__ = ["call_person"]
@@ -29,20 +30,20 @@ async def call_person(
         conversation_id=turn.conversation_id,
         priority=Priority.parse(intent.priority) if intent else Priority.NORMAL,
         line=intent.line if intent else 1,
-        subject=_subject(intent, turn.lang, subject),
+        subject=_subject(intent, as_lang(turn.lang, deps.brain.content), subject),
         intent=intent_id,
         confidence=score,
     )
     result = await hand_off(uow, deps, request)
     turn.say(result.reply)
     turn.ticket_id = result.ticket.id
-    if result.kind in ("new", "reopened"):
+    if result.kind in (OpenKind.NEW, OpenKind.REOPENED):
         turn.opened.append((result.ticket.id, result.kind))
 
 
 def _subject(intent: Intent | None, lang: str, fallback: str) -> str:
     if intent is not None:
-        return intent.title.get(as_lang(lang)) or intent.id
+        return intent.title.get(lang) or intent.id
     return fallback.strip()[:60] or "—"
 
 

@@ -19,19 +19,20 @@ from bot.core.replies import (
     topics_menu,
 )
 from handoff import Ticket, TicketStatus, UnitOfWork
+from intents import detect_language
 
 __all__ = ["HUMAN_REQUEST", "answer_question", "reopen_if_recent"]
 
 HUMAN_REQUEST = "human_request"
 _SMALL_TALK = frozenset({"greeting", "thanks", "goodbye"})
-_MISSES = "misses"  # consecutive messages the bot could not place, in the dialog state
 
 
 async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) -> None:
     customer = turn.customer
-    decision = deps.brain.decide(
-        text, as_lang(customer.language) if customer.language_chosen else None
-    )
+    lang = as_lang(customer.language, deps.brain.content)
+    if not customer.language_chosen:  # the script may switch: to the customer's own, if it fits
+        lang = detect_language(text, lang, deps.config.languages)
+    decision = deps.brain.decide(text, lang)
     if (
         not customer.language_chosen
         and decision.lang != customer.language
@@ -55,7 +56,7 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
     if decision.intent_id == HUMAN_REQUEST:
         await call_person(uow, deps, turn, subject=text, intent_id=None, score=decision.score)
         return
-    if decision.action == "answer" or (decision.action == "handoff" and intent is not None):
+    if decision.action in ("answer", "handoff"):
         await _count_miss(uow, turn, reset=True)
         if intent is not None:
             turn.say(answer_intent(content, intent, lang, deps.texts, decision_id=record.id))
@@ -110,11 +111,10 @@ async def reopen_if_recent(
 
 
 async def _count_miss(uow: UnitOfWork, turn: Turn, *, reset: bool = False) -> int:
-    state = dict(turn.customer.state)
-    before = state.get(_MISSES, 0)
-    misses = 0 if reset else (before if isinstance(before, int) else 0) + 1
+    before = turn.customer.state.misses  # consecutive messages the bot could not place
+    misses = 0 if reset else before + 1
     if misses != before:
-        state[_MISSES] = misses
+        state = replace(turn.customer.state, misses=misses)
         await uow.customers.save_state(turn.customer.id, state)
         turn.customer = replace(turn.customer, state=state)
     return misses

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from bot.core.replies import Reply
 from bot.core.views import TicketView
 from handoff import Customer
+from handoff.tickets import OpenKind
 
 __all__ = ["Turn"]
 
@@ -16,7 +17,7 @@ class Turn:
     customer: Customer
     conversation_id: int
     replies: list[Reply] = field(default_factory=list)
-    opened: list[tuple[int, str]] = field(default_factory=list)  # (ticket, "new" | "reopened")
+    opened: list[tuple[int, OpenKind]] = field(default_factory=list)  # (ticket, NEW | REOPENED)
     cancelled: list[int] = field(default_factory=list)  # tickets the customer withdrew
     strip: list[tuple[int, int]] = field(default_factory=list)  # (chat, message): drop keyboard
     survey_comment: TicketView | None = None  # the message answered the survey's last question

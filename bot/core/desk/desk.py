@@ -32,7 +32,7 @@ from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.views import TicketView
-from handoff import TicketStatus
+from handoff import OpenKind, TicketStatus
 
 __all__ = ["OperatorDesk"]
 
@@ -68,14 +68,14 @@ class OperatorDesk:
         await self._albums.drain()
 
     # ------------------------------------------------------------------ from the customer side
-    async def ticket_opened(self, ticket_id: int, kind: str) -> None:
+    async def ticket_opened(self, ticket_id: int, kind: OpenKind) -> None:
         if not self._enabled:
             return
         async with self._locks.hold(ticket_id):
             view = await self._board.view(ticket_id)
             if view is None:
                 return
-            if kind != "reopened":
+            if kind is not OpenKind.REOPENED:
                 if not view.placed:
                     await self._board.open(view)
                 return

@@ -27,7 +27,7 @@ from bot.core.deps import Deps
 from bot.core.desk.cards import card_keyboard, card_text, topic_name, transcript_chunks
 from bot.core.split import TEXT_LIMIT
 from bot.core.views import TicketView
-from handoff import Direction, NewMessage
+from handoff import Direction, NewMessage, TicketChanges
 
 __all__ = ["Board"]
 
@@ -55,9 +55,9 @@ class Board:
             return None
         return TicketView(ticket, customer)
 
-    async def _save(self, view: TicketView, **changes: object) -> TicketView:
+    async def _save(self, view: TicketView, changes: TicketChanges) -> TicketView:
         async with self._deps.uow() as uow:
-            ticket = await uow.tickets.update(view.ticket.id, **changes)
+            ticket = await uow.tickets.update(view.ticket.id, changes)
         return TicketView(ticket, view.customer)
 
     # ------------------------------------------------------------------ the place
@@ -69,12 +69,13 @@ class Board:
         if deps.config.use_topics:
             made = await deps.outbox(CreateTopic(group, topic_name(view.ticket, view.customer)))
             topic = made.thread_id if isinstance(made, Done) else None
-        view = await self._save(view, group_chat_id=group, topic_id=topic, card_message_id=None)
+        place = TicketChanges(group_chat_id=group, topic_id=topic, card_message_id=None)
+        view = await self._save(view, place)
         card = await deps.outbox(
             SendText(group, self._card(view), self._keyboard(view), thread_id=topic)
         )
         if isinstance(card, Done) and card.message_ids:
-            view = await self._save(view, card_message_id=card.message_ids[0])
+            view = await self._save(view, TicketChanges(card_message_id=card.message_ids[0]))
         async with deps.uow() as uow:
             history = await uow.messages.for_conversation(view.ticket.conversation_id)
         chunks = transcript_chunks(history, view.customer, deps.texts, self.lang, deps.hours.zone)
@@ -178,7 +179,7 @@ class Board:
         if isinstance(result, Failed) and result.reason is Failure.NOT_FOUND:
             view, posted = await self.post(view, text, keyboard)
             if isinstance(posted, Done) and posted.message_ids:
-                view = await self._save(view, card_message_id=posted.message_ids[0])
+                view = await self._save(view, TicketChanges(card_message_id=posted.message_ids[0]))
         return view
 
     async def close_topic(self, view: TicketView) -> None:

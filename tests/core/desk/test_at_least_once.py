@@ -11,7 +11,8 @@ import pytest
 from bot.core import callbacks as cb
 from bot.core.actions import AnswerButton, CopyMessages
 from bot.core.events import Media
-from handoff import memory
+from handoff.memory.messages import MemoryMessageRepository
+from handoff.memory.tickets import MemoryTicketRepository
 from handoff.model import Direction, TicketStatus
 from tests.core.desk.world import ANNA, World, make_world, operator_says, press
 
@@ -50,9 +51,9 @@ async def test_a_reply_failing_before_its_first_commit_is_relayed_on_redelivery(
         await world.desk.group_button(press(cb.encode(cb.TakeTicket(ticket.id))))
     # the first change: storing the reply (taken), or taking the ticket by writing (waiting)
     if taken_first:
-        fail_once(monkeypatch, memory._Messages, "add")
+        fail_once(monkeypatch, MemoryMessageRepository, "add")
     else:
-        fail_once(monkeypatch, memory._Tickets, "take")
+        fail_once(monkeypatch, MemoryTicketRepository, "take")
     world.outbox.clear()
     reply = operator_says("on its way", thread_id=ticket.topic_id)
 
@@ -79,7 +80,7 @@ async def test_a_take_failing_before_its_commit_is_taken_on_redelivery(
 ) -> None:
     world = make_world()
     ticket = await world.ticket()
-    fail_once(monkeypatch, memory._Tickets, "take")
+    fail_once(monkeypatch, MemoryTicketRepository, "take")
     world.outbox.clear()
     take = press(cb.encode(cb.TakeTicket(ticket.id)))
 
@@ -105,7 +106,7 @@ async def test_a_close_command_failing_before_its_commit_closes_on_redelivery(
 ) -> None:
     world = make_world()
     ticket = await world.ticket()
-    fail_once(monkeypatch, memory._Tickets, "set_status")
+    fail_once(monkeypatch, MemoryTicketRepository, "set_status")
     world.outbox.clear()
     close = operator_says("/close", thread_id=ticket.topic_id)
 

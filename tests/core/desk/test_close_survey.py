@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core import callbacks as cb
 from bot.core.actions import AnswerButton, CloseTopic, EditKeyboard, EditText, SendText
 from bot.core.events import ButtonPressed, MessageReceived, Person
+from handoff.dialog import DialogState, SurveyState, SurveyStep
 from handoff.model import TicketStatus
 from tests.core.desk.world import GROUP, NOON, World, make_world, operator_says, press
 
@@ -36,11 +37,15 @@ def customer_text(text: str) -> MessageReceived:
     )
 
 
-async def state(world: World) -> dict[str, object]:
+async def state(world: World) -> DialogState:
     async with world.store.unit_of_work() as uow:
         customer = await uow.customers.get_by_telegram_id(501)
     assert customer is not None
-    return dict(customer.state)
+    return customer.state
+
+
+def surveying(ticket_id: int, step: SurveyStep) -> DialogState:
+    return DialogState(survey=SurveyState(ticket_id, step))
 
 
 async def test_close_edits_card_closes_topic_tells_customer_and_starts_survey() -> None:
@@ -66,7 +71,7 @@ async def test_close_edits_card_closes_topic_tells_customer_and_starts_survey() 
     assert [b.data for b in csat.keyboard[0]] == [
         cb.encode(cb.Csat(ticket.id, score)) for score in range(1, 6)
     ]
-    assert await state(world) == {"survey": {"ticket_id": ticket.id, "step": "csat"}}
+    assert await state(world) == surveying(ticket.id, SurveyStep.CSAT)
 
 
 async def test_close_by_button_answers_the_press() -> None:
@@ -89,7 +94,7 @@ async def test_survey_answered_end_to_end_is_stored_and_shown_to_operators() -> 
     await flow.button(
         customer_press(cb.encode(cb.Solved(ticket.id, True)), 2), cb.Solved(ticket.id, True)
     )
-    assert await state(world) == {"survey": {"ticket_id": ticket.id, "step": "comment"}}
+    assert await state(world) == surveying(ticket.id, SurveyStep.COMMENT)
     assert await flow.comment(customer_text("fast & kind"), await state(world))
     assert world.outbox.texts_to(501)[-1] == "Thank you for the feedback!"
 
@@ -97,7 +102,7 @@ async def test_survey_answered_end_to_end_is_stored_and_shown_to_operators() -> 
         answer = await uow.surveys.get(ticket.id)
     assert answer is not None
     assert (answer.csat, answer.solved, answer.comment) == (4, True, "fast & kind")
-    assert await state(world) == {}
+    assert await state(world) == DialogState()
     in_topic = world.outbox.texts_to(GROUP, ticket.topic_id)
     assert in_topic[-3:] == [
         "Survey: satisfaction 4/5.",
@@ -132,13 +137,13 @@ async def test_stale_survey_button_is_only_answered() -> None:
     await flow.button(customer_press("x", 1), cb.Solved(ticket.id, True))  # CSAT comes first
     assert world.outbox.of(SendText) == []
     assert isinstance(world.outbox.actions[0], AnswerButton)
-    assert await state(world) == {"survey": {"ticket_id": ticket.id, "step": "csat"}}
+    assert await state(world) == surveying(ticket.id, SurveyStep.CSAT)
 
 
 async def test_comment_is_not_consumed_without_a_survey() -> None:
     world = make_world()
     await world.customer()
-    assert not await world.survey.comment(customer_text("hello"), {})
+    assert not await world.survey.comment(customer_text("hello"), DialogState())
 
 
 async def test_cancelled_ticket_updates_card_and_closes_topic() -> None:

@@ -8,6 +8,7 @@ from bot.core import callbacks as cb
 from bot.core.actions import AnswerButton, CreateTopic, EditText, SendText
 from bot.core.desk.cards import TOPIC_NAME_LIMIT
 from handoff.model import TicketStatus
+from handoff.tickets import OpenKind
 from tests.core.desk.world import ANNA, BORIS, GROUP, make_world, press
 
 
@@ -42,7 +43,7 @@ async def test_opening_twice_posts_one_card() -> None:
     world = make_world()
     ticket = await world.ticket()
     world.outbox.clear()
-    await world.desk.ticket_opened(ticket.id, "new")
+    await world.desk.ticket_opened(ticket.id, OpenKind.NEW)
     assert world.outbox.actions == []
 
 

@@ -27,7 +27,7 @@ from handoff import tickets
 from handoff.clock import ManualClock
 from handoff.hours import WorkingHours
 from handoff.memory import InMemoryStore
-from handoff.model import Customer, Direction, NewMessage, Priority, Ticket
+from handoff.model import Customer, Direction, NewMessage, NewTicket, Priority, Ticket
 
 ROOT = Path(__file__).resolve().parents[3]
 GROUP = -1001
@@ -156,8 +156,7 @@ class World:
                         created_at=self.clock.now(),
                     )
                 )
-            opened = await tickets.open_ticket(
-                uow,
+            request = NewTicket(
                 customer_id=customer.id,
                 conversation_id=conversation.id,
                 priority=Priority.NORMAL,
@@ -166,11 +165,12 @@ class World:
                 subject=subject,
                 intent="order_status",
                 confidence=0.42,
-                now=self.clock.now(),
-                reopen_window=self.deps.config.reopen_window,
+                created_at=self.clock.now(),
             )
+            window = self.deps.config.reopen_window
+            opened = await tickets.open_ticket(uow, request, reopen_window=window)
         if open_desk:
-            await self.desk.ticket_opened(opened.ticket.id, opened.kind.value)
+            await self.desk.ticket_opened(opened.ticket.id, opened.kind)
         return await self.get(opened.ticket.id)
 
     async def get(self, ticket_id: int) -> Ticket:
