@@ -18,7 +18,7 @@ from handoff.errors import (
     TicketNotFound,
 )
 from handoff.hours import WorkingHours
-from handoff.metrics import Metrics, compute_metrics, format_metrics, load_metrics
+from handoff.metrics import Metrics, compute_metrics, format_metrics
 from handoff.queue import QueueStatus, estimate_wait, order_queue, queue_position, queue_status
 from handoff.survey import SurveyState, SurveyStep
 from handoff.tickets import (
@@ -61,7 +61,6 @@ __all__ = [
     "escalate",
     "estimate_wait",
     "format_metrics",
-    "load_metrics",
     "mark_reminded",
     "open_ticket",
     "order_queue",

@@ -62,6 +62,7 @@ _UPDATABLE = frozenset(
         "operator_id",
         "operator_name",
         "subject",
+        "handoff_cause",
     }
 )
 

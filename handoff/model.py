@@ -141,6 +141,7 @@ class Ticket:
     card_message_id: int | None = None
     previous_ticket_id: int | None = None
     reminded_at: datetime | None = None
+    handoff_cause: str | None = None  # asked | low_confidence | not_helped | automatic
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ UPDATABLE_FIELDS = frozenset(
         "operator_id",
         "operator_name",
         "subject",
+        "handoff_cause",
     }
 )
 OPEN = (TicketStatus.WAITING.value, TicketStatus.TAKEN.value)
@@ -63,6 +64,7 @@ def _ticket(row: TicketRow | Row[Any]) -> Ticket:
         card_message_id=row.card_message_id,
         previous_ticket_id=row.previous_ticket_id,
         reminded_at=row.reminded_at,
+        handoff_cause=row.handoff_cause,
     )
 
 

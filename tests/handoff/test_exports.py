@@ -10,9 +10,11 @@ import handoff
 
 MODULES = [
     "handoff",
+    "handoff.breakdowns",
     "handoff.clock",
     "handoff.errors",
     "handoff.hours",
+    "handoff.gaps",
     "handoff.metrics",
     "handoff.queue",
     "handoff.survey",

@@ -11,6 +11,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import MessageReceived
 from bot.core.replies import Reply, topics_menu
+from handoff.metrics import Cause
 from handoff.model import TicketStatus
 from handoff.ports import UnitOfWork
 from intents import ReloadInProgress
@@ -32,7 +33,9 @@ async def run_command(
         case "help":
             turn.say(Reply(texts(lang, "help")))
         case "operator" | "human" | "person":
-            await call_person(uow, deps, turn, subject="", intent_id=None, score=None)
+            await call_person(
+                uow, deps, turn, subject="", intent_id=None, score=None, cause=Cause.ASKED
+            )
         case "language" | "lang":
             row = tuple(
                 Button(LANGUAGE_NAMES.get(code, code), data=cb.encode(cb.Language(code)))

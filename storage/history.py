@@ -1,0 +1,96 @@
+"""Read-only: the records a report needs for a period, as :class:`handoff.metrics.History`.
+
+A report looks a little outside its period: a repeated question, a follow-up ticket or a late
+survey answer can fall after ``end``, so everything from ``start - margin`` to ``end + margin``
+is read (plus the tickets resolved in the period, whenever they were created).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from handoff.metrics import History
+from storage.database import Database
+from storage.failures import translate
+from storage.repositories.customers import _conversation, _customer
+from storage.repositories.feedback import _answer, _decision
+from storage.repositories.tickets import _ticket
+from storage.tables import (
+    ConversationRow,
+    CustomerRow,
+    DecisionRow,
+    SurveyAnswerRow,
+    TicketRow,
+)
+
+__all__ = ["read_history"]
+
+
+async def read_history(
+    database: Database,
+    *,
+    start: datetime,
+    end: datetime,
+    margin: timedelta = timedelta(days=7),
+) -> History:
+    low, high = start - margin, end + margin
+    try:
+        async with database.engine.connect() as connection:
+            decisions = (
+                await connection.execute(
+                    select(DecisionRow)
+                    .where(DecisionRow.created_at >= low, DecisionRow.created_at < high)
+                    .order_by(DecisionRow.created_at, DecisionRow.id)
+                )
+            ).all()
+            tickets = (
+                await connection.execute(
+                    select(TicketRow)
+                    .where(
+                        or_(
+                            (TicketRow.created_at >= low) & (TicketRow.created_at < high),
+                            (TicketRow.resolved_at >= start) & (TicketRow.resolved_at < end),
+                        )
+                    )
+                    .order_by(TicketRow.id)
+                )
+            ).all()
+            surveys = (
+                await connection.execute(
+                    select(SurveyAnswerRow).where(
+                        SurveyAnswerRow.created_at >= low, SurveyAnswerRow.created_at < high
+                    )
+                )
+            ).all()
+            conversation_ids = {row.conversation_id for row in decisions} | {
+                row.conversation_id for row in tickets
+            }
+            conversations = (
+                await connection.execute(
+                    select(ConversationRow).where(
+                        or_(
+                            ConversationRow.id.in_(sorted(conversation_ids)),
+                            (ConversationRow.started_at >= low)
+                            & (ConversationRow.started_at < high),
+                        )
+                    )
+                )
+            ).all()
+            customer_ids = {row.customer_id for row in conversations}
+            customers = (
+                await connection.execute(
+                    select(CustomerRow).where(CustomerRow.id.in_(sorted(customer_ids)))
+                )
+            ).all()
+    except SQLAlchemyError as exc:
+        raise translate(exc, database.url) from exc
+    return History(
+        customers=tuple(_customer(row) for row in customers),
+        conversations=tuple(_conversation(row) for row in conversations),
+        decisions=tuple(_decision(row) for row in decisions),
+        tickets=tuple(_ticket(row) for row in tickets),
+        surveys=tuple(_answer(row) for row in surveys),  # type: ignore[arg-type]
+    )
