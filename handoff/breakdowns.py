@@ -85,7 +85,7 @@ def _show(cell: Cell) -> str:
     if cell is None:
         return "n/a"
     if isinstance(cell, float):
-        return f"{cell:.3f}"
+        return f"{cell:g}"
     return str(cell)
 
 

@@ -62,6 +62,12 @@ def add_period_arguments(parser: argparse.ArgumentParser) -> None:
         "--days", type=positive, default=7, metavar="N", help="period length (default: 7)"
     )
     parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="read this SQLite file instead of [database] url (e.g. one `demo --history` wrote)",
+    )
+    parser.add_argument(
         "--working-hours",
         action="store_true",
         help="count response and resolution times in working hours only ([hours])",
@@ -97,7 +103,7 @@ def load_period(args: argparse.Namespace, context: Context, name: str) -> Period
     from storage import StorageError
 
     settings = context.settings
-    url = settings.database.url
+    url = settings.database.url if args.db is None else f"{_SQLITE}{args.db}"
     missing = _missing_sqlite_file(url)
     if missing is not None:
         print(

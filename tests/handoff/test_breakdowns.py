@@ -83,7 +83,7 @@ HISTORY = History(
             resolved_at=at(4, 10, 1),
             handoff_cause=Cause.ASKED,
         ),
-    ),  # fmt: skip
+    ),
     surveys=(
         SurveyAnswer(10, 4, True, None, at(3, 12)),
         SurveyAnswer(11, 2, False, None, at(4, 10, 30)),

@@ -1,0 +1,1 @@
+"""The support lead's reports: charts (matplotlib) and the self-contained HTML page."""
