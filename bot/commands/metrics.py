@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,15 @@ if TYPE_CHECKING:
     from handoff.hours import WorkingHours
     from handoff.metrics import History
 
-__all__ = ["TABLE_NAMES", "Period", "add_period_arguments", "load_period", "register"]
+__all__ = [
+    "TABLE_NAMES",
+    "Period",
+    "add_period_arguments",
+    "load_period",
+    "moment",
+    "positive",
+    "register",
+]
 
 _SQLITE = "sqlite+aiosqlite:///"
 TABLE_NAMES = (
@@ -62,6 +70,13 @@ def add_period_arguments(parser: argparse.ArgumentParser) -> None:
         "--days", type=positive, default=7, metavar="N", help="period length (default: 7)"
     )
     parser.add_argument(
+        "--until",
+        type=moment,
+        metavar="WHEN",
+        help="end of the period: an ISO date or date and time, UTC unless a zone is given "
+        "(default: now)",
+    )
+    parser.add_argument(
         "--db",
         type=Path,
         metavar="FILE",
@@ -82,6 +97,16 @@ def positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
     return number
+
+
+def moment(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO date such as 2026-11-30 or 2026-11-30T09:00, got {value!r}"
+        ) from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 class Period:
@@ -113,7 +138,7 @@ def load_period(args: argparse.Namespace, context: Context, name: str) -> Period
             file=sys.stderr,
         )
         return None
-    end = SystemClock().now()
+    end = args.until or SystemClock().now()
     start = end - timedelta(days=args.days)
     try:
         history = asyncio.run(collect(url, start=start, end=end))

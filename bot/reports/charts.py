@@ -91,7 +91,7 @@ def trend_chart(per_period: Table) -> Chart:
         axes.plot(positions, tickets, color=ACCENT, marker="o", markersize=3, label="tickets")
         axes.set_ylabel("conversations")
         _label_x(axes, labels)
-        axes.legend(loc="upper left", frameon=False, ncols=3)
+        figure.legend(loc="outside lower center", frameon=False, ncols=3)
         axes.set_title("Conversations and tickets")
         return Chart("trend", "Conversations per " + per_period.columns[0], figure)
 
@@ -140,7 +140,7 @@ def reasons_chart(reasons: Table, top: int = 12) -> Chart:
         axes.barh(names, kept, color=BOT, label="stayed with the bot")
         axes.barh(names, handed, left=kept, color=PEOPLE, label="ended with a person")
         axes.set_xlabel("questions")
-        axes.legend(loc="lower right", frameon=False)
+        figure.legend(loc="outside lower center", frameon=False, ncols=2)
         axes.set_title("Contact reasons")
         return Chart("reasons", "Contact reasons", figure)
 

@@ -83,6 +83,7 @@ th,td{padding:5px 10px;border-bottom:1px solid #e3e6eb;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#eef1f5;font-weight:600}
 a.csv{font-size:12px;margin-left:10px}
 ul.examples{margin:4px 0 0 18px;padding:0;color:#5c677d}
+#gaps td{text-align:left;vertical-align:top}
 footer{padding:16px 28px 30px;color:#5c677d;font-size:12px}
 """
 
