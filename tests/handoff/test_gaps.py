@@ -26,8 +26,12 @@ EXAMPLES = {
     "payment_methods": ["how can I pay", "payment options", "как оплатить"],
 }  # fmt: skip
 
-TRADE_IN = ["можно сдать старый телефон в трейд-ин?", "трейд-ин старого телефона есть?",
-            "принимаете старую технику в трейд-ин", "есть у вас трейд-ин для смартфонов"]  # fmt: skip
+TRADE_IN = [
+    "можно сдать старый телефон в трейд-ин?",
+    "трейд-ин старого телефона есть?",
+    "принимаете старую технику в трейд-ин",
+    "есть у вас трейд-ин для смартфонов",
+]
 GIFT = ["do you offer gift wrapping?", "can you gift wrap my order", "gift wrapping available?"]
 PARCEL = ["where is my parcell", "wher is my parcel??", "where is my parcel now"]
 SLOW = ["how long is delivery to iceland", "how long is delivery to iceland really"]
