@@ -15,6 +15,7 @@ from bot.core.ports import Brain, Desk, NullDesk
 from bot.core.service import SupportCore
 from bot.core.survey_flow import SurveyFlow
 from bot.core.texts import Texts
+from bot.reports.stats import DatabaseStats
 from handoff.clock import Clock, SystemClock
 from handoff.hours import WorkingHours
 from intents import ContentHolder, Thresholds
@@ -69,7 +70,11 @@ async def build_app(
             hours=WorkingHours.from_settings(settings.hours),
             brain=brain or await load_brain(settings),
         )
-        desk: Desk = OperatorDesk(deps) if config.operator_group_id else NullDesk()
+        desk: Desk = (
+            OperatorDesk(deps, stats=DatabaseStats(database, deps.clock, texts))
+            if config.operator_group_id
+            else NullDesk()
+        )
         core = SupportCore(deps, desk, SurveyFlow(deps))
         yield App(settings=settings, database=database, brain=deps.brain, core=core)
     finally:

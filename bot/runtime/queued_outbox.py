@@ -29,6 +29,7 @@ from bot.core.actions import (
     Failed,
     Failure,
     Result,
+    SendPhoto,
     SendText,
 )
 from bot.core.split import split_html
@@ -82,6 +83,8 @@ class QueuedOutbox(abc.ABC):
                 return await self._call(lambda: self.delete(action))
             case CopyMessages():
                 return await self._call(lambda: self.copy(action))
+            case SendPhoto():
+                return await self._call(lambda: self.send_photo(action))
             case CreateTopic():
                 return await self._call(lambda: self.create_topic(action))
             case CloseTopic():
@@ -129,6 +132,9 @@ class QueuedOutbox(abc.ABC):
 
     @abc.abstractmethod
     async def send(self, action: SendText, text: str, *, with_keyboard: bool) -> Done: ...
+
+    @abc.abstractmethod
+    async def send_photo(self, action: SendPhoto) -> Done: ...
 
     @abc.abstractmethod
     async def answer(self, action: AnswerButton) -> Done: ...

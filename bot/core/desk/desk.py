@@ -22,7 +22,7 @@ from bot.core.deps import Deps
 from bot.core.desk.albums import Albums
 from bot.core.desk.callbacks import SendArticle, decode_desk
 from bot.core.desk.cards import escape
-from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands
+from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSource
 from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply
 from bot.core.desk.once import Once, Redelivered
@@ -48,6 +48,7 @@ class OperatorDesk:
         survey: SurveyFlow | None = None,
         album_wait: float = 0.5,
         articles: ArticleFinder | None = None,
+        stats: StatsSource | None = None,
     ) -> None:
         self._deps = deps
         self._board = Board(deps)
@@ -62,7 +63,7 @@ class OperatorDesk:
         self._life = Lifecycle(deps, self._board, self.survey.start)
         self._relay = Relay(deps, self._board)
         self._commands = Commands(
-            deps, self._board, self._life, articles or BrainArticles(deps.brain)
+            deps, self._board, self._life, articles or BrainArticles(deps.brain), stats
         )
 
     @property
