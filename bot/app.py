@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.config import Settings
 from bot.core.actions import Outbox
@@ -15,7 +15,10 @@ from bot.core.ports import Brain, Desk, NullDesk
 from bot.core.service import SupportCore
 from bot.core.survey_flow import SurveyFlow
 from bot.core.texts import Texts
+from bot.monitoring import LiveMetrics, MetricsServer, MonitoredBrain, MonitoredCore, MonitoredDesk
+from bot.reports.digest import WeeklyDigest
 from bot.reports.stats import DatabaseStats
+from bot.runtime.queued_outbox import QueuedOutbox
 from handoff.clock import Clock, SystemClock
 from handoff.hours import WorkingHours
 from intents import ContentHolder, Thresholds
@@ -30,6 +33,7 @@ class App:
     database: Database
     brain: Brain
     core: SupportCore
+    live: LiveMetrics | None = None  # the Prometheus figures, when [reports] opens them
 
 
 async def load_brain(settings: Settings) -> ContentHolder:
@@ -55,6 +59,7 @@ async def build_app(
     """Opens the database (migrating it to the current schema), loads the content and wires the
     core. The database is disposed when the block ends."""
     database = Database.connect(settings.database.url)
+    stack = contextlib.ExitStack()
     try:
         await database.create_schema()
         config = CoreConfig.from_settings(settings)
@@ -70,12 +75,37 @@ async def build_app(
             hours=WorkingHours.from_settings(settings.hours),
             brain=brain or await load_brain(settings),
         )
-        desk: Desk = (
-            OperatorDesk(deps, stats=DatabaseStats(database, deps.clock, texts))
-            if config.operator_group_id
-            else NullDesk()
+        stats = DatabaseStats(database, deps.clock, texts)
+        desk: Desk = OperatorDesk(deps, stats=stats) if config.operator_group_id else NullDesk()
+        reports = settings.reports
+        live = LiveMetrics() if reports.prometheus_listen else None
+        if live is not None:
+            deps = replace(deps, brain=MonitoredBrain(deps.brain, live))
+            desk = MonitoredDesk(desk, live, deps.uow)
+            if isinstance(outbox, QueuedOutbox):
+                outbox.on_retry_wait = live.record_retry_wait
+        digest = None
+        if reports.digest_weekday and config.admin_ids:
+            digest = WeeklyDigest(
+                stats=stats,
+                outbox=outbox,
+                clock=deps.clock,
+                admins=config.admin_ids,
+                weekday=reports.digest_weekday,
+                at=reports.digest_time,
+                zone=settings.hours.zone,
+                days=reports.digest_days,
+                lang=config.default_language,
+            )
+        core: SupportCore = (
+            MonitoredCore(deps, desk, SurveyFlow(deps), live=live, digest=digest)
+            if live is not None or digest is not None
+            else SupportCore(deps, desk, SurveyFlow(deps))
         )
-        core = SupportCore(deps, desk, SurveyFlow(deps))
-        yield App(settings=settings, database=database, brain=deps.brain, core=core)
+        if live is not None:
+            server = MetricsServer(live, reports.prometheus_listen)
+            stack.callback(server.close)
+        yield App(settings=settings, database=database, brain=deps.brain, core=core, live=live)
     finally:
+        stack.close()
         await database.dispose()
