@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.exc import SQLAlchemyError
 
 from handoff.metrics import History
@@ -37,25 +37,29 @@ async def read_history(
     margin: timedelta = timedelta(days=7),
 ) -> History:
     low, high = start - margin, end + margin
+    decision_window = (DecisionRow.created_at >= low) & (DecisionRow.created_at < high)
+    ticket_window = or_(
+        (TicketRow.created_at >= low) & (TicketRow.created_at < high),
+        (TicketRow.resolved_at >= start) & (TicketRow.resolved_at < end),
+    )
+    # sub-queries rather than lists of ids: a year of history stays one statement each
+    conversation_ids = union(
+        select(DecisionRow.conversation_id).where(decision_window),
+        select(TicketRow.conversation_id).where(ticket_window),
+    ).subquery()
+    conversation_window = ConversationRow.id.in_(select(conversation_ids.c.conversation_id))
     try:
         async with database.engine.connect() as connection:
             decisions = (
                 await connection.execute(
                     select(DecisionRow)
-                    .where(DecisionRow.created_at >= low, DecisionRow.created_at < high)
+                    .where(decision_window)
                     .order_by(DecisionRow.created_at, DecisionRow.id)
                 )
             ).all()
             tickets = (
                 await connection.execute(
-                    select(TicketRow)
-                    .where(
-                        or_(
-                            (TicketRow.created_at >= low) & (TicketRow.created_at < high),
-                            (TicketRow.resolved_at >= start) & (TicketRow.resolved_at < end),
-                        )
-                    )
-                    .order_by(TicketRow.id)
+                    select(TicketRow).where(ticket_window).order_by(TicketRow.id)
                 )
             ).all()
             surveys = (
@@ -65,24 +69,16 @@ async def read_history(
                     )
                 )
             ).all()
-            conversation_ids = {row.conversation_id for row in decisions} | {
-                row.conversation_id for row in tickets
-            }
             conversations = (
-                await connection.execute(
-                    select(ConversationRow).where(
-                        or_(
-                            ConversationRow.id.in_(sorted(conversation_ids)),
-                            (ConversationRow.started_at >= low)
-                            & (ConversationRow.started_at < high),
-                        )
-                    )
-                )
+                await connection.execute(select(ConversationRow).where(conversation_window))
             ).all()
-            customer_ids = {row.customer_id for row in conversations}
             customers = (
                 await connection.execute(
-                    select(CustomerRow).where(CustomerRow.id.in_(sorted(customer_ids)))
+                    select(CustomerRow).where(
+                        CustomerRow.id.in_(
+                            select(ConversationRow.customer_id).where(conversation_window)
+                        )
+                    )
                 )
             ).all()
     except SQLAlchemyError as exc:
