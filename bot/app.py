@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.config import Settings
 from bot.core import (
@@ -20,6 +20,9 @@ from bot.core import (
     Texts,
 )
 from bot.core.actions import Outbox
+from bot.monitoring import LiveMetrics, MetricsServer, MonitoredBrain, MonitoredCore, MonitoredDesk
+from bot.reports import DatabaseStats, WeeklyDigest
+from bot.runtime import QueuedOutbox
 from handoff import Clock, SystemClock, WorkingHours
 from intents import ContentHolder, Thresholds
 from storage import Database
@@ -33,6 +36,7 @@ class App:
     database: Database
     brain: Brain
     core: SupportCore
+    live: LiveMetrics | None = None  # the Prometheus figures, when [reports] opens them
 
 
 async def load_brain(settings: Settings) -> ContentHolder:
@@ -59,6 +63,7 @@ async def build_app(
     """Opens the database (migrating it to the current schema), loads the content and wires the
     core. The database is disposed when the block ends."""
     database = Database.connect(settings.database.url)
+    stack = contextlib.ExitStack()
     try:
         await database.create_schema()
         config = CoreConfig.from_settings(settings)
@@ -74,9 +79,42 @@ async def build_app(
             hours=WorkingHours.from_settings(settings.hours),
             brain=brain or await load_brain(settings),
         )
+        stats = DatabaseStats(database, deps.clock, texts)
         survey = SurveyFlow(deps)  # one survey: the desk starts it, the customer answers it
-        desk: Desk = OperatorDesk(deps, survey.start) if config.operator_group_id else NullDesk()
-        core = SupportCore(deps, desk, survey)
-        yield App(settings=settings, database=database, brain=deps.brain, core=core)
+        desk: Desk = (
+            OperatorDesk(deps, survey.start, stats=stats)
+            if config.operator_group_id
+            else NullDesk()
+        )
+        reports = settings.reports
+        live = LiveMetrics() if reports.prometheus_listen else None
+        if live is not None:
+            deps = replace(deps, brain=MonitoredBrain(deps.brain, live))
+            desk = MonitoredDesk(desk, live, deps.uow)
+            if isinstance(outbox, QueuedOutbox):
+                outbox.on_retry_wait = live.record_retry_wait
+        digest = None
+        if reports.digest_weekday and config.admin_ids:
+            digest = WeeklyDigest(
+                stats=stats,
+                outbox=outbox,
+                clock=deps.clock,
+                admins=config.admin_ids,
+                weekday=reports.digest_weekday,
+                at=reports.digest_time,
+                zone=settings.hours.zone,
+                days=reports.digest_days,
+                lang=config.default_language,
+            )
+        core: SupportCore = (
+            MonitoredCore(deps, desk, survey, live=live, digest=digest)
+            if live is not None or digest is not None
+            else SupportCore(deps, desk, survey)
+        )
+        if live is not None:
+            server = MetricsServer(live, reports.prometheus_listen)
+            stack.callback(server.close)
+        yield App(settings=settings, database=database, brain=deps.brain, core=core, live=live)
     finally:
+        stack.close()
         await database.dispose()

@@ -191,6 +191,21 @@ class LimitSettings(_Section):
     customer_messages_per_minute: Annotated[int, Field(ge=1)] = 20
 
 
+class ReportSettings(_Section):
+    prometheus_listen: str = ""  # host:port of the /metrics endpoint; empty: off
+    digest_weekday: Annotated[int, Field(ge=0, le=7)] = 0  # 1..7 = Monday..Sunday; 0: off
+    digest_time: time = time(9, 0)  # in [hours] timezone
+    digest_days: Annotated[int, Field(ge=1, le=92)] = 7
+
+    @field_validator("prometheus_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        _host, sep, port = value.rpartition(":")
+        if value and (not sep or not port.isdigit() or not 0 < int(port) < 65536):
+            raise ValueError("expected host:port such as 127.0.0.1:9108, or empty for off")
+        return value
+
+
 class Settings(_Section):
     """All settings, one typed section per TOML table."""
 
@@ -203,6 +218,7 @@ class Settings(_Section):
     content: ContentSettings = Field(default_factory=ContentSettings)
     hours: HoursSettings = Field(default_factory=HoursSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     def resolve_paths(self, base: Path) -> Settings:
         """Return a copy with absolute paths: relative content folders set in the file and the

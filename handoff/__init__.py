@@ -6,6 +6,7 @@ Plain Python over the ports in :mod:`handoff.ports`; no Telegram, no SQL. The re
 
 from __future__ import annotations
 
+from handoff.breakdowns import Table, all_tables, by_period
 from handoff.clock import Clock, ManualClock, SystemClock
 from handoff.dialog import DialogState
 from handoff.errors import (
@@ -18,8 +19,20 @@ from handoff.errors import (
     TicketError,
     TicketNotFound,
 )
+from handoff.gaps import Gap, Miss, find_gaps, format_gaps, gaps_yaml, misses_of
 from handoff.hours import WorkingHours
-from handoff.metrics import Metrics, compute_metrics, format_metrics, load_metrics
+from handoff.metrics import (
+    Cause,
+    History,
+    Metrics,
+    compute_metrics,
+    contact_reasons,
+    csat_scores,
+    duration_text,
+    format_metrics,
+    percent_text,
+    summary_rows,
+)
 from handoff.model import (
     Conversation,
     Customer,
@@ -67,6 +80,7 @@ from handoff.transcript import Labels, render_card, render_transcript
 
 __all__ = [
     "REDELIVERY_WINDOW",
+    "Cause",
     "Clock",
     "Conversation",
     "ConversationRepository",
@@ -77,12 +91,15 @@ __all__ = [
     "DialogState",
     "Direction",
     "EscalationError",
+    "Gap",
     "HandoffError",
+    "History",
     "HoursError",
     "Labels",
     "ManualClock",
     "MessageRepository",
     "Metrics",
+    "Miss",
     "NewMessage",
     "NewTicket",
     "OpenKind",
@@ -99,6 +116,7 @@ __all__ = [
     "SurveyState",
     "SurveyStep",
     "SystemClock",
+    "Table",
     "TakeResult",
     "Ticket",
     "TicketChanges",
@@ -111,21 +129,31 @@ __all__ = [
     "UnitOfWorkFactory",
     "UpdateLog",
     "WorkingHours",
+    "all_tables",
+    "by_period",
     "cancel",
     "close",
     "compute_metrics",
+    "contact_reasons",
+    "csat_scores",
+    "duration_text",
     "escalate",
     "estimate_wait",
+    "find_gaps",
+    "format_gaps",
     "format_metrics",
-    "load_metrics",
+    "gaps_yaml",
     "mark_reminded",
+    "misses_of",
     "open_ticket",
     "order_queue",
     "overdue",
+    "percent_text",
     "queue_position",
     "queue_status",
     "record_operator_reply",
     "render_card",
     "render_transcript",
+    "summary_rows",
     "take",
 ]

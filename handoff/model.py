@@ -147,6 +147,7 @@ class Ticket:
     card_message_id: int | None = None
     previous_ticket_id: int | None = None
     reminded_at: datetime | None = None
+    handoff_cause: str | None = None  # asked | low_confidence | not_helped | automatic
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ class TicketChanges:
     operator_id: int | Keep | None = KEEP
     operator_name: str | Keep | None = KEEP
     subject: str | Keep = KEEP
+    handoff_cause: str | Keep | None = KEEP
 
     def values(self) -> dict[str, object]:
         """The fields to set, by column name."""

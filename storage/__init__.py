@@ -12,6 +12,7 @@ from storage.errors import RecordNotFoundError, StorageError, StorageUnavailable
 
 if TYPE_CHECKING:
     from storage.database import Database
+    from storage.history import read_history
     from storage.unit_of_work import SqlUnitOfWork
 
 __all__ = [
@@ -20,10 +21,15 @@ __all__ = [
     "SqlUnitOfWork",
     "StorageError",
     "StorageUnavailableError",
+    "read_history",
 ]
 
 # SQLAlchemy loads on first use, so catching a StorageError or `supportbot --help` stays fast.
-_LAZY = {"Database": "storage.database", "SqlUnitOfWork": "storage.unit_of_work"}
+_LAZY = {
+    "Database": "storage.database",
+    "SqlUnitOfWork": "storage.unit_of_work",
+    "read_history": "storage.history",
+}
 
 
 def __getattr__(name: str) -> object:

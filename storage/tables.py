@@ -154,6 +154,7 @@ class TicketRow(Base):
         Id, ForeignKey("tickets.id", ondelete="SET NULL")
     )
     reminded_at: Mapped[datetime | None]
+    handoff_cause: Mapped[str | None] = mapped_column(String(16))
 
 
 class MessageRow(Base):

@@ -35,9 +35,21 @@ MAY_IMPORT: dict[str, set[str]] = {
     "bot.runtime": {"bot.core"},  # what both runtimes share
     "bot.runtime.aiogram": {"bot.runtime", "bot.core"},
     "bot.runtime.ptb": {"bot.runtime", "bot.core"},
-    "bot.app": {"bot.config", "bot.core", "intents", "kb", "handoff", "storage"},  # composition
+    "bot.reports": {"bot.core", "handoff", "storage"},  # charts, the HTML page, /stats, digest
+    "bot.monitoring": {"bot.core", "bot.reports", "handoff", "intents"},  # Prometheus figures
+    "bot.app": {  # the composition root
+        "bot.config",
+        "bot.core",
+        "bot.runtime",
+        "bot.reports",
+        "bot.monitoring",
+        "intents",
+        "kb",
+        "handoff",
+        "storage",
+    },
     "bot.demo": {"bot.app", *_BOT, "handoff", "telegram_emulator"},
-    "bot.commands": {"bot.app", "bot.demo", *_BOT, *_LIBRARIES},
+    "bot.commands": {"bot.app", "bot.demo", "bot.reports", *_BOT, *_LIBRARIES},
     "bot.cli": {"bot.commands", *_BOT, *_LIBRARIES},
     "bot": {"bot.cli"},  # bot/__init__.py, bot/__main__.py
     "benchmarks": {"bot", "bot.app", "bot.demo", "bot.commands", "bot.cli", *_BOT, *_LIBRARIES},
@@ -52,6 +64,8 @@ ONLY_IN: dict[str, set[str]] = {
     "alembic": {"storage"},
     "aiosqlite": {"storage"},
     "asyncpg": {"storage"},
+    "prometheus_client": {"bot.monitoring"},
+    "matplotlib": {"bot.reports"},
 }
 
 # Units that may import only the standard library and the libraries named.

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Modules other packages may import directly, each with its reason.
 PUBLIC_MODULES: dict[str, str] = {
     "bot.core.actions": "the actions the core emits: each runtime's vocabulary, as aiogram.types",
+    "bot.core.callbacks": "the typed button payloads: what a runtime or a driver presses",
     "bot.core.events": "the events the core takes in: each runtime's vocabulary",
     "handoff.survey": "the survey's steps, called as survey.start(...), survey.answer_csat(...)",
     "handoff.tickets": "the ticket lifecycle, called as tickets.take(...), tickets.close(...)",

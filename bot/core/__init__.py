@@ -7,6 +7,7 @@
 from bot.core.actions import Action, Outbox, Result
 from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
+from bot.core.desk.commands import StatsPicture, StatsSource
 from bot.core.events import Event
 from bot.core.ports import Brain, Desk, NullDesk, ReloadOutcome
 from bot.core.service import SupportCore
@@ -27,6 +28,8 @@ __all__ = [
     "Outbox",
     "ReloadOutcome",
     "Result",
+    "StatsPicture",
+    "StatsSource",
     "SupportCore",
     "SurveyFlow",
     "Texts",

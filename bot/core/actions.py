@@ -27,6 +27,7 @@ __all__ = [
     "Keyboard",
     "Outbox",
     "Result",
+    "SendPhoto",
     "SendText",
 ]
 
@@ -50,6 +51,18 @@ class SendText:
     keyboard: Keyboard = ()
     thread_id: int | None = None
     reply_to: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendPhoto:
+    """An image made by the bot (a PNG chart) with a Telegram HTML caption (≤ 1024 characters)."""
+
+    chat_id: int
+    photo: bytes = field(repr=False)
+    caption: str = ""
+    thread_id: int | None = None
+    reply_to: int | None = None
+    filename: str = "chart.png"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +118,7 @@ class CloseTopic:
 
 Action = (
     SendText
+    | SendPhoto
     | EditText
     | EditKeyboard
     | DeleteMessage
@@ -155,7 +169,7 @@ class RecordingOutbox:
 
     async def __call__(self, action: Action) -> Result:
         self.actions.append(action)
-        if isinstance(action, SendText | CopyMessages):
+        if isinstance(action, SendText | SendPhoto | CopyMessages):
             count = len(action.message_ids) if isinstance(action, CopyMessages) else 1
             chat = action.to_chat_id if isinstance(action, CopyMessages) else action.chat_id
             first = self._next_id.get(chat, 1)

@@ -30,6 +30,7 @@ from bot.core.actions import (
     Failed,
     Failure,
     Result,
+    SendPhoto,
     SendText,
 )
 
@@ -62,6 +63,7 @@ class QueuedOutbox(abc.ABC):
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._max_retries = max_retries
         self._max_wait_s = max_wait_s
+        self.on_retry_wait: Callable[[float], None] | None = None  # monitoring's hook
 
     async def __call__(self, action: Action) -> Result:
         if isinstance(action, AnswerButton):  # not a message: no queue, no order to keep
@@ -82,6 +84,8 @@ class QueuedOutbox(abc.ABC):
                 return await self._call(lambda: self.delete(action))
             case CopyMessages():
                 return await self._call(lambda: self.copy(action))
+            case SendPhoto():
+                return await self._call(lambda: self.send_photo(action))
             case CreateTopic():
                 return await self._call(lambda: self.create_topic(action))
             case CloseTopic():
@@ -115,6 +119,8 @@ class QueuedOutbox(abc.ABC):
                     case WaitAndRetry(seconds):
                         wait = min(seconds, self._max_wait_s)
                         log.warning("Telegram asked to wait %.0fs (429); retrying", wait)
+                        if self.on_retry_wait is not None:
+                            self.on_retry_wait(wait)
                         await asyncio.sleep(wait)
                     case Backoff(description):
                         if tries == self._max_retries:
@@ -129,6 +135,9 @@ class QueuedOutbox(abc.ABC):
 
     @abc.abstractmethod
     async def send(self, action: SendText, text: str, *, with_keyboard: bool) -> Done: ...
+
+    @abc.abstractmethod
+    async def send_photo(self, action: SendPhoto) -> Done: ...
 
     @abc.abstractmethod
     async def answer(self, action: AnswerButton) -> Done: ...

@@ -49,6 +49,7 @@ def _ticket(row: TicketRow | Row[Any]) -> Ticket:
         card_message_id=row.card_message_id,
         previous_ticket_id=row.previous_ticket_id,
         reminded_at=row.reminded_at,
+        handoff_cause=row.handoff_cause,
     )
 
 

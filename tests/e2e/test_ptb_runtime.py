@@ -186,3 +186,22 @@ async def test_webhook_delivery_with_the_secret_and_a_forged_request_refused(
                 await asyncio.wait_for(server, timeout=WAIT)
         assert tg.bot_messages(5) == []
         assert tg.internal_errors == []
+
+
+async def test_stats_photo_upload_on_ptb(stack: LocalStack) -> None:
+    tg, group, olga = stack.tg, stack.group, stack.operator
+    alice = tg.add_user("Alice", language_code="en")
+    await ask(stack, alice, "/operator")
+
+    def photos() -> list[object]:
+        return [m for m in tg.bot_messages(group.id) if m.kind == "photo"]
+
+    async def answered() -> bool:
+        return bool(photos())
+
+    await olga.send_in_group(group, "/stats 2")
+    await eventually(answered)
+    [answer] = [m for m in tg.bot_messages(group.id) if m.kind == "photo"]
+    assert answer.content.startswith("Last 2 days")
+    assert "asked for a person 1" in answer.content
+    assert tg.engine.world.file(answer.file_id or "").data.startswith(b"\x89PNG")

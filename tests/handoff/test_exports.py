@@ -10,6 +10,7 @@ import handoff
 
 MODULES = [
     "handoff",
+    "handoff.breakdowns",
     "handoff.clock",
     "handoff.errors",
     "handoff.dialog",
@@ -20,6 +21,7 @@ MODULES = [
     "handoff.memory.messages",
     "handoff.memory.store",
     "handoff.memory.tickets",
+    "handoff.gaps",
     "handoff.metrics",
     "handoff.queue",
     "handoff.survey",

@@ -1,4 +1,4 @@
-"""``supportbot metrics`` end to end over a real SQLite database, and ``load_metrics``."""
+"""``supportbot metrics`` end to end over a real SQLite database: summary, tables, CSV."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ import pytest
 from bot.commands import Context
 from bot.commands import metrics as command
 from handoff import survey, tickets
-from handoff.memory import InMemoryStore
-from handoff.metrics import load_metrics
 from handoff.model import Decision, NewTicket, Priority
 from handoff.ports import UnitOfWork
 from storage import Database
@@ -45,24 +43,29 @@ async def _fill(uow: UnitOfWork, now: datetime) -> None:
     await tickets.close(uow, ticket_id, now=now + timedelta(minutes=30))
     state = await survey.answer_csat(uow, survey.start(ticket_id), 5, now=now + timedelta(hours=1))
     await survey.answer_solved(uow, state, True, now=now + timedelta(hours=1))
-    await _decide(uow, talk.id, "Refund  please", "handoff", now)
+    await _decide(uow, talk.id, "Refund  please", "unknown", now)
     other = await uow.customers.upsert(
         telegram_id=2, chat_id=2, name="Bob", username=None, language="en", now=now
     )
     chat = await uow.conversations.current(other.id, now=now, idle_after_s=60)
-    answered = await _decide(uow, chat.id, "opening hours", "answer", now)
+    answered = await _decide(uow, chat.id, "opening hours", "answer", now, "opening_hours")
     await uow.decisions.set_feedback(answered.id, True)
 
 
 async def _decide(
-    uow: UnitOfWork, conversation_id: int, text: str, action: str, now: datetime
+    uow: UnitOfWork,
+    conversation_id: int,
+    text: str,
+    action: str,
+    now: datetime,
+    intent: str | None = None,
 ) -> Decision:
     return await uow.decisions.add(
         conversation_id=conversation_id,
         text=text,
         language="en",
         action=action,
-        intent=None,
+        intent=intent,
         article=None,
         score=0.5,
         now=now,
@@ -76,17 +79,6 @@ def _check(data: dict[str, object]) -> None:
     assert (data["csat_mean"], data["fcr_share"]) == (5.0, 1.0)
     assert data["bot_resolved_share"] == 0.5
     assert data["unanswered"] == [{"text": "refund please", "count": 1}]
-
-
-async def test_load_metrics_from_the_memory_store() -> None:
-    store = InMemoryStore()
-    now = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-    async with store.unit_of_work() as uow:
-        await _fill(uow, now)
-    async with store.unit_of_work() as uow:
-        day = timedelta(days=1)
-        metrics = await load_metrics(uow, start=now - day, end=now + day)
-    _check(metrics.to_dict())
 
 
 def _run(argv: list[str], config: Path) -> int:
@@ -117,7 +109,17 @@ async def test_command_reads_the_database(
     assert await asyncio.to_thread(_run, ["metrics", "--json", "--days", "1"], config) == 0
     _check(json.loads(capsys.readouterr().out))
     assert await asyncio.to_thread(_run, ["metrics"], config) == 0
-    assert "Resolved by the bot       50.0% of 2 conversations" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Resolved by the bot       50.0% (1 of 2 conversations)" in out
+    assert "Contact reasons" in out
+    assert "Per operator" in out
+    assert await asyncio.to_thread(_run, ["metrics", "--table", "operators"], config) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("operator,tickets taken,resolved,first response median (min)")
+    assert rows[1] == "Op,1,1,4.0,30.0,5.0,1"
+    csv_dir = tmp_path / "tables"
+    assert await asyncio.to_thread(_run, ["metrics", "--csv", str(csv_dir)], config) == 0
+    assert sorted(p.stem for p in csv_dir.glob("*.csv")) == sorted(command.TABLE_NAMES)
 
 
 def test_command_without_a_database_file(

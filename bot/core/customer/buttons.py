@@ -9,7 +9,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed
 from bot.core.replies import Reply, answer_article, answer_intent, person_row
-from handoff import UnitOfWork
+from handoff import Cause, UnitOfWork
 
 __all__ = ["press"]
 
@@ -21,15 +21,27 @@ async def press(
     content, texts = deps.brain.content, deps.texts
     match payload:
         case cb.Person():
-            await call_person(uow, deps, turn, subject="", intent_id=None, score=None)
+            await call_person(
+                uow, deps, turn, subject="", intent_id=None, score=None, cause=Cause.ASKED
+            )
         case cb.ShowIntent(intent_id) if intent_id == HUMAN_REQUEST:
-            await call_person(uow, deps, turn, subject="", intent_id=None, score=None)
+            await call_person(
+                uow, deps, turn, subject="", intent_id=None, score=None, cause=Cause.ASKED
+            )
         case cb.ShowIntent(intent_id) if intent_id in content.intents:
             intent = content.intents[intent_id]
             decision = await _chosen(uow, deps, turn, intent=intent_id)
             turn.say(answer_intent(content, intent, turn.lang, texts, decision_id=decision))
             if intent.always_handoff:
-                await call_person(uow, deps, turn, subject="", intent_id=intent_id, score=1.0)
+                await call_person(
+                    uow,
+                    deps,
+                    turn,
+                    subject="",
+                    intent_id=intent_id,
+                    score=1.0,
+                    cause=Cause.AUTOMATIC,
+                )
         case cb.Article(article_id):
             decision = await _chosen(uow, deps, turn, article=article_id)
             reply = answer_article(content, article_id, turn.lang, texts, decision_id=decision)
@@ -83,7 +95,13 @@ async def _feedback(
     if decision is not None and intent is not None and intent.line > 1:
         # a second-line topic (corporate sales, app bugs): straight to that line's people
         await call_person(
-            uow, deps, turn, subject=decision.text, intent_id=intent.id, score=decision.score
+            uow,
+            deps,
+            turn,
+            subject=decision.text,
+            intent_id=intent.id,
+            score=decision.score,
+            cause=Cause.NOT_HELPED,
         )
         return
     turn.say(Reply(texts(lang, "not_helped"), (person_row(texts, lang, rephrase=True),)))

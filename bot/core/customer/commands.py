@@ -11,7 +11,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import MessageReceived
 from bot.core.replies import Reply, topics_menu
-from handoff import TicketStatus, UnitOfWork
+from handoff import Cause, TicketStatus, UnitOfWork
 from intents import ReloadInProgress
 
 __all__ = ["LANGUAGE_NAMES", "reload_content", "run_command"]
@@ -31,7 +31,9 @@ async def run_command(
         case "help":
             turn.say(Reply(texts(lang, "help")))
         case "operator" | "human" | "person":
-            await call_person(uow, deps, turn, subject="", intent_id=None, score=None)
+            await call_person(
+                uow, deps, turn, subject="", intent_id=None, score=None, cause=Cause.ASKED
+            )
         case "language" | "lang":
             row = tuple(
                 Button(LANGUAGE_NAMES.get(code, code), data=cb.encode(cb.Language(code)))

@@ -6,7 +6,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.handoff_flow import HandoffRequest, hand_off
 from bot.core.replies import as_lang
-from handoff import Direction, Priority, UnitOfWork
+from handoff import Direction, Priority, TicketChanges, UnitOfWork
 from handoff.tickets import OpenKind
 from intents import Intent
 
@@ -21,7 +21,10 @@ async def call_person(
     subject: str,
     intent_id: str | None,
     score: float | None,
+    cause: str,
 ) -> None:
+    """Hand the dialog to people; ``cause`` (a :class:`handoff.metrics.Cause`) is stored on a
+    new ticket for the reports."""
     intent = deps.brain.content.intents.get(intent_id) if intent_id else None
     if not subject.strip() or subject.startswith("/"):
         subject = await _last_question(uow, turn.conversation_id) or subject
@@ -35,6 +38,8 @@ async def call_person(
         confidence=score,
     )
     result = await hand_off(uow, deps, request)
+    if result.kind is OpenKind.NEW:
+        await uow.tickets.update(result.ticket.id, TicketChanges(handoff_cause=cause))
     turn.say(result.reply)
     turn.ticket_id = result.ticket.id
     if result.kind in (OpenKind.NEW, OpenKind.REOPENED):

@@ -18,7 +18,7 @@ from bot.core.replies import (
     person_row,
     topics_menu,
 )
-from handoff import Ticket, TicketStatus, UnitOfWork
+from handoff import Cause, Ticket, TicketStatus, UnitOfWork
 from intents import detect_language
 
 __all__ = ["HUMAN_REQUEST", "answer_question", "reopen_if_recent"]
@@ -54,7 +54,9 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
     content = deps.brain.content
     intent = decision.intent
     if decision.intent_id == HUMAN_REQUEST:
-        await call_person(uow, deps, turn, subject=text, intent_id=None, score=decision.score)
+        await call_person(
+            uow, deps, turn, subject=text, intent_id=None, score=decision.score, cause=Cause.ASKED
+        )
         return
     if decision.action in ("answer", "handoff"):
         await _count_miss(uow, turn, reset=True)
@@ -62,7 +64,13 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
             turn.say(answer_intent(content, intent, lang, deps.texts, decision_id=record.id))
             if intent.always_handoff or decision.action == "handoff":
                 await call_person(
-                    uow, deps, turn, subject=text, intent_id=intent.id, score=decision.score
+                    uow,
+                    deps,
+                    turn,
+                    subject=text,
+                    intent_id=intent.id,
+                    score=decision.score,
+                    cause=Cause.AUTOMATIC,
                 )
             return
         if decision.article is not None:
@@ -80,7 +88,15 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
     threshold = deps.config.misses_before_handoff
     if misses > threshold:  # confidence stays low: a person takes over
         await _count_miss(uow, turn, reset=True)
-        await call_person(uow, deps, turn, subject=text, intent_id=None, score=decision.score)
+        await call_person(
+            uow,
+            deps,
+            turn,
+            subject=text,
+            intent_id=None,
+            score=decision.score,
+            cause=Cause.LOW_CONFIDENCE,
+        )
     elif misses == threshold:
         offer = person_row(deps.texts, lang, rephrase=True)
         turn.say(Reply(deps.texts(lang, "miss_offer"), (offer,)))
@@ -105,7 +121,13 @@ async def reopen_if_recent(
         if decision.action == "answer" and decision.intent_id in _SMALL_TALK:
             return False
     await call_person(
-        uow, deps, turn, subject=last.subject, intent_id=last.intent, score=last.confidence
+        uow,
+        deps,
+        turn,
+        subject=last.subject,
+        intent_id=last.intent,
+        score=last.confidence,
+        cause=last.handoff_cause or Cause.ASKED,
     )
     return True
 

@@ -1,13 +1,15 @@
-"""Operator commands in the group: /queue, /take N, /close, /escalate [line], /kb words, /help.
+"""Operator commands in the group: /queue, /take N, /close, /escalate [line], /kb words,
+/stats [days], /help.
 
 (/note and ``!`` notes are handled by the relay: they are messages, not commands.)
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.actions import Button, SendText
+from bot.core.actions import Button, SendPhoto, SendText
 from bot.core.deps import Deps
 from bot.core.desk.callbacks import SendArticle, encode_desk
 from bot.core.desk.cards import age_text, escape
@@ -18,9 +20,10 @@ from bot.core.events import MessageReceived
 from bot.core.views import TicketView
 from handoff import order_queue
 
-__all__ = ["COMMANDS", "ArticleFinder", "Commands", "FoundArticle"]
+__all__ = ["COMMANDS", "ArticleFinder", "Commands", "FoundArticle", "StatsPicture", "StatsSource"]
 
-COMMANDS = frozenset({"queue", "take", "close", "escalate", "kb", "help"})
+COMMANDS = frozenset({"queue", "take", "close", "escalate", "kb", "stats", "help"})
+STATS_DAYS, STATS_MAX_DAYS = 7, 92
 QUEUE_SHOWN = 30  # longer queues are cut; the count in the title stays true
 
 
@@ -40,14 +43,32 @@ class ArticleFinder(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class StatsPicture:
+    png: bytes
+    caption: str  # Telegram HTML, at most 1024 characters
+
+
+class StatsSource(Protocol):
+    """Draws the desk's figures of the last days for /stats (see :mod:`bot.reports.stats`)."""
+
+    async def picture(self, days: int, lang: str) -> StatsPicture: ...
+
+
 class Commands:
     def __init__(
-        self, deps: Deps, board: Board, lifecycle: Lifecycle, articles: ArticleFinder
+        self,
+        deps: Deps,
+        board: Board,
+        lifecycle: Lifecycle,
+        articles: ArticleFinder,
+        stats: StatsSource | None = None,
     ) -> None:
         self._deps = deps
         self._board = board
         self._lifecycle = lifecycle
         self._articles = articles
+        self._stats = stats
 
     def _t(self, key: str, **params: object) -> str:
         return self._deps.texts(self._board.lang, key, **params)
@@ -73,6 +94,9 @@ class Commands:
             case "kb" if view is not None:
                 await once.record()
                 await self._kb(view, args, reply)
+            case "stats":
+                await once.record()
+                await self._send_stats(args, reply)
             case "take":
                 await once.record()
                 await life.answer(reply, self._t("desk_take_usage"))
@@ -113,6 +137,26 @@ class Commands:
         if len(waiting) > QUEUE_SHOWN:
             lines.append("…")
         return "\n".join(lines)
+
+    async def _send_stats(self, args: str, reply: Reply) -> None:
+        days = _number(args) or STATS_DAYS
+        if self._stats is None:
+            await self._lifecycle.answer(reply, self._t("desk_stats_off"))
+            return
+        if not 1 <= days <= STATS_MAX_DAYS:
+            await self._lifecycle.answer(reply, self._t("desk_stats_usage", most=STATS_MAX_DAYS))
+            return
+        picture = await self._stats.picture(days, self._board.lang)
+        await self._deps.outbox(
+            SendPhoto(
+                event_chat(reply),
+                picture.png,
+                picture.caption,
+                thread_id=reply.thread_id,
+                reply_to=reply.message_id,
+                filename=f"stats-{days}d.png",
+            )
+        )
 
     async def _kb(self, view: TicketView, query: str, reply: Reply) -> None:
         if not query:

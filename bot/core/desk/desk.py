@@ -21,7 +21,7 @@ from bot.core.deps import Deps
 from bot.core.desk.albums import Albums
 from bot.core.desk.callbacks import SendArticle, decode_desk
 from bot.core.desk.cards import escape
-from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands
+from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSource
 from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter
 from bot.core.desk.once import Once, Redelivered
@@ -45,6 +45,7 @@ class OperatorDesk:
         *,
         album_wait: float = 0.5,
         articles: ArticleFinder | None = None,
+        stats: StatsSource | None = None,
     ) -> None:
         self._deps = deps
         self._board = Board(deps)
@@ -53,7 +54,7 @@ class OperatorDesk:
         self._life = Lifecycle(deps, self._board, start_survey)
         self._relay = Relay(deps, self._board)
         self._commands = Commands(
-            deps, self._board, self._life, articles or BrainArticles(deps.brain)
+            deps, self._board, self._life, articles or BrainArticles(deps.brain), stats
         )
 
     @property

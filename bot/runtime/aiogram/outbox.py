@@ -11,7 +11,12 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from aiogram.types import (
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+)
 
 from bot.core.actions import (
     AnswerButton,
@@ -25,6 +30,7 @@ from bot.core.actions import (
     Failed,
     Failure,
     Keyboard,
+    SendPhoto,
     SendText,
 )
 from bot.runtime import Backoff, QueuedOutbox, Verdict, WaitAndRetry, classify_refusal
@@ -78,6 +84,17 @@ class AiogramOutbox(QueuedOutbox):
             message_thread_id=action.thread_id,
             reply_to_message_id=action.reply_to,
             link_preview_options=_NO_PREVIEW,
+        )
+        return Done(message_ids=(sent.message_id,))
+
+    async def send_photo(self, action: SendPhoto) -> Done:
+        sent = await self._bot.send_photo(
+            chat_id=action.chat_id,
+            photo=BufferedInputFile(action.photo, filename=action.filename),
+            caption=action.caption or None,
+            parse_mode="HTML",
+            message_thread_id=action.thread_id,
+            reply_to_message_id=action.reply_to,
         )
         return Done(message_ids=(sent.message_id,))
 

@@ -10,6 +10,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     ReplyParameters,
 )
@@ -27,6 +28,7 @@ from bot.core.actions import (
     Failed,
     Failure,
     Keyboard,
+    SendPhoto,
     SendText,
 )
 from bot.runtime import Backoff, QueuedOutbox, Verdict, WaitAndRetry, classify_refusal
@@ -91,6 +93,17 @@ class PtbOutbox(QueuedOutbox):
             message_thread_id=action.thread_id,
             reply_parameters=_reply(action.reply_to),
             link_preview_options=_NO_PREVIEW,
+        )
+        return Done(message_ids=(sent.message_id,))
+
+    async def send_photo(self, action: SendPhoto) -> Done:
+        sent = await self._bot.send_photo(
+            chat_id=action.chat_id,
+            photo=InputFile(action.photo, filename=action.filename),
+            caption=action.caption or None,
+            parse_mode="HTML",
+            message_thread_id=action.thread_id,
+            reply_parameters=_reply(action.reply_to),
         )
         return Done(message_ids=(sent.message_id,))
 
