@@ -17,7 +17,7 @@ from bot.core.survey_flow import SurveyFlow
 from bot.core.texts import Texts
 from handoff.clock import Clock, SystemClock
 from handoff.hours import WorkingHours
-from intents import ContentHolder, Thresholds
+from intents import ContentHolder, Thresholds, make_encoder
 from storage import Database
 
 __all__ = ["App", "build_app", "load_brain"]
@@ -38,6 +38,7 @@ async def load_brain(settings: Settings) -> ContentHolder:
         settings.content.kb_dir,
         Thresholds.from_settings(settings.matching),
         default_lang=settings.languages.default,
+        encoder=make_encoder(settings.matching.encoder, settings.matching.cache_dir),
     )
     await asyncio.to_thread(holder.load)
     return holder

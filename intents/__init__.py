@@ -9,6 +9,7 @@ from intents.answers import Answer, AnswerButton, ArticleLink
 from intents.errors import ContentError, IntentsError, ReloadInProgress
 from intents.holder import ContentHolder, ReloadReport
 from intents.loader import load_content
+from intents.matching.encoder import SentenceEncoder, make_encoder
 from intents.matching.engine import Engine
 from intents.matching.lang import detect_language
 from intents.matching.results import Action, Candidate, Decision, Thresholds
@@ -35,7 +36,9 @@ __all__ = [
     "Problem",
     "ReloadInProgress",
     "ReloadReport",
+    "SentenceEncoder",
     "Thresholds",
     "detect_language",
     "load_content",
+    "make_encoder",
 ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from intents import ContentError, Engine, Thresholds, load_content
+from intents import Engine
 from tests.matching.conftest import DATA
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,15 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def _phrases(lang: str) -> list[str]:
     lines = (DATA / f"out_of_scope.{lang}.txt").read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-@pytest.fixture(scope="module")
-def sample_engine() -> Engine:
-    try:
-        content = load_content(ROOT / "intents" / "content", ROOT / "kb" / "articles")
-    except ContentError as exc:
-        pytest.fail(f"the sample content does not load:\n{exc}")
-    return Engine.build(content, Thresholds())
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
