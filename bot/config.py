@@ -134,7 +134,8 @@ class MatchingSettings(_Section):
     clarify_candidates: Annotated[int, Field(ge=2, le=3)] = 3
     misses_before_handoff: Annotated[int, Field(ge=1)] = 2
     # "use": the multilingual sentence encoder joins the n-gram scorer; "none": n-grams alone
-    encoder: Literal["use", "none"] = "use"
+    # (the default: see docs/matching.md, "Sentence encoder", for the measurements behind it)
+    encoder: Literal["use", "none"] = "none"
     # where the content's sentence vectors are kept between runs; unset: the user's cache folder
     embedding_cache_dir: Path | None = None
 
