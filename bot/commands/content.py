@@ -316,6 +316,7 @@ def _print_bench(results: list[BenchResult]) -> None:
         ("training", [f"{r.train_s:.1f} s" for r in results]),
         ("one message p50 / p99", [f"{r.p50_ms:.2f} / {r.p99_ms:.2f} ms" for r in results]),
         ("peak RSS so far", [f"{r.rss_mb:.0f} MB" for r in results]),
+        ("resident after the test", [_mb(r.loaded_mb) for r in results]),
     ]
     width = max(len(name) for name, _ in rows)
     columns = [max(len(values[i]) for _, values in rows) for i in range(len(results))]
@@ -324,6 +325,10 @@ def _print_bench(results: list[BenchResult]) -> None:
         print(f"{name:<{width}}  {cells}".rstrip())
     for result in results:
         print(json.dumps(result.as_json()))
+
+
+def _mb(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} MB"
 
 
 def _bench_encoder(args: argparse.Namespace) -> SentenceEncoder | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import os
 import resource
 import time
 from collections.abc import Callable, Sequence
@@ -185,6 +186,7 @@ class BenchResult:
     p99_ms: float
     rss_mb: float
     mix: str = ""  # the ensemble's exponents, engine / encoder
+    loaded_mb: float | None = None  # resident memory after the test, the model still loaded
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {"dataset": self.name, "model": self.model}
@@ -201,6 +203,8 @@ class BenchResult:
             p99_ms=round(self.p99_ms, 3),
             rss_mb=round(self.rss_mb, 1),
         )
+        if self.loaded_mb is not None:
+            out["loaded_mb"] = round(self.loaded_mb, 1)
         if self.mix:
             out["mix"] = self.mix
         return out
@@ -233,6 +237,15 @@ def _predict(
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _resident_mb() -> float | None:
+    """Resident memory now (after training, with the model loaded); None where /proc is absent."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _oof_threshold(
@@ -276,6 +289,7 @@ def _result(
         p99_ms=float(np.percentile(timings, 99)),
         rss_mb=_rss_mb(),
         mix=mix_label,
+        loaded_mb=_resident_mb(),
     )
 
 
