@@ -78,14 +78,29 @@ def mix(engine: FloatArray, encoder: FloatArray, weights: Mix) -> FloatArray:
 def choose_mix(
     engine: FloatArray, encoder: FloatArray, truth: npt.NDArray[np.intp], config: EnsembleConfig
 ) -> Mix:
-    """The exponents with the lowest log-loss of the true labels (out-of-fold rows)."""
+    """The exponents with the lowest log-loss of the true labels (out-of-fold rows).
+
+    The log-probabilities are taken once and each candidate reuses one work array: on CLINC150
+    (15k rows × 151 labels) a candidate costs one 18 MB array instead of four.
+    """
     rows = np.arange(len(truth))
+    log_engine = np.log(np.maximum(engine, _FLOOR)).astype(np.float32)
+    log_encoder = np.log(np.maximum(encoder, _FLOOR)).astype(np.float32)
+    true_engine = log_engine[rows, truth].astype(np.float64)
+    true_encoder = log_encoder[rows, truth].astype(np.float64)
+    work = np.empty_like(log_engine)
     best, best_loss = Mix(1.0, 0.0), np.inf
     for weight in config.weights:
         for strength in config.strengths:
             candidate = Mix(strength * (1 - weight), strength * weight)
-            probs = mix(engine, encoder, candidate)
-            loss = float(-np.log(np.maximum(probs[rows, truth], 1e-12)).mean())
+            np.multiply(log_engine, np.float32(candidate.engine), out=work)
+            work += np.float32(candidate.encoder) * log_encoder
+            top = work.max(axis=1).astype(np.float64)
+            work -= top[:, None].astype(np.float32)
+            np.exp(work, out=work)
+            log_norm = top + np.log(work.sum(axis=1, dtype=np.float64))
+            true = candidate.engine * true_engine + candidate.encoder * true_encoder
+            loss = float(np.mean(log_norm - true))
             if loss < best_loss - 1e-9:
                 best, best_loss = candidate, loss
     return best
