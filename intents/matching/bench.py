@@ -25,6 +25,7 @@ from intents.matching.calibration import oof_probabilities, out_of_fold_margins
 from intents.matching.classifier import REJECT, ClassifierConfig
 from intents.matching.encoder import SentenceEncoder
 from intents.matching.ensemble import EnsembleConfig, EnsembleScorer, choose_mix, mix, top_scores
+from intents.matching.memory import trim_heap
 from intents.matching.scorer import IntentScorer, ScorerConfig
 from intents.matching.semantic import EmbeddingClassifier, oof_embedding_probabilities
 
@@ -241,6 +242,7 @@ def _rss_mb() -> float:
 
 def _resident_mb() -> float | None:
     """Resident memory now (after training, with the model loaded); None where /proc is absent."""
+    trim_heap()  # what a long-running bot holds: the training's garbage is gone
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])
     except (OSError, IndexError, ValueError):

@@ -12,6 +12,7 @@ from intents.matching.classifier import TextClassifier
 from intents.matching.encoder import SentenceEncoder
 from intents.matching.ensemble import EnsembleConfig, EnsembleScorer
 from intents.matching.lang import detect_language
+from intents.matching.memory import trim_heap
 from intents.matching.results import Action, Candidate, Decision, Thresholds
 from intents.matching.scorer import IntentScorer, ScorerConfig
 from intents.matching.vague import VagueDetector
@@ -91,6 +92,7 @@ class Engine:
             )
             phrases = [text for texts in examples.values() for text in texts]
             indexes[lang] = ArticleIndex(articles, phrases)
+        trim_heap()  # the training's temporary arrays leave the resident memory
         return cls(content, thresholds or Thresholds(), scorers, indexes, default_lang, vague)
 
     @property
