@@ -61,7 +61,7 @@ BENCH_CONFIG = ScorerConfig(
 )
 # Two folds for the out-of-fold probabilities (the mix weight and the threshold): each fold's
 # engine trains on half the data, which keeps CLINC150's training within its time budget.
-BENCH_ENSEMBLE = EnsembleConfig(oof_folds=3)
+BENCH_ENSEMBLE = EnsembleConfig(oof_folds=2)
 
 
 class BenchError(IntentsError):
