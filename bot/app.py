@@ -24,7 +24,7 @@ from bot.monitoring import LiveMetrics, MetricsServer, MonitoredBrain, Monitored
 from bot.reports import DatabaseStats, WeeklyDigest
 from bot.runtime import QueuedOutbox
 from handoff import Clock, SystemClock, WorkingHours
-from intents import ContentHolder, Thresholds
+from intents import ContentHolder, Thresholds, make_encoder
 from storage import Database
 
 __all__ = ["App", "build_app", "load_brain"]
@@ -47,6 +47,7 @@ async def load_brain(settings: Settings) -> ContentHolder:
         Thresholds.from_settings(settings.matching),
         default_lang=settings.languages.default,
         languages=settings.languages.supported,
+        encoder=make_encoder(settings.matching.encoder, settings.matching.cache_dir),
     )
     await asyncio.to_thread(holder.load)
     return holder

@@ -144,6 +144,19 @@ class MatchingSettings(_Section):
     clarify_threshold: Score = 0.30
     clarify_candidates: Annotated[int, Field(ge=2, le=3)] = 3
     misses_before_handoff: Annotated[int, Field(ge=1)] = 2
+    # "use": the multilingual sentence encoder joins the n-gram scorer; "none": n-grams alone
+    # (the default: see docs/matching.md, "Sentence encoder", for the measurements behind it)
+    encoder: Literal["use", "none"] = "none"
+    # where the content's sentence vectors are kept between runs; unset: the user's cache folder
+    embedding_cache_dir: Path | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        """``embedding_cache_dir``, or ``$XDG_CACHE_HOME/supportbot/embeddings`` (~/.cache/…)."""
+        if self.embedding_cache_dir is not None:
+            return self.embedding_cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "supportbot" / "embeddings"
 
     @model_validator(mode="after")
     def _ordered(self) -> MatchingSettings:
@@ -247,7 +260,13 @@ class Settings(_Section):
             and not rest.startswith("/")
         ):
             database = database.model_copy(update={"url": prefix + str(base / rest)})
-        return self.model_copy(update={"content": content, "database": database})
+        matching = self.matching
+        cache = matching.embedding_cache_dir
+        if cache is not None and not cache.is_absolute():
+            matching = matching.model_copy(update={"embedding_cache_dir": base / cache})
+        return self.model_copy(
+            update={"content": content, "database": database, "matching": matching}
+        )
 
 
 def _describe(error: dict[str, object]) -> str:

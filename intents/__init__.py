@@ -20,6 +20,7 @@ from kb import Problem
 
 if TYPE_CHECKING:
     from intents.holder import ContentHolder, ReloadReport
+    from intents.matching.encoder import EncoderName, SentenceEncoder, make_encoder
     from intents.matching.engine import Engine
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ContentError",
     "ContentHolder",
     "Decision",
+    "EncoderName",
     "Engine",
     "Intent",
     "IntentsError",
@@ -42,9 +44,11 @@ __all__ = [
     "Problem",
     "ReloadInProgress",
     "ReloadReport",
+    "SentenceEncoder",
     "Thresholds",
     "detect_language",
     "load_content",
+    "make_encoder",
 ]
 
 # The matcher (scikit-learn) loads on first use, so validating content and `supportbot --help`
@@ -53,6 +57,9 @@ _LAZY = {
     "ContentHolder": "intents.holder",
     "Engine": "intents.matching.engine",
     "ReloadReport": "intents.holder",
+    "EncoderName": "intents.matching.encoder",
+    "SentenceEncoder": "intents.matching.encoder",  # numpy
+    "make_encoder": "intents.matching.encoder",
 }
 
 

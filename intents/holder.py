@@ -9,6 +9,7 @@ from pathlib import Path
 
 from intents.errors import ContentError, ReloadInProgress
 from intents.loader import load_content
+from intents.matching.encoder import SentenceEncoder
 from intents.matching.engine import Engine
 from intents.matching.results import Decision, Thresholds
 from intents.model import LANGS, Content, Lang
@@ -118,6 +119,7 @@ class ContentHolder:
         default_lang: Lang = "en",
         languages: Sequence[Lang] = LANGS,
         builder: Callable[[Content, Thresholds], Engine] | None = None,
+        encoder: SentenceEncoder | None = None,
     ) -> None:
         self.intents_dir = intents_dir
         self.kb_dir = kb_dir
@@ -126,7 +128,7 @@ class ContentHolder:
         self.default_lang: Lang = default_lang
         self._builder = builder or (
             lambda content, thresholds: Engine.build(
-                content, thresholds, default_lang=self.default_lang
+                content, thresholds, default_lang=self.default_lang, encoder=encoder
             )
         )
         self._engine: Engine | None = None

@@ -9,19 +9,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import Context
-from intents import ContentError, Decision, Thresholds, load_content
+from intents import ContentError, Decision, IntentsError, Thresholds, load_content
 
 if TYPE_CHECKING:
-    from intents import Engine
+    from intents import Content, EncoderName, Engine, SentenceEncoder
     from intents.matching.bench import BenchResult
+    from intents.matching.phrases import Phrase
 
-# The matcher, `eval` and `bench` (scikit-learn) are imported inside their commands:
+# The matcher, `eval` and `bench` (scikit-learn, numpy) are imported inside their commands:
 # `supportbot --help` and `supportbot check` never load them.
+ENCODERS = ("use", "none")  # [matching] encoder; tests check it against the matcher's list
 
 __all__ = ["register"]
 
@@ -47,6 +50,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     evaluate = commands.add_parser("eval", help="cross-validate the content, suggest thresholds")
     _content_dirs(evaluate)
     evaluate.add_argument("--folds", type=int, default=5, help="cross-validation folds (5)")
+    evaluate.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        help="sentence encoder measured next to the engine alone (default: [matching] encoder)",
+    )
+    evaluate.add_argument(
+        "--phrases",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="also decide the labelled messages of FILE ('intent_id | message' per line) with "
+        "engines trained on all the content; repeatable",
+    )
     evaluate.set_defaults(handler=run_eval)
 
     bench = commands.add_parser("bench", help="measure the engine on a public dataset")
@@ -61,6 +78,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         default="val",
         help="split to report (default val; the threshold is chosen on val)",
     )
+    _encoder_flag(clinc)
     clinc.set_defaults(handler=run_bench_clinc)
     banking = datasets.add_parser("banking77", help="BANKING77 (text,category CSV)")
     banking.add_argument("--train", type=Path, required=True, metavar="CSV")
@@ -68,9 +86,28 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--test",
         type=Path,
         metavar="CSV",
-        help="test CSV (default: a stratified 20%% of train is held out)",
+        help="test CSV (default: a stratified share of train is held out, see --holdout)",
     )
+    banking.add_argument(
+        "--holdout",
+        type=float,
+        default=0.1,
+        metavar="SHARE",
+        help="share of train held out when there is no --test (default 0.1; 0.2 was the "
+        "split before the sentence encoder)",
+    )
+    _encoder_flag(banking)
     banking.set_defaults(handler=run_bench_banking)
+
+
+def _encoder_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default="use",
+        help="sentence encoder of the ensemble measured next to the engine alone (default use; "
+        "none: the engine alone)",
+    )
 
 
 def _content_dirs(parser: argparse.ArgumentParser) -> None:
@@ -168,7 +205,12 @@ def run_ask(args: argparse.Namespace, context: Context) -> int:
     from intents import Engine
 
     thresholds, default_lang = _thresholds(context)
-    engine = Engine.build(content, thresholds, default_lang=default_lang)
+    engine = Engine.build(
+        content,
+        thresholds,
+        default_lang=default_lang,
+        encoder=_configured_encoder(context),
+    )
     for text in _messages(args.text):
         decision = engine.decide(text, args.lang)
         if args.json:
@@ -188,23 +230,41 @@ def _progress(label: str) -> Callable[[Iterable[int]], Iterable[int]]:
     return wrap
 
 
+def _configured_encoder(
+    context: Context, name: EncoderName | None = None
+) -> SentenceEncoder | None:
+    from intents import make_encoder
+
+    matching = context.settings.matching
+    return make_encoder(name or matching.encoder, matching.cache_dir)
+
+
 def run_eval(args: argparse.Namespace, context: Context) -> int:
     from intents.matching.evaluation import cross_validate
+    from intents.matching.phrases import load_phrases
 
     intents_dir, kb_dir = _dirs(args, context)
     try:
         content = load_content(intents_dir, kb_dir, *_languages(context))
-    except ContentError as exc:
+        phrase_sets = [(path, load_phrases(path, content.intents)) for path in args.phrases]
+    except (ContentError, IntentsError) as exc:
         print(exc, file=sys.stderr)
         return 1
+    encoder = _configured_encoder(context, args.encoder)
+    thresholds, default_lang = _thresholds(context)
+    start = time.perf_counter()
     reports = cross_validate(
-        content, folds=args.folds, langs=content.languages, progress=_progress("cross-validation")
+        content,
+        folds=args.folds,
+        langs=content.languages,
+        progress=_progress("cross-validation"),
+        encoder=encoder,
     )
-    thresholds, _ = _thresholds(context)
+    print(f"cross-validation took {time.perf_counter() - start:.0f} s")
     for report in reports:
         t = report.thresholds
         print(
-            f"[{report.lang}] {report.examples} examples, {report.folds}-fold: "
+            f"[{report.lang}, {report.model}] {report.examples} examples, {report.folds}-fold: "
             f"top-1 intent accuracy {report.accuracy:.3f}"
         )
         answered, right = report.decisions(thresholds)
@@ -219,34 +279,92 @@ def run_eval(args: argparse.Namespace, context: Context) -> int:
             f", {t.answered:.0%} of examples answered), clarify {t.clarify:.2f}"
         )
     print(f"configured: answer {thresholds.answer:.2f}, clarify {thresholds.clarify:.2f}")
+    if phrase_sets:
+        _eval_phrases(content, thresholds, default_lang, encoder, phrase_sets)
     return 0
 
 
-def _print_bench(result: BenchResult) -> None:
-    rows = [
-        ("dataset", result.name),
-        ("intents", str(result.intents)),
-        ("train examples", str(result.train_examples)),
-        ("test examples", str(result.test_examples)),
+def _eval_phrases(
+    content: Content,
+    thresholds: Thresholds,
+    default_lang: str,
+    encoder: SentenceEncoder | None,
+    phrase_sets: list[tuple[Path, list[Phrase]]],
+) -> None:
+    from intents import Engine
+    from intents.matching.phrases import evaluate_phrases
+
+    models: list[tuple[str, SentenceEncoder | None]] = [("engine", None)]
+    if encoder is not None:
+        models.append(("ensemble", encoder))
+    for model, model_encoder in models:
+        engine = Engine.build(
+            content,
+            thresholds,
+            default_lang=default_lang,
+            encoder=model_encoder,
+        )
+        for path, phrases in phrase_sets:
+            report = evaluate_phrases(engine, phrases)
+            print(
+                f"[{path.name}, {model}] {report.total} phrases: right {report.right} "
+                f"({report.accuracy:.0%}), answered right {report.answered_right}, "
+                f"clarified with the right option {report.clarified_right}, "
+                f"confidently wrong {len(report.confidently_wrong)}"
+            )
+            for phrase, got in report.confidently_wrong:
+                print(f"  wrong answer: {phrase.intent} | {phrase.text} → {got}")
+            for phrase, got in report.missed:
+                print(f"  missed: {phrase.intent} | {phrase.text} → {got}")
+
+
+def _print_bench(results: list[BenchResult]) -> None:
+    first = results[0]
+    rows: list[tuple[str, list[str]]] = [
+        ("dataset", [r.name for r in results]),
+        ("model", [r.model for r in results]),
+        ("intents", [str(r.intents) for r in results]),
+        ("train examples", [str(r.train_examples) for r in results]),
+        ("test examples", [str(r.test_examples) for r in results]),
     ]
-    if result.oos_recall is not None:
+    if first.oos_recall is not None:
         rows += [
-            ("in-scope accuracy", f"{result.in_scope_accuracy:.4f}"),
-            ("out-of-scope recall", f"{result.oos_recall:.4f}"),
-            ("top-1 accuracy (no threshold)", f"{result.accuracy:.4f}"),
+            ("in-scope accuracy", [f"{r.in_scope_accuracy:.4f}" for r in results]),
+            ("out-of-scope recall", [f"{r.oos_recall or 0.0:.4f}" for r in results]),
+            ("top-1 accuracy (no threshold)", [f"{r.accuracy:.4f}" for r in results]),
+            ("threshold (out-of-fold)", [f"{r.threshold:.3f}" for r in results]),
         ]
     else:
-        rows.append(("accuracy", f"{result.accuracy:.4f}"))
+        rows.append(("accuracy", [f"{r.accuracy:.4f}" for r in results]))
     rows += [
-        ("threshold", f"{result.threshold:.3f}"),
-        ("training", f"{result.train_s:.1f} s"),
-        ("one message p50 / p99", f"{result.p50_ms:.2f} / {result.p99_ms:.2f} ms"),
-        ("peak RSS", f"{result.rss_mb:.0f} MB"),
+        ("mix engine / encoder", [r.mix or "-" for r in results]),
+        ("training", [f"{r.train_s:.1f} s" for r in results]),
+        ("one message p50 / p99", [f"{r.p50_ms:.2f} / {r.p99_ms:.2f} ms" for r in results]),
+        ("peak RSS so far", [f"{r.rss_mb:.0f} MB" for r in results]),
+        ("resident after the test", [_mb(r.loaded_mb) for r in results]),
     ]
     width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
-    print(json.dumps(result.as_json()))
+    columns = [max(len(values[i]) for _, values in rows) for i in range(len(results))]
+    for name, values in rows:
+        cells = "  ".join(f"{v:<{w}}" for v, w in zip(values, columns, strict=True))
+        print(f"{name:<{width}}  {cells}".rstrip())
+    for result in results:
+        print(json.dumps(result.as_json()))
+
+
+def _mb(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} MB"
+
+
+def _bench_encoder(args: argparse.Namespace) -> SentenceEncoder | None:
+    from intents import make_encoder
+
+    # no cache: the training time includes encoding the training texts
+    return make_encoder(args.encoder, None)
+
+
+def _step(step: str) -> None:
+    print(f"bench: {step}…", file=sys.stderr, flush=True)
 
 
 def run_bench_clinc(args: argparse.Namespace, context: Context) -> int:
@@ -257,7 +375,7 @@ def run_bench_clinc(args: argparse.Namespace, context: Context) -> int:
     except BenchError as exc:
         print(f"supportbot bench: {exc}", file=sys.stderr)
         return 2
-    _print_bench(run_bench(data))
+    _print_bench(run_bench(data, encoder=_bench_encoder(args), progress=_step))
     return 0
 
 
@@ -265,9 +383,9 @@ def run_bench_banking(args: argparse.Namespace, context: Context) -> int:
     from intents.matching.bench import BenchError, load_banking77, run_bench
 
     try:
-        data = load_banking77(args.train, args.test)
+        data = load_banking77(args.train, args.test, args.holdout)
     except BenchError as exc:
         print(f"supportbot bench: {exc}", file=sys.stderr)
         return 2
-    _print_bench(run_bench(data))
+    _print_bench(run_bench(data, encoder=_bench_encoder(args), progress=_step))
     return 0

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from intents.answers import Answer, render_intent_answer, render_kb_article
 from intents.matching.articles import ArticleIndex
 from intents.matching.background import BACKGROUND
+from intents.matching.classifier import TextClassifier
+from intents.matching.encoder import SentenceEncoder
+from intents.matching.ensemble import EnsembleConfig, EnsembleScorer
 from intents.matching.lang import detect_language
+from intents.matching.memory import trim_heap
 from intents.matching.results import Action, Candidate, Decision, Thresholds
 from intents.matching.scorer import IntentScorer, ScorerConfig
 from intents.matching.vague import VagueDetector
 from intents.model import SYSTEM_INTENTS, Content, Lang
 from intents.text import normalize
 
-__all__ = ["HUMAN_REQUEST", "Engine"]
+__all__ = ["HUMAN_REQUEST", "Engine", "Ranker"]
 
 HUMAN_REQUEST = "human_request"
 _TOP = 5
+
+
+class Ranker(Protocol):
+    """What the engine needs of a language's scorer (:class:`IntentScorer` or the ensemble)."""
+
+    @property
+    def classifier(self) -> TextClassifier: ...
+
+    def rank(self, text: str, top: int = 5) -> list[tuple[str, float]]: ...
 
 
 class Engine:
@@ -31,7 +45,7 @@ class Engine:
         self,
         content: Content,
         thresholds: Thresholds,
-        scorers: Mapping[Lang, IntentScorer],
+        scorers: Mapping[Lang, Ranker],
         articles: Mapping[Lang, ArticleIndex],
         default_lang: Lang = "en",
         vague: Mapping[Lang, VagueDetector] | None = None,
@@ -53,8 +67,12 @@ class Engine:
         default_lang: Lang = "en",
         config: ScorerConfig = ScorerConfig(),  # noqa: B008 - frozen, safe as default
         background: Mapping[Lang, Sequence[str]] = BACKGROUND,
+        encoder: SentenceEncoder | None = None,
+        ensemble: EnsembleConfig = EnsembleConfig(),  # noqa: B008 - frozen, safe as default
     ) -> Engine:
-        scorers: dict[Lang, IntentScorer] = {}
+        """Train every language's scorer; with ``encoder``, each is an :class:`EnsembleScorer`
+        (the examples' vectors come from the encoder, through its cache when it has one)."""
+        scorers: dict[Lang, Ranker] = {}
         indexes: dict[Lang, ArticleIndex] = {}
         vague: dict[Lang, VagueDetector] = {}
         for lang in content.languages:
@@ -63,7 +81,11 @@ class Engine:
                 for intent in content.intents.values()
                 if intent.examples.get(lang)
             }
-            scorers[lang] = IntentScorer.train(examples, background.get(lang, ()), config)
+            reject = background.get(lang, ())
+            if encoder is None:
+                scorers[lang] = IntentScorer.train(examples, reject, config)
+            else:
+                scorers[lang] = EnsembleScorer.train(examples, reject, encoder, config, ensemble)
             vague[lang] = VagueDetector(examples)
             articles = sorted(
                 (a for (_, article_lang), a in content.articles.items() if article_lang == lang),
@@ -71,9 +93,14 @@ class Engine:
             )
             phrases = [text for texts in examples.values() for text in texts]
             indexes[lang] = ArticleIndex(articles, phrases)
+        trim_heap()  # the training's temporary arrays leave the resident memory
         return cls(content, thresholds or Thresholds(), scorers, indexes, default_lang, vague)
 
-    def scorer(self, lang: Lang) -> IntentScorer:
+    @property
+    def uses_encoder(self) -> bool:
+        return any(isinstance(s, EnsembleScorer) for s in self._scorers.values())
+
+    def scorer(self, lang: Lang) -> Ranker:
         return self._scorers[lang]
 
     def rank(self, text: str, lang: Lang) -> tuple[Candidate, ...]:

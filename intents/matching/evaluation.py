@@ -11,11 +11,30 @@ from sklearn.model_selection import StratifiedKFold
 
 from intents.matching.background import BACKGROUND
 from intents.matching.calibration import ThresholdSuggestion, suggest_thresholds
+from intents.matching.encoder import SentenceEncoder
+from intents.matching.ensemble import EnsembleConfig, EnsembleScorer
 from intents.matching.results import Thresholds
 from intents.matching.scorer import IntentScorer, ScorerConfig
 from intents.model import LANGS, Content, Lang
 
 __all__ = ["LanguageReport", "cross_validate"]
+
+
+@dataclass
+class _Fold:
+    """Out-of-fold predictions of one model over one language's examples."""
+
+    predicted: list[str]
+    scores: list[float]
+    gaps: list[float]
+
+    @classmethod
+    def empty(cls, n: int) -> _Fold:
+        return cls([""] * n, [0.0] * n, [0.0] * n)
+
+    def put(self, i: int, ranked: list[tuple[str, float]]) -> None:
+        self.predicted[i], self.scores[i] = ranked[0] if ranked else ("", 0.0)
+        self.gaps[i] = self.scores[i] - (ranked[1][1] if len(ranked) > 1 else 0.0)
 
 
 @dataclass(frozen=True)
@@ -29,6 +48,7 @@ class LanguageReport:
     scores: tuple[float, ...]  # out-of-fold top score of every example
     correct: tuple[bool, ...]
     gaps: tuple[float, ...] = ()  # out-of-fold top score minus the runner-up's
+    model: str = "engine"  # or "ensemble" (with a sentence encoder)
 
     def decisions(self, thresholds: Thresholds) -> tuple[float, float]:
         """(share answered, share answered right) of the examples at ``thresholds``.
@@ -51,10 +71,15 @@ def cross_validate(
     langs: Sequence[Lang] = LANGS,
     background: Mapping[Lang, Sequence[str]] = BACKGROUND,
     progress: Callable[[Iterable[int]], Iterable[int]] = lambda steps: steps,
+    encoder: SentenceEncoder | None = None,
+    ensemble: EnsembleConfig = EnsembleConfig(),  # noqa: B008 - frozen, safe as default
 ) -> list[LanguageReport]:
     """Stratified k-fold over the examples of each language, every intent (system intents
     included) being a class; accuracy is top-1 intent accuracy (no threshold). Intents with too
-    few examples for ``folds`` splits use fewer folds overall."""
+    few examples for ``folds`` splits use fewer folds overall.
+
+    With ``encoder`` each fold trains the ensemble and both it and its engine part are
+    measured (one report each, the engine's first): the same folds, the same engine."""
     reports: list[LanguageReport] = []
     for lang in langs:
         texts: list[str] = []
@@ -63,37 +88,57 @@ def cross_validate(
             phrases = intent.examples.get(lang, ())
             texts.extend(phrases)
             labels.extend([intent.id] * len(phrases))
+        reject = list(background.get(lang, ()))
+        vectors = encoder.encode(texts) if encoder is not None else None
+        reject_vectors = encoder.encode(reject) if encoder is not None else None
         truth = np.asarray(labels)
         _, counts = np.unique(truth, return_counts=True)
         k = max(2, min(folds, int(counts.min())))
-        predicted = [""] * len(texts)
-        scores = [0.0] * len(texts)
-        gaps = [0.0] * len(texts)
+        engine = _Fold.empty(len(texts))
+        mixed = _Fold.empty(len(texts))
         splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=0)
         splits = list(splitter.split(np.zeros(len(truth)), truth))
         for fold in progress(range(k)):
             train_idx, test_idx = splits[fold]
-            examples: dict[str, list[str]] = {}
+            examples: dict[str, list[int]] = {}
             for i in train_idx:
-                examples.setdefault(labels[i], []).append(texts[i])
-            scorer = IntentScorer.train(examples, background.get(lang, ()), config)
-            for i in test_idx:
-                ranked = scorer.rank(texts[i], top=2)
-                predicted[i], scores[i] = ranked[0] if ranked else ("", 0.0)
-                gaps[i] = scores[i] - (ranked[1][1] if len(ranked) > 1 else 0.0)
-        correct = [p == t for p, t in zip(predicted, labels, strict=True)]
-        confused = Counter((t, p) for p, t in zip(predicted, labels, strict=True) if p != t)
-        reports.append(
-            LanguageReport(
-                lang=lang,
-                examples=len(texts),
-                folds=k,
-                accuracy=float(np.mean(correct)) if correct else 0.0,
-                confused=tuple((t, p, n) for (t, p), n in confused.most_common()),
-                thresholds=suggest_thresholds(scores, correct),
-                scores=tuple(scores),
-                correct=tuple(correct),
-                gaps=tuple(gaps),
+                examples.setdefault(labels[i], []).append(int(i))
+            seen = {label: [texts[i] for i in idx] for label, idx in examples.items()}
+            if encoder is None or vectors is None or reject_vectors is None:
+                scorer = IntentScorer.train(seen, reject, config)
+                for i in test_idx:
+                    engine.put(i, scorer.rank(texts[i], top=2))
+                continue
+            order = [i for idx in examples.values() for i in idx]
+            both = EnsembleScorer.train(
+                seen,
+                reject,
+                encoder,
+                config,
+                ensemble,
+                vectors=np.vstack([vectors[order], reject_vectors]),
             )
-        )
+            for i in test_idx:
+                engine.put(i, both.scorer.rank(texts[i], top=2))
+                mixed.put(i, both.rank(texts[i], top=2, vector=vectors[i]))
+        reports.append(_report(lang, k, labels, engine, "engine"))
+        if encoder is not None:
+            reports.append(_report(lang, k, labels, mixed, "ensemble"))
     return reports
+
+
+def _report(lang: Lang, k: int, labels: list[str], fold: _Fold, model: str) -> LanguageReport:
+    correct = [p == t for p, t in zip(fold.predicted, labels, strict=True)]
+    confused = Counter((t, p) for p, t in zip(fold.predicted, labels, strict=True) if p != t)
+    return LanguageReport(
+        lang=lang,
+        examples=len(labels),
+        folds=k,
+        accuracy=float(np.mean(correct)) if correct else 0.0,
+        confused=tuple((t, p, n) for (t, p), n in confused.most_common()),
+        thresholds=suggest_thresholds(fold.scores, correct),
+        scores=tuple(fold.scores),
+        correct=tuple(correct),
+        gaps=tuple(fold.gaps),
+        model=model,
+    )

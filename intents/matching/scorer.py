@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from intents.matching.calibration import fit_temperature, out_of_fold_margins
+from intents.matching.calibration import OutOfFold, fit_temperature, out_of_fold_margins
 from intents.matching.classifier import REJECT, ClassifierConfig, FloatArray, TextClassifier
 from intents.matching.fuzzy import FuzzyScorer, fuzzy_boost
 
@@ -42,6 +42,9 @@ class IntentScorer:
         self._keep = np.array([label != REJECT for label in classifier.labels])
         self._reject = classifier.labels.index(REJECT) if REJECT in classifier.labels else None
         self._labels = np.array(classifier.labels)
+        # the out-of-fold margins calibration was fitted on (None without calibration); the
+        # ensemble chooses its mixing weight on them, then drops them
+        self.oof: OutOfFold | None = None
 
     @classmethod
     def train(
@@ -63,6 +66,7 @@ class IntentScorer:
         if config.calibrate:
             oof = out_of_fold_margins(texts, labels, config.classifier, config.calibration_folds)
             classifier.temperature = fit_temperature(oof)
+            scorer.oof = oof
         else:
             classifier.temperature = config.temperature
         return scorer
@@ -80,7 +84,15 @@ class IntentScorer:
         probs = self.probabilities([text])[0]
         return self.rank_from(text, probs, top)
 
-    def rank_from(self, text: str, probs: FloatArray, top: int = 5) -> list[tuple[str, float]]:
+    def rank_from(
+        self, text: str, probs: FloatArray, top: int = 5, confidence: float = 0.0
+    ) -> list[tuple[str, float]]:
+        """Rank from a probability row; ``confidence`` (0..1) relaxes the coverage factor.
+
+        With a sentence encoder, a paraphrase in words never seen in training is still
+        understood: the coverage factor becomes at least ``confidence`` (the encoder's own
+        probability of its best intent, see :mod:`.ensemble`).
+        """
         masked = np.where(self._keep, probs, -1.0)
         order = np.argsort(-masked)[: max(top, self._config.fuzzy_candidates)]
         penalty = 0.0
@@ -90,6 +102,7 @@ class IntentScorer:
         near = self._fuzzy.similarity(text, list(scores)[: self._config.fuzzy_candidates])
         floor = self._config.coverage_floor
         factor = 1.0 if floor >= 1.0 else floor + (1 - floor) * self.classifier.coverage(text) ** 2
+        factor = max(factor, min(confidence, 1.0))
         boosted = {
             label: fuzzy_boost(score, near.get(label, 0.0)) for label, score in scores.items()
         }

@@ -66,3 +66,10 @@ def test_demo_walks_through_the_product(tmp_path: Path) -> None:
     assert "Thank you for the feedback!" in out
     assert "open tickets left: 0" in out
     assert "!internal" not in out.split("6. Closing")[1]  # the note never reached the customer
+
+
+def test_the_encoder_choices_are_the_matchers() -> None:
+    from bot.commands.content import ENCODERS
+    from intents.matching.encoder import ENCODERS as MATCHER_ENCODERS
+
+    assert sorted(ENCODERS) == sorted(MATCHER_ENCODERS)

@@ -36,6 +36,17 @@ def test_relative_paths_are_anchored_at_the_config_file(tmp_path: Path) -> None:
     assert settings.database.url == f"sqlite+aiosqlite:///{tmp_path}/supportbot.sqlite3"
 
 
+def test_encoder_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = '[matching]\nencoder = "use"\nembedding_cache_dir = "vectors"\n'
+    settings = load_settings(write(tmp_path, text))
+    assert settings.matching.encoder == "use"
+    assert settings.matching.cache_dir == tmp_path / "vectors"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    default = load_settings(write(tmp_path, "")).matching
+    assert default.encoder == "none"
+    assert default.cache_dir == tmp_path / "xdg" / "supportbot" / "embeddings"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -49,6 +60,7 @@ def test_relative_paths_are_anchored_at_the_config_file(tmp_path: Path) -> None:
         ("[hours]\ndays = []\n", "[hours] days"),
         ('[telegram]\nmode = "webhook"\n', "needs webhook_url"),
         ("[matching\n", "not valid TOML"),
+        ('[matching]\nencoder = "bert"\n', "[matching] encoder: Input should be 'use' or 'none'"),
     ],
 )
 def test_a_bad_value_gives_one_line_naming_the_key(

@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -81,17 +82,29 @@ def test_bench_clinc_json_line(tmp_path: Path, capsys: pytest.CaptureFixture[str
     data = _tiny_clinc(tmp_path / "data_full.json", with_test=True)
     code, out, _ = run(["bench", "clinc150", "--data", str(data), "--split", "test"], capsys)
     assert code == 0
-    result = json.loads(out.strip().splitlines()[-1])
-    assert set(result) >= {
-        "in_scope_accuracy",
-        "oos_recall",
-        "threshold",
-        "train_s",
-        "p50_ms",
-        "p99_ms",
-        "rss_mb",
-    }
-    assert 0.0 <= result["in_scope_accuracy"] <= 1.0
+    engine, ensemble = (json.loads(line) for line in out.strip().splitlines()[-2:])
+    assert (engine["model"], ensemble["model"]) == ("engine", "ensemble")
+    for result in (engine, ensemble):
+        assert set(result) >= {
+            "in_scope_accuracy",
+            "oos_recall",
+            "threshold",
+            "train_s",
+            "p50_ms",
+            "p99_ms",
+            "rss_mb",
+        }
+        assert 0.0 <= result["in_scope_accuracy"] <= 1.0
+    assert "mix" in ensemble
+    assert "in-scope accuracy" in out  # the side-by-side table
+
+
+def test_bench_engine_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _tiny_clinc(tmp_path / "data_full.json", with_test=False)
+    code, out, _ = run(["bench", "clinc150", "--data", str(data), "--encoder", "none"], capsys)
+    assert code == 0
+    [result] = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert result["model"] == "engine"
 
 
 def test_bench_clinc_without_test_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,8 +119,29 @@ def test_bench_banking_holdout(tmp_path: Path, capsys: pytest.CaptureFixture[str
     for label, text in (("card_arrival", "where is my new card"), ("top_up", "top up my account")):
         lines += [f"{text} number {i},{label}" for i in range(10)]
     (tmp_path / "train.csv").write_text("\n".join(lines), encoding="utf-8")
-    code, out, _ = run(["bench", "banking77", "--train", str(tmp_path / "train.csv")], capsys)
+    train = str(tmp_path / "train.csv")
+    code, out, _ = run(["bench", "banking77", "--train", train, "--holdout", "0.2"], capsys)
     assert code == 0
-    result = json.loads(out.strip().splitlines()[-1])
-    assert result["accuracy"] == 1.0
-    assert {"threshold", "train_s", "p50_ms", "p99_ms", "rss_mb"} <= set(result)
+    for line in out.strip().splitlines()[-2:]:
+        result = json.loads(line)
+        assert result["accuracy"] == 1.0
+        assert {"threshold", "train_s", "p50_ms", "p99_ms", "rss_mb"} <= set(result)
+    assert re.search(r"test examples +4 +4\n", out)  # 20 % of 20, for both models
+    code, _, err = run(["bench", "banking77", "--train", train, "--holdout", "1.5"], capsys)
+    assert code == 2
+    assert "--holdout must be between 0 and 1" in err
+
+
+def test_eval_phrases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    phrases = tmp_path / "phrases.en.txt"
+    phrases.write_text(
+        "# labelled messages\norder_status | where is my order\nthanks | thank you\n", "utf-8"
+    )
+    argv = ["eval", *DIRS, "--folds", "2", "--encoder", "none", "--phrases", str(phrases)]
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    assert "[phrases.en.txt, engine] 2 phrases: right 2 (100%)" in out
+    phrases.write_text("no_such_intent | hello\n", "utf-8")
+    code, _, err = run(argv, capsys)
+    assert code == 1
+    assert "phrases.en.txt:1: unknown intent 'no_such_intent'" in err

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from intents import ContentHolder, ReloadInProgress, Thresholds
+from intents.matching.encoder import CachedEncoder
 from tests.matching.conftest import CONTENT
+from tests.matching.test_encoder import CountingEncoder
 
 
 @pytest.fixture
@@ -52,3 +54,29 @@ async def test_second_concurrent_reload_is_refused(holder: ContentHolder) -> Non
     with pytest.raises(ReloadInProgress):
         await holder.reload()
     assert (await first).ok
+
+
+async def test_reload_of_unchanged_examples_does_not_encode_again(tmp_path: Path) -> None:
+    shutil.copytree(CONTENT / "intents", tmp_path / "intents")
+    shutil.copytree(CONTENT / "kb", tmp_path / "kb")
+    inner = CountingEncoder()
+    cache = tmp_path / "cache"
+    holder = ContentHolder(
+        tmp_path / "intents", tmp_path / "kb", encoder=CachedEncoder(inner, cache)
+    )
+    holder.load()
+    assert holder.engine.uses_encoder
+    encoded = inner.encoded
+    assert encoded > 0
+    await holder.reload()  # the same examples: every batch comes from the cache
+    restarted = ContentHolder(
+        tmp_path / "intents", tmp_path / "kb", encoder=CachedEncoder(inner, cache)
+    )
+    restarted.load()
+    assert inner.encoded == encoded
+    shop = holder.intents_dir / "shop.yaml"
+    shop.write_text(
+        shop.read_text(encoding="utf-8").replace("payment methods", "ways to pay"), "utf-8"
+    )
+    await holder.reload()
+    assert inner.encoded > encoded  # an example changed: that language is encoded again

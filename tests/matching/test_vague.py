@@ -6,16 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from intents import Engine, Thresholds, load_content
+from intents import Engine
 from intents.matching.vague import VagueDetector
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def sample_engine() -> Engine:
-    content = load_content(ROOT / "intents" / "content", ROOT / "kb" / "articles")
-    return Engine.build(content, Thresholds())
 
 
 @pytest.mark.parametrize(

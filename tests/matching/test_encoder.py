@@ -1,0 +1,85 @@
+"""The sentence encoder, its on-disk cache and the ensemble's mixing rule."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from intents import SentenceEncoder
+from intents.matching.encoder import CachedEncoder
+from intents.matching.ensemble import EnsembleConfig, Mix, choose_mix, mix
+
+
+class CountingEncoder:
+    """Deterministic vectors from the text's letters; counts the texts it encoded."""
+
+    name = "counting/1"
+
+    def __init__(self) -> None:
+        self.encoded = 0
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.encoded += len(texts)
+        rows = np.array(
+            [[text.count(c) + 0.1 for c in "abcdefgh"] for text in texts], dtype=np.float32
+        ).reshape(len(texts), 8)
+        result: npt.NDArray[np.float32] = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        return result
+
+
+def test_cache_survives_a_restart_and_notices_a_change(tmp_path: Path) -> None:
+    texts = ["where is my order", "cancel it", "hello"]
+    inner = CountingEncoder()
+    first = CachedEncoder(inner, tmp_path / "cache").encode(texts)
+    assert inner.encoded == 3
+    again = CachedEncoder(inner, tmp_path / "cache")  # a restart: a new object, the same folder
+    np.testing.assert_array_equal(again.encode(texts), first)
+    assert inner.encoded == 3
+    assert again.hits == 1
+    again.encode([*texts[:2], "hello there"])  # one example changed: encoded again
+    assert inner.encoded == 6
+    assert again.misses == 1
+
+
+def test_unwritable_cache_still_returns_vectors(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", "utf-8")
+    inner = CountingEncoder()
+    vectors = CachedEncoder(inner, blocker / "cache").encode(["a", "b"])
+    assert vectors.shape == (2, 8)
+
+
+def test_use_encoder_gives_unit_vectors_that_follow_meaning(
+    sentence_encoder: SentenceEncoder,
+) -> None:
+    vectors = sentence_encoder.encode(
+        ["where is my parcel", "has my package shipped yet", "где моя посылка", "tell me a joke"]
+    )
+    assert vectors.shape == (4, 512)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similarity = vectors @ vectors.T
+    assert similarity[0, 1] > similarity[0, 3]
+    assert similarity[0, 2] > similarity[0, 3]  # multilingual: the Russian phrase is close
+
+
+def test_mix_is_a_normalised_weighted_geometric_mean() -> None:
+    engine = np.array([[0.7, 0.2, 0.1]])
+    encoder = np.array([[0.1, 0.8, 0.1]])
+    np.testing.assert_allclose(mix(engine, encoder, Mix(1.0, 0.0)), engine)
+    np.testing.assert_allclose(mix(engine, encoder, Mix(0.0, 1.0)), encoder)
+    half = mix(engine, encoder, Mix(0.5, 0.5))
+    expected = np.sqrt(engine * encoder)
+    np.testing.assert_allclose(half, expected / expected.sum())
+
+
+def test_choose_mix_prefers_the_side_that_is_right() -> None:
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 3, size=200)
+    good = np.full((200, 3), 0.1)
+    good[np.arange(200), truth] = 0.8
+    noise = rng.dirichlet(np.ones(3), size=200)
+    assert choose_mix(noise, good, truth, EnsembleConfig()).weight > 0.8
+    assert choose_mix(good, noise, truth, EnsembleConfig()).weight < 0.2
