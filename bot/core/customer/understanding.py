@@ -1,0 +1,74 @@
+"""What the message reader needs from the dialog state, and what it leaves there.
+
+Kept in one place so the dialog-state keys it uses are easy to find: ``last_intent`` (the intent
+the bot answered last) and ``awaiting_order`` (the intent whose answer asked for an order number).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.customer.turn import Turn
+from bot.core.deps import Deps
+from bot.core.replies import as_lang
+from handoff.ports import UnitOfWork
+from intents import Decision
+from intents.understanding import Context, Reader, Understanding
+from intents.understanding.slots import Slot
+
+__all__ = ["details", "remember", "understand"]
+
+_LAST_INTENT = "last_intent"
+_AWAITING_ORDER = "awaiting_order"
+_ORDER_PLACEHOLDER = "{order_id}"
+_cache: list[tuple[object, object, Reader]] = []  # (brain, content, its reader)
+
+
+def _reader(deps: Deps) -> Reader:
+    brain, content = deps.brain, deps.brain.content
+    if not _cache or _cache[0][0] is not brain or _cache[0][1] is not content:
+        # a reload brings new content, hence a new reader
+        def decide(text: str, lang: str) -> Decision:
+            return brain.decide(text, as_lang(lang))
+
+        _cache[:] = [(brain, content, Reader(content, decide, deps.config.default_language))]
+    return _cache[0][2]
+
+
+def understand(deps: Deps, turn: Turn, text: str) -> Understanding:
+    customer = turn.customer
+    state = customer.state
+    last = state.get(_LAST_INTENT)
+    awaiting = state.get(_AWAITING_ORDER)
+    context = Context(
+        language=customer.language,
+        language_chosen=customer.language_chosen,
+        last_intent=last if isinstance(last, str) else None,
+        awaiting_order_for=awaiting if isinstance(awaiting, str) else None,
+    )
+    return _reader(deps).understand(text, context)
+
+
+async def remember(
+    uow: UnitOfWork, deps: Deps, turn: Turn, intent_id: str | None, slots: tuple[Slot, ...]
+) -> None:
+    """After a reply: the intent answered (None: nothing was) and whether its answer asked for an
+    order number the message did not give (the answer's text uses ``{order_id}``)."""
+    state = dict(turn.customer.state)
+    intent = deps.brain.content.intents.get(intent_id) if intent_id else None
+    asks = intent is not None and any(_ORDER_PLACEHOLDER in text for text in intent.answer.values())
+    has_order = any(slot.name == "order_id" for slot in slots)
+    new = {
+        _LAST_INTENT: intent_id,
+        _AWAITING_ORDER: intent_id if asks and not has_order else None,
+    }
+    if all(state.get(key) == value for key, value in new.items()):
+        return
+    state.update(new)
+    await uow.customers.save_state(turn.customer.id, state)
+    turn.customer = replace(turn.customer, state=state)
+
+
+def details(slots: tuple[Slot, ...]) -> str:
+    """The slots for a ticket's subject: "order_id 458812, email a@b.c"."""
+    return ", ".join(f"{slot.name} {slot.value}" for slot in slots)

@@ -1,0 +1,44 @@
+"""Typo correction: a word the content does not know is replaced by the nearest word it does.
+
+"wher is my oder" → "where is my order", "гдк мой заказх" → "где мой заказ". The nearest word is
+found with rapidfuzz's Levenshtein distance among the words of the same language's content: one
+edit for words of up to five letters (the first letter must agree for three-letter words), two
+for longer ones; among equally near words the more frequent one wins. The caller keeps the
+correction only when it raises the match (:mod:`intents.understanding.reader`).
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from intents.text import normalize
+from intents.understanding.lexicon import Lexicon
+
+__all__ = ["correct_typos"]
+
+
+def _max_edits(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+def correct_word(word: str, lexicon: Lexicon) -> str:
+    if len(word) < 3 or word.isdigit() or lexicon.knows(word):
+        return word
+    limit = _max_edits(word)
+    matches = process.extract(
+        word, lexicon.counts.keys(), scorer=Levenshtein.distance, score_cutoff=limit, limit=8
+    )
+    best: tuple[int, int, str] | None = None
+    for candidate, distance, _ in matches:
+        if len(candidate) < 3 or (len(word) <= 3 and candidate[0] != word[0]):
+            continue
+        key = (int(distance), -lexicon.counts[candidate], candidate)
+        if best is None or key < best:
+            best = key
+    return best[2] if best is not None else word
+
+
+def correct_typos(text: str, lexicon: Lexicon) -> str:
+    """``text`` normalised, with each unknown word replaced by its nearest known word (if any)."""
+    return " ".join(correct_word(word, lexicon) for word in normalize(text).split())
