@@ -13,7 +13,15 @@ from bot.config import Settings, load_settings
 
 __all__ = ["COMMAND_MODULES", "Context"]
 
-COMMAND_MODULES = ("content", "emulator", "database", "service", "demo", "metrics")
+COMMAND_MODULES = (
+    "content",
+    "emulator",
+    "database",
+    "service",
+    "demo",
+    "metrics",
+    "understanding",
+)
 
 
 @dataclass
