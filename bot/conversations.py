@@ -16,6 +16,9 @@ A file (YAML)::
 
 Every key but ``say`` is optional. ``action`` is what happened: ``handoff`` when the turn opened
 a ticket, ``miss`` when nothing matched, ``none`` when nothing was decided (a command).
+``ticket_contains`` checks the open ticket's subject (what the card shows, details included).
+A turn ``- operator: close`` has an operator close the open ticket; the clock then moves past
+the reopen window, so the customer's next message starts afresh.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import yaml
 
 from bot.core import callbacks as cb
 from bot.core.actions import RecordingOutbox, SendText
+from bot.core.customer.understanding import spoken_language
 from bot.core.deps import CoreConfig, Deps
 from bot.core.events import MessageReceived, Person
 from bot.core.ports import Brain, NullDesk
@@ -40,6 +44,7 @@ from bot.core.texts import Texts
 from handoff.clock import ManualClock
 from handoff.hours import WorkingHours
 from handoff.memory import InMemoryStore
+from handoff.tickets import close
 
 __all__ = [
     "Conversation",
@@ -52,7 +57,17 @@ __all__ = [
 ]
 
 _KEYS = frozenset(
-    {"say", "action", "intent", "lang", "ticket", "priority", "reply_contains", "options"}
+    {
+        "say",
+        "action",
+        "intent",
+        "lang",
+        "ticket",
+        "priority",
+        "reply_contains",
+        "options",
+        "ticket_contains",
+    }
 )
 _ACTIONS = frozenset({"answer", "clarify", "handoff", "smalltalk", "miss", "none"})
 _START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday; the runner's hours are always open
@@ -115,6 +130,9 @@ def _load(path: Path) -> Conversation:
     turns: list[Turn] = []
     for n, raw in enumerate(data["turns"], 1):
         line = lines[n - 1] if n <= len(lines) else 0
+        if raw == {"operator": "close"}:
+            turns.append(Turn("", {"operator": "close"}, line))
+            continue
         if not isinstance(raw, dict) or not isinstance(raw.get("say"), str | int):
             raise ConversationError(f"{path}:{line}: turn {n} needs 'say: <message>'")
         unknown = sorted(set(raw) - _KEYS)
@@ -137,7 +155,8 @@ def _load(path: Path) -> Conversation:
 
 def _turn_lines(path: Path) -> list[int]:
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [i for i, text in enumerate(lines, 1) if text.lstrip().startswith("- say:")]
+    starts = ("- say:", "- operator:")
+    return [i for i, text in enumerate(lines, 1) if text.lstrip().startswith(starts)]
 
 
 @dataclass
@@ -172,13 +191,17 @@ async def run_conversation(
     conversation: Conversation, brain: Brain, texts: Texts, config: CoreConfig | None = None
 ) -> list[Failure]:
     """Play the customer's turns through the core; one Failure per turn that went otherwise."""
-    world = _world(brain, texts, config or CoreConfig(operator_group_id=-100))
+    config = config or CoreConfig(operator_group_id=-100)
+    world = _world(brain, texts, config)
     chat = 1000
     person = Person(
         telegram_id=chat, name=conversation.name, language_code=conversation.language_code
     )
     failures: list[Failure] = []
     for n, turn in enumerate(conversation.turns, 1):
+        if turn.expect == {"operator": "close"}:
+            await _close_open_ticket(world, config)
+            continue
         decisions = len(world.store.decisions)
         tickets = set(world.store.tickets)
         sent = len(world.outbox.actions)
@@ -195,15 +218,23 @@ async def run_conversation(
                 text=turn.say,
             )
         )
-        seen = _observe(world, chat, decisions, tickets, sent)
+        seen = _observe(world, config, chat, decisions, tickets, sent)
         problems = _compare(turn.expect, seen)
         if problems:
             failures.append(Failure(conversation, n, turn.say, tuple(problems)))
     return failures
 
 
+async def _close_open_ticket(world: _World, config: CoreConfig) -> None:
+    async with world.store.unit_of_work() as uow:
+        for ticket in list(world.store.tickets.values()):
+            if ticket.status.is_open:
+                await close(uow, ticket.id, now=world.clock.now())
+    world.clock.set(world.clock.now() + config.reopen_window + timedelta(hours=1))
+
+
 def _observe(
-    world: _World, chat: int, decisions: int, tickets: set[int], sent: int
+    world: _World, config: CoreConfig, chat: int, decisions: int, tickets: set[int], sent: int
 ) -> dict[str, object]:
     store = world.store
     customer = next(c for c in store.customers.values() if c.telegram_id == chat)
@@ -235,10 +266,11 @@ def _observe(
     return {
         "action": action,
         "intent": decision.intent if decision else None,
-        "lang": customer.language,
+        "lang": spoken_language(customer, config.languages),
         "ticket": bool(open_tickets),
         "priority": open_tickets[-1].priority.label if open_tickets else None,
         "reply": "\n".join(reply.text for reply in replies),
+        "subject": open_tickets[-1].subject if open_tickets else "",
         "options": options,
     }
 
@@ -251,6 +283,11 @@ def _compare(expect: dict[str, object], seen: dict[str, object]) -> list[str]:
     wanted = expect.get("reply_contains")
     if wanted is not None and str(wanted) not in str(seen["reply"]):
         problems.append(f"reply: expected it to contain {wanted!r}, got {seen['reply']!r}")
+    subject = expect.get("ticket_contains")
+    if subject is not None and str(subject) not in str(seen["subject"]):
+        problems.append(
+            f"ticket: expected its subject to contain {subject!r}, got {seen['subject']!r}"
+        )
     options = expect.get("options")
     if isinstance(options, list):
         missing = [o for o in options if o not in seen["options"]]  # type: ignore[operator]

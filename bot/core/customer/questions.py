@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.core.customer.person import call_person
 from bot.core.customer.turn import Turn
-from bot.core.customer.understanding import details, remember, understand
+from bot.core.customer.understanding import details, remember, switch_language, understand
 from bot.core.deps import Deps
 from bot.core.events import MessageReceived
 from bot.core.replies import (
@@ -31,12 +31,10 @@ _MISSES = "misses"  # consecutive messages the bot could not place, in the dialo
 
 
 async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) -> None:
-    customer = turn.customer
     understood = understand(deps, turn, text)  # sticky language, slots, typos, follow-ups
     decision = understood.decision
     if understood.switched and understood.language in deps.config.languages:
-        await uow.customers.set_language(customer.id, understood.language)
-        turn.speak(understood.language)
+        await switch_language(uow, turn, understood.language)
     lang = turn.lang
     if understood.follow_up is not None:
         await _follow_up(uow, deps, turn, understood)

@@ -1,7 +1,9 @@
 """What the message reader needs from the dialog state, and what it leaves there.
 
-Kept in one place so the dialog-state keys it uses are easy to find: ``last_intent`` (the intent
-the bot answered last) and ``awaiting_order`` (the intent whose answer asked for an order number).
+Kept in one place so the dialog-state keys it uses are easy to find: ``language`` (the language
+the customer's messages clearly switched to; Telegram's ``language_code`` until then, and
+``/language`` overrides both), ``last_intent`` (the intent the bot answered last) and
+``awaiting_order`` (the intent whose answer asked for an order number).
 """
 
 from __future__ import annotations
@@ -11,13 +13,22 @@ from dataclasses import replace
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.replies import as_lang
+from handoff.model import Customer
 from handoff.ports import UnitOfWork
 from intents import Decision
 from intents.understanding import Context, Reader, Understanding
 from intents.understanding.slots import Slot
 
-__all__ = ["details", "remember", "understand"]
+__all__ = [
+    "details",
+    "follow_language",
+    "remember",
+    "spoken_language",
+    "switch_language",
+    "understand",
+]
 
+_LANGUAGE = "language"  # the language the customer's messages switched to (not chosen)
 _LAST_INTENT = "last_intent"
 _AWAITING_ORDER = "awaiting_order"
 _ORDER_PLACEHOLDER = "{order_id}"
@@ -33,6 +44,31 @@ def _reader(deps: Deps) -> Reader:
 
         _cache[:] = [(brain, content, Reader(content, decide, deps.config.default_language))]
     return _cache[0][2]
+
+
+def spoken_language(customer: Customer, languages: tuple[str, ...]) -> str:
+    """The language to speak with ``customer``: chosen with /language, else the one their
+    messages switched to, else Telegram's."""
+    followed = customer.state.get(_LANGUAGE)
+    if not customer.language_chosen and isinstance(followed, str) and followed in languages:
+        return followed
+    return customer.language
+
+
+def follow_language(turn: Turn, languages: tuple[str, ...]) -> None:
+    """At the start of a turn: speak the language the customer's messages switched to."""
+    spoken = spoken_language(turn.customer, languages)
+    if spoken != turn.customer.language:
+        turn.speak(spoken)
+
+
+async def switch_language(uow: UnitOfWork, turn: Turn, language: str) -> None:
+    """The customer's messages clearly switched language: follow them from now on."""
+    state = dict(turn.customer.state)
+    state[_LANGUAGE] = language
+    await uow.customers.save_state(turn.customer.id, state)
+    turn.customer = replace(turn.customer, state=state)
+    turn.speak(language)
 
 
 def understand(deps: Deps, turn: Turn, text: str) -> Understanding:
