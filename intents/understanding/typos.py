@@ -3,13 +3,14 @@
 "wher is my oder" → "where is my order", "гдк мой заказх" → "где мой заказ". The nearest word is
 found with rapidfuzz's Levenshtein distance among the words of the same language's content: one
 edit for words of up to five letters (the first letter must agree for three-letter words), two
-for longer ones; among equally near words the more frequent one wins. The caller keeps the
+for longer ones; among equally near words the one sharing more letters in order, then the
+more frequent one, wins. The caller keeps the
 correction only when it raises the match (:mod:`intents.understanding.reader`).
 """
 
 from __future__ import annotations
 
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from intents.text import normalize
@@ -29,14 +30,16 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     matches = process.extract(
         word, lexicon.counts.keys(), scorer=Levenshtein.distance, score_cutoff=limit, limit=8
     )
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, float, int, str] | None = None
     for candidate, distance, _ in matches:
         if len(candidate) < 3 or (len(word) <= 3 and candidate[0] != word[0]):
             continue
-        key = (int(distance), -lexicon.counts[candidate], candidate)
+        # equally near: the one sharing more letters in order ("wher": "where" before "when"),
+        # then the more frequent one
+        key = (int(distance), -fuzz.ratio(word, candidate), -lexicon.counts[candidate], candidate)
         if best is None or key < best:
             best = key
-    return best[2] if best is not None else word
+    return best[3] if best is not None else word
 
 
 def correct_typos(text: str, lexicon: Lexicon) -> str:
