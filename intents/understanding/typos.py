@@ -19,8 +19,42 @@ from intents.understanding.lexicon import Lexicon
 __all__ = ["correct_typos"]
 
 
+_ROWS = (
+    ("`1234567890-=", "qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./"),
+    ("ё1234567890-=", "йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю."),
+)
+
+
+def _neighbours() -> dict[str, frozenset[str]]:
+    near: dict[str, set[str]] = {}
+    for rows in _ROWS:
+        for r, row in enumerate(rows):
+            for i, key in enumerate(row):
+                around = {row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)}
+                for other, offsets in ((r - 1, (0, 1)), (r + 1, (-1, 0))):
+                    if 0 <= other < len(rows):
+                        around |= {
+                            rows[other][i + d] for d in offsets if 0 <= i + d < len(rows[other])
+                        }
+                near.setdefault(key, set()).update(around)
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+_NEAR = _neighbours()
+
+
 def _max_edits(word: str) -> int:
-    return 1 if len(word) <= 5 else 2
+    return 1 if len(word) <= 7 else 2
+
+
+def _plausible(typed: str, meant: str) -> bool:
+    """The same first letter, and every substituted letter a neighbouring key."""
+    if typed[0] != meant[0]:
+        return False
+    for op, i, j in Levenshtein.editops(typed, meant):
+        if op == "replace" and meant[j] not in _NEAR.get(typed[i], frozenset()):
+            return False
+    return True
 
 
 def correct_word(word: str, lexicon: Lexicon) -> str:
@@ -32,7 +66,7 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     )
     best: tuple[int, float, int, str] | None = None
     for candidate, distance, _ in matches:
-        if len(candidate) < 3 or (len(word) <= 3 and candidate[0] != word[0]):
+        if len(candidate) < 3 or not _plausible(word, candidate):
             continue
         # equally near: the one sharing more letters in order ("wher": "where" before "when"),
         # then the more frequent one
