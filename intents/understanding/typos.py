@@ -51,8 +51,10 @@ def _plausible(typed: str, meant: str) -> bool:
     """The same first letter, and every substituted letter a neighbouring key."""
     if typed[0] != meant[0]:
         return False
-    for op, i, j in Levenshtein.editops(typed, meant):
-        if op == "replace" and meant[j] not in _NEAR.get(typed[i], frozenset()):
+    for op in Levenshtein.editops(typed, meant):
+        if op.tag == "replace" and meant[op.dest_pos] not in _NEAR.get(
+            typed[op.src_pos], frozenset()
+        ):
             return False
     return True
 
