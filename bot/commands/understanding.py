@@ -32,6 +32,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     held.add_argument("files", nargs="+", type=Path, metavar="FILE", help="held-out YAML files")
     held.add_argument("--show", action="store_true", help="list every message that was not right")
+    held.add_argument(
+        "--engine-only",
+        action="store_true",
+        help="the matcher alone on the raw messages (no reader), for comparison",
+    )
     held.set_defaults(handler=run_heldout)
 
 
@@ -90,11 +95,12 @@ def run_heldout(args: argparse.Namespace, context: Context) -> int:
     )
     reader = Reader(content, engine.decide, settings.languages.default)  # type: ignore[arg-type]
     for path in args.files:
-        result = evaluate_heldout(reader, load_heldout(path))
+        result = evaluate_heldout(reader, load_heldout(path), engine_only=args.engine_only)
         if args.show:
             print("\n".join(result.misses))
+        what = "engine alone" if args.engine_only else "reader + engine"
         print(
-            f"{path} ({result.lang}): in-scope accuracy {result.in_scope_accuracy:.3f} "
+            f"{path} ({result.lang}, {what}): in-scope accuracy {result.in_scope_accuracy:.3f} "
             f"({result.in_scope_points:g}/{result.in_scope}), out-of-scope not answered "
             f"{result.out_of_scope_not_answered:.3f} "
             f"({result.out_of_scope_kept}/{result.out_of_scope})"
@@ -104,6 +110,7 @@ def run_heldout(args: argparse.Namespace, context: Context) -> int:
             "lang": result.lang,
             "in_scope_accuracy": round(result.in_scope_accuracy, 4),
             "out_of_scope_not_answered": round(result.out_of_scope_not_answered, 4),
+            "engine_only": args.engine_only,
         }
         print(json.dumps(summary))
     return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from intents.errors import IntentsError
+from intents.matching.results import Decision
 from intents.understanding.reader import Context, Reader
 
 __all__ = ["HeldOut", "HeldOutResult", "evaluate_heldout", "load_heldout"]
@@ -64,11 +65,20 @@ def load_heldout(path: Path) -> HeldOut:
     )
 
 
-def evaluate_heldout(reader: Reader, heldout: HeldOut) -> HeldOutResult:
+def evaluate_heldout(
+    reader: Reader, heldout: HeldOut, *, engine_only: bool = False
+) -> HeldOutResult:
+    """``engine_only``: the matcher alone on the raw messages, for comparison."""
     result = HeldOutResult(heldout.lang)
     context = Context(heldout.lang)
+
+    def decide(text: str) -> Decision:
+        if engine_only:
+            return reader.decide(text, heldout.lang)
+        return reader.understand(text, context).decision
+
     for intent, text in heldout.in_scope:
-        decision = reader.understand(text, context).decision
+        decision = decide(text)
         result.in_scope += 1
         if decision.action in ("answer", "handoff") and decision.intent_id == intent:
             result.in_scope_points += 1
@@ -79,7 +89,7 @@ def evaluate_heldout(reader: Reader, heldout: HeldOut) -> HeldOutResult:
             got = decision.intent_id or decision.article or "-"
             result.misses.append(f"wrong {intent:22} {text!r} → {decision.action} {got}")
     for text in heldout.out_of_scope:
-        decision = reader.understand(text, context).decision
+        decision = decide(text)
         result.out_of_scope += 1
         answered = decision.action in ("answer", "handoff") and (
             decision.intent is not None or decision.article is not None

@@ -74,7 +74,7 @@ class Reader:
 
     def __init__(self, content: Content, decide: Decide, default_lang: str = "en") -> None:
         self.content = content
-        self._decide = decide
+        self.decide = decide  # the matcher alone
         self.default_lang = default_lang
         phrases: dict[str, list[str]] = {}
         for intent in content.intents.values():
@@ -130,10 +130,10 @@ class Reader:
     def _match(
         self, text: str, lang: str, via: frozenset[str]
     ) -> tuple[Decision, str, frozenset[str]]:
-        decision = self._decide(text, lang)
+        decision = self.decide(text, lang)
         corrected = correct_typos(text, self.lexicons[lang])
         if corrected and corrected != normalize(text):
-            better = self._decide(corrected, lang)
+            better = self.decide(corrected, lang)
             if better.score > decision.score:
                 return better, corrected, via | {"typos"}
         return decision, text, via
