@@ -46,16 +46,15 @@ class Reading:
                 points[word.lang] = points.get(word.lang, 0.0) + word.weight
         return points
 
-    def text_for(self, lang: str, lexicon: Lexicon, *, mixed: bool = False) -> str:
+    def text_for(self, lang: str, *, mixed: bool = False) -> str:
         """The message as words of ``lang``: converted words of ``lang``, the rest as typed.
 
-        Names the content does not know ("London") are left out; so are, in a ``mixed`` message,
-        the words of other languages (they would only count as unknown).
+        In a ``mixed`` message the words of other languages are left out (they would only count
+        as unknown). Names stay: leaving out the words the content does not know would make an
+        unrelated question look like a content one ("when does Harrods open").
         """
         kept: list[str] = []
         for w in self.words:
-            if w.name and not lexicon.knows(w.surface):
-                continue
             if mixed and w.lang is not None and w.lang != lang and w.weight >= 1:
                 continue
             kept.append(w.word if w.lang == lang else w.surface)
@@ -102,15 +101,34 @@ def read_words(text: str, lexicons: Mapping[str, Lexicon]) -> Reading:
     raw = _TOKEN.findall(unicodedata.normalize("NFKC", text))
     words: list[WordReading] = []
     for i, token in enumerate(raw):
-        for word in normalize(token).split():
-            if _looks_like_name(raw, i):
-                words.append(WordReading(word, None, word, _AS_IS, 0.0, name=True))
-            else:
-                words.append(_read(word, lexicons))
+        if _looks_like_name(raw, i):
+            words += [
+                WordReading(w, None, w, _AS_IS, 0.0, name=True) for w in normalize(token).split()
+            ]
+            continue
+        soft = _soft_sign(token.lower(), lexicons)
+        if soft is not None:
+            words.append(soft)
+            continue
+        words += [_read(word, lexicons) for word in normalize(token).split()]
     return _whole_transliteration(Reading(tuple(words)), lexicons)
 
 
-_TOKEN = re.compile(r"[^\W_]+")
+_TOKEN = re.compile(r"[^\W_]+(?:['’`][^\W_]+)*['’`]?")
+
+
+def _soft_sign(token: str, lexicons: Mapping[str, Lexicon]) -> WordReading | None:
+    """A Latin word with an apostrophe read as transliterated Russian, the apostrophe being ь
+    ("skol'ko" → "сколько", "kazan'" → "казань"); None when that is not a Russian word."""
+    if "'" not in token.replace("’", "'").replace("`", "'") or not token.isascii():
+        return None
+    ru = [lang for lang, lexicon in lexicons.items() if lexicon.cyrillic]
+    if len(ru) != 1:
+        return None
+    converted = to_cyrillic(token.replace("’", "'"))
+    if lexicons[ru[0]].knows(converted) or lexicons[ru[0]].knows(converted.rstrip("ь")):
+        return WordReading(token, ru[0], converted, _TRANSLIT, 1.0, known=True)
+    return None
 
 
 def _looks_like_name(tokens: list[str], i: int) -> bool:

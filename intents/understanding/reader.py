@@ -103,7 +103,7 @@ class Reader:
         best: tuple[Decision, str, frozenset[str]] | None = None
         mixed = len(matching) > 1
         for match_lang in sorted(matching or [lang], key=lambda k: (k != reply_lang, k)):
-            text_for = reading.text_for(match_lang, self.lexicons[match_lang], mixed=mixed)
+            text_for = reading.text_for(match_lang, mixed=mixed)
             if not slots and not reading.via and text_for == normalize(core):
                 text_for = text  # nothing taken out or converted: the message as written
             candidate = self._match(text_for, match_lang, reading.via)
