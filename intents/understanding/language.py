@@ -148,7 +148,8 @@ def _looks_like_name(tokens: list[str], i: int) -> bool:
 def _whole_transliteration(reading: Reading, lexicons: Mapping[str, Lexicon]) -> Reading:
     """When the Latin words read as transliterated Russian outnumber those read as English, the
     message is transliterated Russian: its unknown Latin words are transliterated too
-    ("skolko idet dostavka v ekaterinburg" keeps "екатеринбург")."""
+    ("skolko idet dostavka v ekaterinburg" keeps "екатеринбург"), as no evidence of their own
+    (keyboard mashing with one accidental Russian word must not switch the language)."""
     translit = [w for w in reading.words if w.via in (_TRANSLIT, _LAYOUT) and w.lang]
     if not translit:
         return reading
@@ -160,7 +161,7 @@ def _whole_transliteration(reading: Reading, lexicons: Mapping[str, Lexicon]) ->
         return reading
     via = translit[0].via
     words = tuple(
-        WordReading(w.surface, target, _convert(w.surface, via), via, 0.5)
+        WordReading(w.surface, target, _convert(w.surface, via), via, 0.0)
         if w.lang != target and is_latin(w.surface) and w.weight < 1
         else w
         for w in reading.words

@@ -38,8 +38,8 @@ class Lexicon:
         return cls(lang, dict(counts), frozenset(stem_word(word) for word in counts))
 
     def knows(self, word: str) -> bool:
-        """The word or, for words of four letters or more, its stem occurs in the content."""
-        return word in self.counts or (len(word) >= 4 and stem_word(word) in self.stems)
+        """The word or, for words of five letters or more, its stem occurs in the content."""
+        return word in self.counts or (len(word) >= 5 and stem_word(word) in self.stems)
 
     @property
     def cyrillic(self) -> bool:

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from intents.text import normalize
-from intents.understanding.lexicon import Lexicon
+from intents.understanding.lexicon import Lexicon, is_cyrillic
 
 __all__ = ["correct_typos"]
 
@@ -48,10 +48,19 @@ def _max_edits(word: str) -> int:
 
 
 def _plausible(typed: str, meant: str) -> bool:
-    """The same first letter, and every substituted letter a neighbouring key."""
+    """The same first letter, every substituted letter a neighbouring key, and not another
+    inflection of the same Russian word ("цену" is not a typo of "цены": the matcher's
+    character n-grams already see them as one)."""
     if typed[0] != meant[0]:
         return False
-    for op in Levenshtein.editops(typed, meant):
+    ops = Levenshtein.editops(typed, meant)
+    if (
+        len(typed) == len(meant) >= 4
+        and is_cyrillic(typed)
+        and all(op.tag == "replace" and op.src_pos >= len(typed) - 2 for op in ops)
+    ):
+        return False
+    for op in ops:
         if op.tag == "replace" and meant[op.dest_pos] not in _NEAR.get(
             typed[op.src_pos], frozenset()
         ):
