@@ -2,7 +2,8 @@
 
 Storage keeps it as JSON in the customer's record, in the shape it always had::
 
-    {"misses": 2, "survey": {"ticket_id": 5, "step": "comment"}}
+    {"misses": 2, "survey": {"ticket_id": 5, "step": "comment"}, "language": "ru",
+     "last_intent": "order_status", "awaiting_order": "order_status"}
 
 A part at its default (no misses, no survey) is left out. Reading is forgiving: a damaged part
 is dropped with a warning in the log and the dialog goes on, as if it had never been there.
@@ -22,6 +23,7 @@ __all__ = ["DialogState", "SurveyState", "SurveyStep"]
 _log = logging.getLogger(__name__)
 _MISSES = "misses"
 _SURVEY = "survey"
+_TEXTS = ("language", "last_intent", "awaiting_order")  # optional strings, stored as they are
 
 
 class SurveyStep(enum.StrEnum):
@@ -58,6 +60,9 @@ class SurveyState:
 class DialogState:
     misses: int = 0  # consecutive messages the bot could not place
     survey: SurveyState | None = None  # the survey under way (never one at step DONE)
+    language: str | None = None  # the language the customer's messages clearly switched to
+    last_intent: str | None = None  # the intent the bot answered last
+    awaiting_order: str | None = None  # the intent whose answer asked for an order number
 
     def with_survey(self, survey: SurveyState) -> DialogState:
         """This state with ``survey`` in it; a finished survey is removed."""
@@ -75,7 +80,14 @@ class DialogState:
                 survey = SurveyState.from_json(stored)
             except SurveyError as exc:
                 _log.warning("dialog state: dropped the survey: %s", exc)
-        return cls(misses=misses, survey=survey)
+        texts: dict[str, str | None] = {}
+        for key in _TEXTS:
+            value = raw.get(key)
+            if value is not None and not isinstance(value, str):
+                _log.warning("dialog state: dropped %s=%r (not a string)", key, value)
+                value = None
+            texts[key] = value
+        return cls(misses=misses, survey=survey, **texts)
 
     def to_json(self) -> dict[str, object]:
         stored: dict[str, object] = {}
@@ -83,4 +95,7 @@ class DialogState:
             stored[_MISSES] = self.misses
         if self.survey is not None and self.survey.step is not SurveyStep.DONE:
             stored[_SURVEY] = self.survey.to_json()
+        for key in _TEXTS:
+            if (value := getattr(self, key)) is not None:
+                stored[key] = value
         return stored

@@ -49,7 +49,8 @@ MAY_IMPORT: dict[str, set[str]] = {
         "storage",
     },
     "bot.demo": {"bot.app", *_BOT, "handoff", "telegram_emulator"},
-    "bot.commands": {"bot.app", "bot.demo", "bot.reports", *_BOT, *_LIBRARIES},
+    "bot.conversations": {"bot.config", "bot.core", "handoff", "intents"},  # conversation tests
+    "bot.commands": {"bot.app", "bot.demo", "bot.reports", "bot.conversations", *_BOT, *_LIBRARIES},
     "bot.cli": {"bot.commands", *_BOT, *_LIBRARIES},
     "bot": {"bot.cli"},  # bot/__init__.py, bot/__main__.py
     "benchmarks": {"bot", "bot.app", "bot.demo", "bot.commands", "bot.cli", *_BOT, *_LIBRARIES},

@@ -26,6 +26,9 @@ PUBLIC_MODULES: dict[str, str] = {
     "handoff.tickets": "the ticket lifecycle, called as tickets.take(...), tickets.close(...)",
     "intents.matching.bench": "the CLI's bench command; scikit-learn, so not loaded by the root",
     "intents.matching.evaluation": "the CLI's eval command; scikit-learn, not loaded by the root",
+    "intents.understanding": "the message reader in front of the matcher, as the core calls it",
+    "intents.understanding.heldout": "the CLI's eval-heldout: held-out phrase files and scoring",
+    "handoff.memory": "the in-memory twin of the storage ports: conversation tests run on it",
     "intents.matching.phrases": "the CLI's eval --phrases; the matcher, not loaded by the root",
     "kb.yamlsource": "the line-numbered YAML reader intents' loader shares",
 }

@@ -15,7 +15,16 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMAND_MODULES", "Context"]
 
-COMMAND_MODULES = ("content", "emulator", "database", "service", "demo", "metrics", "report")
+COMMAND_MODULES = (
+    "content",
+    "emulator",
+    "database",
+    "service",
+    "demo",
+    "metrics",
+    "report",
+    "understanding",
+)
 
 
 @dataclass

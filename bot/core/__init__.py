@@ -5,6 +5,7 @@
 """
 
 from bot.core.actions import Action, Outbox, Result
+from bot.core.customer.understanding import spoken_language
 from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
 from bot.core.desk.commands import StatsPicture, StatsSource
@@ -35,4 +36,5 @@ __all__ = [
     "Texts",
     "TextsError",
     "split_html",
+    "spoken_language",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +19,7 @@ __all__ = [
     "answer_intent",
     "as_lang",
     "clarify",
+    "fill_slots",
     "person_row",
     "topics_menu",
 ]
@@ -52,12 +55,20 @@ def _title(titles: Mapping[Lang, str], lang: str, fallback: str) -> str:
 
 
 def answer_intent(
-    content: Content, intent: Intent, lang: str, texts: Texts, *, decision_id: int | None
+    content: Content,
+    intent: Intent,
+    lang: str,
+    texts: Texts,
+    *,
+    decision_id: int | None,
+    values: Mapping[str, str] | None = None,
 ) -> Reply:
     """The intent's answer with its quick replies, linked articles and, for real questions,
-    the feedback and "talk to a person" buttons."""
+    the feedback and "talk to a person" buttons. ``values`` fill the answer's ``{order_id}``-style
+    placeholders (see :func:`fill_slots`)."""
     lang = content.lang(lang)
     text = intent.answer.get(lang) or next(iter(intent.answer.values()))
+    text = fill_slots(text, values or {})
     rows: list[tuple[Button, ...]] = []
     quick: list[Button] = []
     for button in intent.buttons:
@@ -79,6 +90,21 @@ def answer_intent(
         rows.append(feedback_row(texts, lang, decision_id))
     rows.append(person_row(texts, lang))
     return Reply(text.strip(), tuple(rows))
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill_slots(text: str, values: Mapping[str, str]) -> str:
+    """``{order_id}`` and friends replaced by the message's details (HTML-escaped); a line that
+    needs a detail the customer did not give is left out."""
+    lines: list[str] = []
+    for line in text.splitlines(keepends=True):
+        names = _PLACEHOLDER.findall(line)
+        if any(name not in values for name in names):
+            continue
+        lines.append(_PLACEHOLDER.sub(lambda m: html.escape(values[m.group(1)]), line))
+    return "".join(lines)
 
 
 def answer_article(

@@ -1,8 +1,9 @@
-"""The held-out out-of-scope phrases are never answered by the engine on the sample content.
+"""The out-of-scope phrases are never answered by the engine on the sample content.
 
 These phrases are never used for training (the engine's built-in reject examples are different
-sentences); weather, jokes, abuse, gibberish and unrelated questions must end in clarify or
-handoff, never in an answer.
+sentences), but they were used to tune the scorer: a regression check, not a held-out
+measurement (that is tests/heldout). Weather, jokes, abuse, gibberish and unrelated questions
+must end in clarify or handoff, never in an answer.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from bot.core.customer.commands import reload_content, run_command
 from bot.core.customer.flood import FloodGate
 from bot.core.customer.questions import answer_question, reopen_if_recent
 from bot.core.customer.turn import Turn
+from bot.core.customer.understanding import follow_language
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, MessageReceived
 from bot.core.ports import Desk
@@ -149,7 +150,9 @@ class CustomerDialog:
         conversation = await uow.conversations.current(
             customer.id, now=now, idle_after_s=int(config.idle_after.total_seconds())
         )
-        return Turn(customer=customer, conversation_id=conversation.id)
+        turn = Turn(customer=customer, conversation_id=conversation.id)
+        follow_language(turn, config.languages)  # the language their messages switched to
+        return turn
 
     # ------------------------------------------------------------------ after the commit
     async def _deliver(self, turn: Turn) -> None:

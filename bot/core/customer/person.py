@@ -22,18 +22,28 @@ async def call_person(
     intent_id: str | None,
     score: float | None,
     cause: str,
+    details: str = "",
 ) -> None:
-    """Hand the dialog to people; ``cause`` (a :class:`handoff.metrics.Cause`) is stored on a
-    new ticket for the reports."""
+    """Open (or reopen) the customer's ticket; ``cause`` (a :class:`handoff.Cause`) is stored on
+    a new ticket for the reports. ``details`` (the message's order number, email…) go on the card
+    with the subject. An intent that hands off a second time in a row (the customer's previous
+    ticket was about the same, e.g. a second double charge) gets one step more priority than its
+    content says."""
     intent = deps.brain.content.intents.get(intent_id) if intent_id else None
     if not subject.strip() or subject.startswith("/"):
         subject = await _last_question(uow, turn.conversation_id) or subject
+    priority = Priority.parse(intent.priority) if intent else Priority.NORMAL
+    if intent is not None and intent.always_handoff:
+        previous = await uow.tickets.last_for_customer(turn.customer.id)
+        if previous is not None and previous.intent == intent.id:
+            priority = Priority(min(priority + 1, Priority.URGENT))
+    subject = _subject(intent, as_lang(turn.lang, deps.brain.content), subject)
     request = HandoffRequest(
         customer=turn.customer,
         conversation_id=turn.conversation_id,
-        priority=Priority.parse(intent.priority) if intent else Priority.NORMAL,
+        priority=priority,
         line=intent.line if intent else 1,
-        subject=_subject(intent, as_lang(turn.lang, deps.brain.content), subject),
+        subject=f"{subject} · {details}" if details else subject,
         intent=intent_id,
         confidence=score,
     )

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.core.customer.person import call_person
 from bot.core.customer.turn import Turn
+from bot.core.customer.understanding import details, remember, switch_language, understand
 from bot.core.deps import Deps
 from bot.core.events import MessageReceived
 from bot.core.replies import (
@@ -19,7 +20,7 @@ from bot.core.replies import (
     topics_menu,
 )
 from handoff import Cause, Ticket, TicketStatus, UnitOfWork
-from intents import detect_language
+from intents.understanding import Understanding
 
 __all__ = ["HUMAN_REQUEST", "answer_question", "reopen_if_recent"]
 
@@ -28,19 +29,14 @@ _SMALL_TALK = frozenset({"greeting", "thanks", "goodbye"})
 
 
 async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) -> None:
-    customer = turn.customer
-    lang = as_lang(customer.language, deps.brain.content)
-    if not customer.language_chosen:  # the script may switch: to the customer's own, if it fits
-        lang = detect_language(text, lang, deps.config.languages)
-    decision = deps.brain.decide(text, lang)
-    if (
-        not customer.language_chosen
-        and decision.lang != customer.language
-        and decision.lang in deps.config.languages
-    ):
-        await uow.customers.set_language(customer.id, decision.lang)
-        turn.speak(decision.lang)
+    understood = understand(deps, turn, text)  # sticky language, slots, typos, follow-ups
+    decision = understood.decision
+    if understood.switched and understood.language in deps.config.languages:
+        await switch_language(uow, turn, understood.language)
     lang = turn.lang
+    if understood.follow_up is not None:
+        await _follow_up(uow, deps, turn, understood)
+        return
     record = await uow.decisions.add(
         conversation_id=turn.conversation_id,
         text=text,
@@ -51,17 +47,30 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
         score=float(decision.score),
         now=deps.clock.now(),
     )
+    await remember(uow, deps, turn, decision.intent_id, understood.slots)
+    facts = details(understood.slots)
     content = deps.brain.content
     intent = decision.intent
     if decision.intent_id == HUMAN_REQUEST:
         await call_person(
-            uow, deps, turn, subject=text, intent_id=None, score=decision.score, cause=Cause.ASKED
+            uow,
+            deps,
+            turn,
+            subject=text,
+            intent_id=None,
+            score=decision.score,
+            cause=Cause.ASKED,
+            details=facts,
         )
         return
     if decision.action in ("answer", "handoff"):
         await _count_miss(uow, turn, reset=True)
         if intent is not None:
-            turn.say(answer_intent(content, intent, lang, deps.texts, decision_id=record.id))
+            values = understood.values
+            reply = answer_intent(
+                content, intent, lang, deps.texts, decision_id=record.id, values=values
+            )
+            turn.say(reply)
             if intent.always_handoff or decision.action == "handoff":
                 await call_person(
                     uow,
@@ -71,6 +80,7 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
                     intent_id=intent.id,
                     score=decision.score,
                     cause=Cause.AUTOMATIC,
+                    details=facts,
                 )
             return
         if decision.article is not None:
@@ -96,6 +106,7 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
             intent_id=None,
             score=decision.score,
             cause=Cause.LOW_CONFIDENCE,
+            details=facts,
         )
     elif misses == threshold:
         offer = person_row(deps.texts, lang, rephrase=True)
@@ -105,6 +116,36 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
         turn.say(
             Reply(deps.texts(lang, "miss_first"), (*menu.keyboard, person_row(deps.texts, lang)))
         )
+
+
+async def _follow_up(uow: UnitOfWork, deps: Deps, turn: Turn, understood: Understanding) -> None:
+    """Small talk after an answer: "ok" / "👍" is acknowledged, "?" re-offers the last answer's
+    options. Never a miss; recorded as a ``smalltalk`` decision."""
+    lang = turn.lang
+    last = understood.decision.intent_id or _last_intent(turn)
+    await uow.decisions.add(
+        conversation_id=turn.conversation_id,
+        text=understood.text,
+        language=lang,
+        action="smalltalk",
+        intent=last,
+        article=None,
+        score=1.0,
+        now=deps.clock.now(),
+    )
+    await _count_miss(uow, turn, reset=True)
+    content = deps.brain.content
+    intent = content.intents.get(last) if last else None
+    if understood.follow_up == "nudge" and intent is not None:
+        answer = answer_intent(content, intent, lang, deps.texts, decision_id=None)
+        title = intent.title.get(as_lang(lang, content)) or intent.id
+        turn.say(Reply(deps.texts(lang, "followup_again", title=title), answer.keyboard))
+        return
+    turn.say(Reply(deps.texts(lang, "followup_ack")))
+
+
+def _last_intent(turn: Turn) -> str | None:
+    return turn.customer.state.last_intent
 
 
 async def reopen_if_recent(

@@ -1,0 +1,10 @@
+"""Reading a customer's message before matching it: follow-ups, slots, language, layouts,
+transliteration and typos.
+
+The entry point is ``Reader(content, decide).understand(text, context)``.
+"""
+
+from intents.understanding.reader import Context, Decide, Reader, Understanding
+from intents.understanding.slots import Slot
+
+__all__ = ["Context", "Decide", "Reader", "Slot", "Understanding"]

@@ -1,0 +1,92 @@
+"""Typo correction: a word the content does not know is replaced by the nearest word it does.
+
+"wher is my oder" → "where is my order", "гдк мой заказх" → "где мой заказ". The nearest word is
+found with rapidfuzz's Levenshtein distance among the words of the same language's content: one
+edit for words of up to five letters (the first letter must agree for three-letter words), two
+for longer ones; among equally near words the one sharing more letters in order, then the
+more frequent one, wins. The caller keeps the
+correction only when it raises the match (:mod:`intents.understanding.reader`).
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from intents.text import normalize
+from intents.understanding.lexicon import Lexicon, is_cyrillic
+
+__all__ = ["correct_typos"]
+
+
+_ROWS = (
+    ("`1234567890-=", "qwertyuiop[]", "asdfghjkl;'", "zxcvbnm,./"),
+    ("ё1234567890-=", "йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю."),
+)
+
+
+def _neighbours() -> dict[str, frozenset[str]]:
+    near: dict[str, set[str]] = {}
+    for rows in _ROWS:
+        for r, row in enumerate(rows):
+            for i, key in enumerate(row):
+                around = {row[j] for j in (i - 1, i + 1) if 0 <= j < len(row)}
+                for other, offsets in ((r - 1, (0, 1)), (r + 1, (-1, 0))):
+                    if 0 <= other < len(rows):
+                        around |= {
+                            rows[other][i + d] for d in offsets if 0 <= i + d < len(rows[other])
+                        }
+                near.setdefault(key, set()).update(around)
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+_NEAR = _neighbours()
+
+
+def _max_edits(word: str) -> int:
+    return 1 if len(word) <= 7 else 2
+
+
+def _plausible(typed: str, meant: str) -> bool:
+    """The same first letter, every substituted letter a neighbouring key, and not another
+    inflection of the same Russian word ("цену" is not a typo of "цены": the matcher's
+    character n-grams already see them as one)."""
+    if typed[0] != meant[0]:
+        return False
+    ops = Levenshtein.editops(typed, meant)
+    if (
+        len(typed) == len(meant) >= 4
+        and is_cyrillic(typed)
+        and all(op.tag == "replace" and op.src_pos >= len(typed) - 2 for op in ops)
+    ):
+        return False
+    for op in ops:
+        if op.tag == "replace" and meant[op.dest_pos] not in _NEAR.get(
+            typed[op.src_pos], frozenset()
+        ):
+            return False
+    return True
+
+
+def correct_word(word: str, lexicon: Lexicon) -> str:
+    if len(word) < 3 or word.isdigit() or lexicon.knows(word):
+        return word
+    limit = _max_edits(word)
+    matches = process.extract(
+        word, lexicon.counts.keys(), scorer=Levenshtein.distance, score_cutoff=limit, limit=8
+    )
+    best: tuple[int, float, int, str] | None = None
+    for candidate, distance, _ in matches:
+        if len(candidate) < 3 or not _plausible(word, candidate):
+            continue
+        # equally near: the one sharing more letters in order ("wher": "where" before "when"),
+        # then the more frequent one
+        key = (int(distance), -fuzz.ratio(word, candidate), -lexicon.counts[candidate], candidate)
+        if best is None or key < best:
+            best = key
+    return best[3] if best is not None else word
+
+
+def correct_typos(text: str, lexicon: Lexicon) -> str:
+    """``text`` normalised, with each unknown word replaced by its nearest known word (if any)."""
+    return " ".join(correct_word(word, lexicon) for word in normalize(text).split())

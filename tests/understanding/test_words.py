@@ -1,0 +1,98 @@
+"""Transliteration, keyboard layouts, slots, follow-ups and typo correction, each on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents.understanding.followups import follow_up
+from intents.understanding.layout import en_keys_to_ru, ru_keys_to_en
+from intents.understanding.lexicon import Lexicon
+from intents.understanding.slots import extract_slots, is_bare_order_id
+from intents.understanding.transliterate import to_cyrillic
+from intents.understanding.typos import correct_typos
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("gde moi zakaz", "где мои заказ"),
+        ("skol'ko stoit", "сколько стоит"),
+        ("zhurnal", "журнал"),
+        ("shchuka schuka", "щука щука"),
+        ("yabloko jabloko", "яблоко яблоко"),
+        ("khorosho horosho", "хорошо хорошо"),
+        ("tsena cena", "цена цена"),
+        ("kakoy vy", "какой вы"),
+        ("chto", "что"),
+        ("yest", "ест"),
+    ],
+)
+def test_transliteration_reads_the_common_schemes(latin: str, cyrillic: str) -> None:
+    assert to_cyrillic(latin) == cyrillic
+
+
+def test_keyboard_layouts_both_ways() -> None:
+    assert en_keys_to_ru("ghbdtn") == "привет"
+    assert en_keys_to_ru("ult vjq pfrfp") == "где мой заказ"
+    assert ru_keys_to_en("цруку шы ьн щквук") == "where is my order"
+
+
+@pytest.mark.parametrize(
+    ("text", "left", "slots"),
+    [
+        ("When will order 458812 arrive?", "When will order arrive?", [("order_id", "458812")]),
+        ("где мой заказ №458812", "где мой заказ", [("order_id", "458812")]),
+        ("order #458812 pls", "order pls", [("order_id", "458812")]),
+        ("списали дважды 2 990 ₽", "списали дважды", [("amount", "2 990 ₽")]),
+        ("charged $129.99 twice", "charged twice", [("amount", "$129.99")]),
+        ("промокод SALE20 не работает", "промокод не работает", [("promo_code", "SALE20")]),
+        ("пишите на ivan.petrov@mail.ru", "пишите на", [("email", "ivan.petrov@mail.ru")]),
+        ("call +44 7700 900123", "call", [("phone", "+44 7700 900123")]),
+        ("позвоните 8 912 345 67 89", "позвоните", [("phone", "8 912 345 67 89")]),
+        ("доставка 12.11 или 5 ноября", "доставка или", [("date", "12.11"), ("date", "5 ноября")]),
+        ("see https://shop.example/o/1", "see", [("url", "https://shop.example/o/1")]),
+        ("is the PS5 or iPhone 15 in stock", "is the PS5 or iPhone 15 in stock", []),
+    ],
+)
+def test_slots_are_taken_out_and_kept(text: str, left: str, slots: list[tuple[str, str]]) -> None:
+    rest, found = extract_slots(text)
+    assert rest == left
+    assert [(slot.name, slot.value) for slot in found] == slots
+
+
+def test_a_bare_order_number() -> None:
+    assert is_bare_order_id("458812") == "458812"
+    assert is_bare_order_id(" #458812. ") == "458812"
+    assert is_bare_order_id("заказ № 458812") == "458812"
+    assert is_bare_order_id("458812 where is it") is None
+    assert is_bare_order_id("12") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ok", "ack"),
+        ("ок", "ack"),
+        ("понятно, спасибо", "ack"),
+        ("👍", "ack"),
+        ("👍🏻👍🏻", "ack"),
+        ("?", "nudge"),
+        ("??", "nudge"),
+        ("ну и?", "nudge"),
+        ("and?", "nudge"),
+        ("где мой заказ?", None),
+        ("ok where is my order", None),
+        ("...", None),
+    ],
+)
+def test_follow_ups(text: str, kind: str | None) -> None:
+    assert follow_up(text) == kind
+
+
+def test_typos_are_corrected_against_the_languages_own_words() -> None:
+    en = Lexicon.build("en", ["where is my order", "order status", "when will it arrive"])
+    ru = Lexicon.build("ru", ["где мой заказ", "статус заказа"])
+    assert correct_typos("wher is my oder", en) == "where is my order"
+    assert correct_typos("гдк мой заказх", ru) == "где мой заказ"
+    assert correct_typos("гдк мой заказх", en) == "гдк мой заказх"  # other language: untouched
+    assert correct_typos("xyzzy status", en) == "xyzzy status"  # nothing near: kept
