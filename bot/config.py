@@ -104,6 +104,7 @@ class OperatorSettings(_Section):
     line3_group_id: int = 0
     sla_minutes: Annotated[int, Field(ge=1)] = 15
     reopen_window_minutes: Annotated[int, Field(ge=0)] = 30
+    language: Lang | None = None  # the desk's language; None: [languages] default
 
 
 class AdminSettings(_Section):

@@ -26,6 +26,7 @@ __all__ = [
     "Failure",
     "Keyboard",
     "Outbox",
+    "ReopenTopic",
     "Result",
     "SendText",
 ]
@@ -103,6 +104,14 @@ class CloseTopic:
     thread_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReopenTopic:
+    """Reopen a closed forum topic (a reopened ticket continues in its own topic)."""
+
+    chat_id: int
+    thread_id: int
+
+
 Action = (
     SendText
     | EditText
@@ -112,6 +121,7 @@ Action = (
     | CopyMessages
     | CreateTopic
     | CloseTopic
+    | ReopenTopic
 )
 
 

@@ -40,6 +40,11 @@ class CoreConfig:
     idle_after: timedelta = timedelta(hours=6)  # a gap this long starts a new conversation
     messages_per_minute: int = 20
     popular_intents: tuple[str, ...] = DEFAULT_POPULAR
+    desk_language: str = ""  # the operator groups' language; "": default_language
+
+    @property
+    def desk_lang(self) -> str:
+        return self.desk_language or self.default_language
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CoreConfig:
@@ -56,6 +61,7 @@ class CoreConfig:
             sla=timedelta(minutes=ops.sla_minutes),
             reopen_window=timedelta(minutes=ops.reopen_window_minutes),
             messages_per_minute=settings.limits.customer_messages_per_minute,
+            desk_language=ops.language or "",
         )
 
 

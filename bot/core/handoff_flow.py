@@ -13,7 +13,7 @@ from handoff.ports import UnitOfWork
 from handoff.queue import queue_status
 from handoff.tickets import OpenKind, open_ticket
 
-__all__ = ["HandoffRequest", "HandoffResult", "hand_off", "when_back"]
+__all__ = ["HandoffRequest", "HandoffResult", "hand_off", "when_back", "zone_label"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,8 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
         text = texts(lang, "handoff_existing", ticket=ticket.id)
     elif not deps.hours.is_open(now):
         back = deps.hours.next_opening(now)
-        text = texts(lang, "handoff_offhours", ticket=ticket.id, when=when_back(back, now, lang))
+        when = when_back(back, now, lang)
+        text = texts(lang, "handoff_offhours", ticket=ticket.id, when=when, zone=zone_label(back))
     elif opened.kind is OpenKind.REOPENED:
         text = texts(lang, "handoff_reopened", ticket=ticket.id)
     elif not deps.config.operator_group_id:  # no operator group yet: no queue to speak of
@@ -85,6 +86,18 @@ _WEEKDAYS = {
         "в воскресенье",
     ),
 }
+
+
+def zone_label(moment: datetime) -> str:
+    """The operators' time zone as a customer anywhere can read it: "UTC+3, Moscow"."""
+    offset = moment.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "UTC"
+    key = getattr(moment.tzinfo, "key", None)
+    place = key.rsplit("/", 1)[-1].replace("_", " ") if isinstance(key, str) else None
+    return f"{utc}, {place}" if place and place != "UTC" else utc
 
 
 def when_back(back: datetime, now: datetime, lang: str) -> str:

@@ -12,20 +12,34 @@ from intents.model import Content, Intent, Lang
 from kb.render import render_article
 
 __all__ = [
+    "PRESSED",
     "Reply",
     "answer_article",
     "answer_intent",
     "as_lang",
     "clarify",
     "person_row",
+    "pressed_title",
     "topics_menu",
 ]
+
+
+PRESSED = "button"  # the media kind of a stored button press: "[button] 👎 Didn't help"
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     keyboard: Keyboard = ()
+    record_buttons: bool = False  # the transcript keeps what the buttons offered (a clarify)
+
+    @property
+    def recorded_text(self) -> str:
+        """The text as stored for the transcript: with the offered buttons when they matter."""
+        if not self.record_buttons:
+            return self.text
+        offered = " · ".join(f"[{b.text}]" for row in self.keyboard for b in row)
+        return f"{self.text}\n{offered}" if offered else self.text
 
 
 def person_row(texts: Texts, lang: str, *, rephrase: bool = False) -> tuple[Button, ...]:
@@ -52,10 +66,17 @@ def _title(titles: Mapping[Lang, str], lang: str, fallback: str) -> str:
 
 
 def answer_intent(
-    content: Content, intent: Intent, lang: str, texts: Texts, *, decision_id: int | None
+    content: Content,
+    intent: Intent,
+    lang: str,
+    texts: Texts,
+    *,
+    decision_id: int | None,
+    handing_off: bool = False,
 ) -> Reply:
     """The intent's answer with its quick replies, linked articles and, for real questions,
-    the feedback and "talk to a person" buttons."""
+    the feedback and "talk to a person" buttons — not when ``handing_off`` (a person is being
+    called right after it: asking "did it help?" would contradict that)."""
     text = intent.answer.get(as_lang(lang)) or next(iter(intent.answer.values()))
     rows: list[tuple[Button, ...]] = []
     quick: list[Button] = []
@@ -70,7 +91,7 @@ def answer_intent(
         if article is not None:
             quick.append(Button("📄 " + article.title, data=cb.encode(cb.Article(article_id))))
     rows.extend(_pairs(quick))
-    if intent.is_system:
+    if intent.is_system or handing_off:
         if intent.id == "greeting":
             rows.extend(topics_menu(content, lang, ()).keyboard)
         return Reply(text.strip(), tuple(rows))
@@ -112,7 +133,26 @@ def clarify(content: Content, choices: Sequence[Choice], lang: str, texts: Texts
             if article is not None:
                 rows.append((Button("📄 " + article.title, data=cb.encode(cb.Article(choice.id))),))
     rows.append(person_row(texts, lang))
-    return Reply(texts(lang, "clarify"), tuple(rows))
+    return Reply(texts(lang, "clarify"), tuple(rows), record_buttons=True)
+
+
+def pressed_title(payload: cb.Callback | None, content: Content, texts: Texts, lang: str) -> str:
+    """What the button the customer pressed said, for the transcript."""
+    match payload:
+        case cb.Feedback(_, helped):
+            return texts(lang, "button_helped" if helped else "button_not_helped")
+        case cb.Person():
+            return texts(lang, "button_person")
+        case cb.Rephrase():
+            return texts(lang, "button_rephrase")
+        case cb.ShowIntent(intent_id) if intent_id in content.intents:
+            return _title(content.intents[intent_id].title, lang, intent_id)
+        case cb.Article(article_id):
+            article = content.article(article_id, as_lang(lang))
+            return "📄 " + (article.title if article else article_id)
+        case cb.Language(code):
+            return code
+    return "?"
 
 
 def topics_menu(content: Content, lang: str, popular: Iterable[str]) -> Reply:

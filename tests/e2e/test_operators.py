@@ -132,7 +132,10 @@ async def test_escalation_relabels_the_ticket_and_tells_the_customer(stack: Loca
     await stack.tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
     await stack.operator.send_in_topic(stack.group, topic, "/escalate 2")
     [told] = await stack.tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
-    assert told.content == f"Your request #{ticket_id} has been passed to our line 2 specialists."
+    assert told.content == (
+        f"Your request #{ticket_id} has been passed to our more experienced specialists; "
+        "they will answer here."
+    )
     assert (await ticket(stack, ticket_id)).line == 2
 
 
@@ -143,7 +146,8 @@ async def test_off_hours_the_customer_learns_when_operators_return(
     async with make_stack(always_open=False, clock=ManualClock(saturday_night)) as stack:
         alice = stack.tg.add_user("Alice", language_code="en")
         [reply] = await ask(stack, alice, "/operator")
-    assert "they will be back on Monday (30 Nov) at 09:00" in reply.content
+    # regression: the time had no zone; a customer abroad could not tell when "09:00" is
+    assert "they will be back on Monday (30 Nov) at 09:00 (UTC+3, Moscow)" in reply.content
 
 
 async def test_cancel_withdraws_and_the_topic_is_told(stack: LocalStack) -> None:

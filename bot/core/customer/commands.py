@@ -13,7 +13,7 @@ from bot.core.events import MessageReceived
 from bot.core.replies import Reply, topics_menu
 from handoff.model import TicketStatus
 from handoff.ports import UnitOfWork
-from intents import ReloadInProgress
+from intents import ReloadInProgress, ReloadReport
 
 __all__ = ["LANGUAGE_NAMES", "reload_content", "run_command"]
 
@@ -68,9 +68,39 @@ async def reload_content(deps: Deps, lang: str) -> Reply:
     except ReloadInProgress:
         return Reply(deps.texts(lang, "reload_busy"))
     if report.ok:
-        return Reply(deps.texts(lang, "reload_ok", summary=_escape(report.summary())))
+        return Reply(_reload_summary(deps, lang, report))
     problems = "\n".join(_escape(str(problem)) for problem in report.problems[:20])
     return Reply(deps.texts(lang, "reload_failed", problems=problems))
+
+
+def _reload_summary(deps: Deps, lang: str, report: ReloadReport) -> str:
+    """The reload report in the admin's language alone (the content's ids stay as they are)."""
+    texts = deps.texts
+    lines = [
+        texts(
+            lang,
+            "reload_ok",
+            intents=report.stats.get("intents", 0),
+            articles=report.stats.get("articles", 0),
+        )
+    ]
+    if not report.changed:
+        lines.append(texts(lang, "reload_nothing_changed"))
+    else:
+
+        def ids(*groups: tuple[str, ...]) -> str:
+            return _escape(", ".join(item for group in groups for item in group) or "—")
+
+        lines.append(
+            texts(
+                lang,
+                "reload_changes",
+                added=ids(report.intents_added, report.articles_added),
+                removed=ids(report.intents_removed, report.articles_removed),
+                changed=ids(report.intents_changed, report.articles_changed),
+            )
+        )
+    return "\n".join(lines)
 
 
 def _escape(text: str) -> str:

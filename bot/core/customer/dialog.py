@@ -27,7 +27,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, MessageReceived
 from bot.core.ports import Desk
-from bot.core.replies import Reply, person_row
+from bot.core.replies import PRESSED, Reply, person_row, pressed_title
 from bot.core.survey_flow import SurveyFlow
 from handoff.model import Direction, NewMessage, Ticket
 from handoff.ports import UnitOfWork
@@ -102,6 +102,7 @@ class CustomerDialog:
             if not await uow.updates.first_time(event.update_id, now=now):
                 return
             turn = await self._start_turn(uow, event, now)
+            await _store_press(uow, self._deps, turn, payload, now)
             notice = await press(uow, self._deps, turn, event, payload)
         await self._deps.outbox(AnswerButton(event.callback_id, text=notice))
         await self._deliver(turn)
@@ -180,7 +181,7 @@ class CustomerDialog:
                         direction=Direction.BOT,
                         chat_id=turn.customer.chat_id,
                         telegram_message_id=sent_id,
-                        text=reply.text,
+                        text=reply.recorded_text,
                         created_at=now,
                         ticket_id=turn.ticket_id,
                     )
@@ -209,6 +210,24 @@ async def _store_incoming(
             created_at=now,
             media_kind=media.kind if media else None,
             media_file_id=media.file_id if media else None,
+        )
+    )
+
+
+async def _store_press(
+    uow: UnitOfWork, deps: Deps, turn: Turn, payload: cb.Callback | None, now: datetime
+) -> None:
+    """A pressed button goes into the transcript as the customer's ``[button]`` line."""
+    title = pressed_title(payload, deps.brain.content, deps.texts, turn.lang)
+    await uow.messages.add(
+        NewMessage(
+            conversation_id=turn.conversation_id,
+            direction=Direction.CUSTOMER,
+            chat_id=turn.customer.chat_id,
+            telegram_message_id=None,
+            text=title,
+            created_at=now,
+            media_kind=PRESSED,
         )
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.customer.person import call_person
+from bot.core.customer.person import call_person, remember_intent
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import MessageReceived
@@ -59,8 +59,20 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
     if decision.action == "answer" or (decision.action == "handoff" and intent is not None):
         await _count_miss(uow, turn, reset=True)
         if intent is not None:
-            turn.say(answer_intent(content, intent, lang, deps.texts, decision_id=record.id))
-            if intent.always_handoff or decision.action == "handoff":
+            handing_off = intent.always_handoff or decision.action == "handoff"
+            if not intent.is_system:
+                await remember_intent(uow, turn, intent.id, float(decision.score))
+            turn.say(
+                answer_intent(
+                    content,
+                    intent,
+                    lang,
+                    deps.texts,
+                    decision_id=record.id,
+                    handing_off=handing_off,
+                )
+            )
+            if handing_off:
                 await call_person(
                     uow, deps, turn, subject=text, intent_id=intent.id, score=decision.score
                 )

@@ -91,10 +91,7 @@ class OperatorDesk:
                 if not view.placed:
                     await self._board.open(view)
                 return
-            # a reopened ticket's topic is closed: it continues in a fresh topic (or card)
-            view = await self._board.open(view)
-            notice = self._deps.texts(self._board.lang, "desk_reopened_notice", ticket=ticket_id)
-            await self._board.post(view, notice)
+            await self._board.reopen(view)
 
     async def ticket_cancelled(self, ticket_id: int) -> None:
         if not self._enabled:

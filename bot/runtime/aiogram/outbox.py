@@ -25,6 +25,7 @@ from bot.core.actions import (
     Failed,
     Failure,
     Keyboard,
+    ReopenTopic,
     SendText,
 )
 from bot.runtime.queued_outbox import Backoff, QueuedOutbox, Verdict, WaitAndRetry
@@ -135,4 +136,8 @@ class AiogramOutbox(QueuedOutbox):
 
     async def close_topic(self, action: CloseTopic) -> Done:
         await self._bot.close_forum_topic(action.chat_id, action.thread_id)
+        return Done()
+
+    async def reopen_topic(self, action: ReopenTopic) -> Done:
+        await self._bot.reopen_forum_topic(action.chat_id, action.thread_id)
         return Done()

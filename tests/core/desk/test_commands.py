@@ -28,7 +28,8 @@ async def test_escalate_relabels_and_tells_the_customer() -> None:
     (card,) = world.outbox.of(EditText)
     assert "<b>Line:</b> 2" in card.text  # type: ignore[attr-defined]
     assert world.outbox.texts_to(501)[-1] == (
-        f"Your request #{ticket.id} has been passed to our line 2 specialists."
+        f"Your request #{ticket.id} has been passed to our more experienced specialists; "
+        "they will answer here."
     )
 
 

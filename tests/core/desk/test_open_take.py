@@ -108,3 +108,11 @@ async def test_no_group_configured_posts_nothing() -> None:
     object.__setattr__(world.deps.config, "operator_group_id", 0)
     await world.ticket()
     assert world.outbox.actions == []
+
+
+async def test_a_ticket_without_subject_has_a_topic_without_dangling_dashes() -> None:
+    """Regression: a hand-off with no subject made a topic named "#2 Bob — —"."""
+    world = make_world()
+    ticket = await world.ticket(subject="—")
+    [create] = world.outbox.of(CreateTopic)
+    assert create.name == f"#{ticket.id} Alice Customer"  # type: ignore[attr-defined]
