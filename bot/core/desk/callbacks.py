@@ -1,4 +1,5 @@
-"""Button payloads that only the desk makes: ``ka:<ticket>:<article>`` sends a KB article.
+"""Button payloads that only the desk makes: ``ka:<ticket>:<article>`` sends a KB article,
+``kc:<ticket>`` closes a ticket nobody answered after all, ``kk:<ticket>`` keeps it open.
 
 Decoded before :func:`bot.core.callbacks.decode`, which does not know the ``ka`` prefix.
 """
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.core.callbacks import MAX_BYTES
 
-__all__ = ["SendArticle", "decode_desk", "encode_desk"]
+__all__ = ["ConfirmClose", "DeskCallback", "KeepOpen", "SendArticle", "decode_desk", "encode_desk"]
 
 _PREFIX = "ka:"
 
@@ -22,13 +23,40 @@ class SendArticle:
     article_id: str
 
 
-def encode_desk(value: SendArticle) -> str | None:
+@dataclass(frozen=True, slots=True)
+class ConfirmClose:
+    """ "Close anyway" under the question asked before closing a ticket nobody answered."""
+
+    ticket_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeepOpen:
+    """ "Keep it open" under the same question."""
+
+    ticket_id: int
+
+
+DeskCallback = SendArticle | ConfirmClose | KeepOpen
+_CLOSE, _KEEP = "kc:", "kk:"
+
+
+def encode_desk(value: DeskCallback) -> str | None:
     """The callback data, or None when the article id is too long to fit 64 bytes."""
+    match value:
+        case ConfirmClose(ticket_id):
+            return f"{_CLOSE}{ticket_id}"
+        case KeepOpen(ticket_id):
+            return f"{_KEEP}{ticket_id}"
     data = f"{_PREFIX}{value.ticket_id}:{value.article_id}"
     return data if len(data.encode()) <= MAX_BYTES else None
 
 
-def decode_desk(data: str) -> SendArticle | None:
+def decode_desk(data: str) -> DeskCallback | None:
+    for prefix, kind in ((_CLOSE, ConfirmClose), (_KEEP, KeepOpen)):
+        if data.startswith(prefix):
+            number = data.removeprefix(prefix)
+            return kind(int(number)) if number.isdigit() else None
     if not data.startswith(_PREFIX):
         return None
     ticket, sep, article = data.removeprefix(_PREFIX).partition(":")

@@ -18,9 +18,10 @@ from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from bot.core import callbacks as cb
+from bot.core.actions import EditKeyboard
 from bot.core.deps import Deps
 from bot.core.desk.albums import Albums
-from bot.core.desk.callbacks import SendArticle, decode_desk
+from bot.core.desk.callbacks import ConfirmClose, KeepOpen, SendArticle, decode_desk
 from bot.core.desk.cards import escape
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands
 from bot.core.desk.kb import BrainArticles
@@ -262,7 +263,15 @@ class OperatorDesk:
                     await life.take(ticket_id, event.sender, reply, once)
             case cb.CloseTicket(ticket_id):
                 async with self._locks.hold(ticket_id):
+                    await life.close(ticket_id, event.sender, reply, once, ask=True)
+            case ConfirmClose(ticket_id):
+                await self._strip(event)
+                async with self._locks.hold(ticket_id):
                     await life.close(ticket_id, event.sender, reply, once)
+            case KeepOpen(ticket_id):
+                await once.record()
+                await life.answer(reply, self._deps.texts(self._board.lang, "desk_kept_open"))
+                await self._strip(event)
             case cb.Escalate(ticket_id):
                 async with self._locks.hold(ticket_id):
                     await life.escalate(ticket_id, None, event.sender, reply, once)
@@ -272,6 +281,11 @@ class OperatorDesk:
             case _:
                 await once.record()
                 await life.answer(reply)
+
+    async def _strip(self, event: ButtonPressed) -> None:
+        """Remove the buttons of the message pressed (a question answered once)."""
+        if event.message_id is not None:
+            await self._deps.outbox(EditKeyboard(event.chat_id, event.message_id, ()))
 
     async def _send_article(
         self, ticket_id: int, article_id: str, reply: Reply, once: Once

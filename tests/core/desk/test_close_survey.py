@@ -80,6 +80,7 @@ async def test_close_edits_card_closes_topic_tells_customer_and_starts_survey() 
 async def test_close_by_button_answers_the_press() -> None:
     world = make_world()
     ticket = await world.ticket()
+    await world.desk.group_message(operator_says("On it", thread_id=ticket.topic_id))
     world.outbox.clear()
     await world.desk.group_button(press(cb.encode(cb.CloseTicket(ticket.id))))
     answer = world.outbox.actions[0]

@@ -8,7 +8,7 @@ from bot.core import callbacks as cb
 from bot.core.actions import AnswerButton, CreateTopic, EditText, SendText
 from bot.core.desk.cards import TOPIC_NAME_LIMIT
 from handoff.model import TicketStatus
-from tests.core.desk.world import ANNA, BORIS, GROUP, make_world, press
+from tests.core.desk.world import ANNA, BORIS, GROUP, make_world, operator_says, press
 
 
 async def test_open_creates_topic_then_card_with_buttons_then_escaped_transcript() -> None:
@@ -81,7 +81,7 @@ async def test_two_operators_take_at_once_one_wins_the_other_is_told_who() -> No
 async def test_take_closed_ticket_alerts() -> None:
     world = make_world()
     ticket = await world.ticket()
-    await world.desk.group_button(press(cb.encode(cb.CloseTicket(ticket.id))))
+    await world.desk.group_message(operator_says("/close", thread_id=ticket.topic_id))
     world.outbox.clear()
     await world.desk.group_button(press(cb.encode(cb.TakeTicket(ticket.id))))
     (answer,) = world.outbox.actions

@@ -185,7 +185,12 @@ class World:
         return [(m.direction, m.text) for m in stored]
 
 
-def make_world(*, use_topics: bool = True, line_groups: dict[int, int] | None = None) -> World:
+def make_world(
+    *,
+    use_topics: bool = True,
+    line_groups: dict[int, int] | None = None,
+    desk_language: str = "",
+) -> World:
     store = InMemoryStore()
     outbox = DeskOutbox()
     clock = ManualClock(NOON)
@@ -194,6 +199,7 @@ def make_world(*, use_topics: bool = True, line_groups: dict[int, int] | None = 
         use_topics=use_topics,
         line_groups=line_groups or {},
         sla=timedelta(minutes=15),
+        desk_language=desk_language,
     )
     deps = Deps(
         config=config,
