@@ -145,6 +145,7 @@ class MatchingSettings(_Section):
 class ContentSettings(_Section):
     intents_dir: Path = Path("intents/content")
     kb_dir: Path = Path("kb/articles")
+    templates_dir: Path = Path("kb/templates")
     texts_dir: Path = Path("bot/texts")
 
 
@@ -207,6 +208,7 @@ class Settings(_Section):
                 for name, path in (
                     ("intents_dir", self.content.intents_dir),
                     ("kb_dir", self.content.kb_dir),
+                    ("templates_dir", self.content.templates_dir),
                     ("texts_dir", self.content.texts_dir),
                 )
             }

@@ -17,6 +17,7 @@ from bot.commands import Context
 from intents import ContentError, Decision, Engine, Thresholds, load_content
 from intents.matching.bench import BenchError, BenchResult, load_banking77, load_clinc150, run_bench
 from intents.matching.evaluation import cross_validate
+from kb.templates import collect_templates
 
 __all__ = ["register"]
 
@@ -75,6 +76,12 @@ def _content_dirs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kb", type=Path, metavar="DIR", help="knowledge-base articles (default: [content] kb_dir)"
     )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="operators' answer templates (default: [content] templates_dir)",
+    )
 
 
 def _dirs(args: argparse.Namespace, context: Context) -> tuple[Path, Path]:
@@ -89,18 +96,29 @@ def _dirs(args: argparse.Namespace, context: Context) -> tuple[Path, Path]:
 
 def run_check(args: argparse.Namespace, context: Context) -> int:
     intents_dir, kb_dir = _dirs(args, context)
+    templates, template_problems = collect_templates(_templates_dir(args, context))
     try:
         content = load_content(intents_dir, kb_dir)
     except ContentError as exc:
-        print(exc, file=sys.stderr)
-        count = len(exc.problems)
+        problems = [*exc.problems, *template_problems]
+        print("\n".join(str(p) for p in problems), file=sys.stderr)
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", file=sys.stderr)
+        return 1
+    if template_problems:
+        print("\n".join(str(p) for p in template_problems), file=sys.stderr)
+        count = len(template_problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
         return 1
     print(
         f"OK: {len(content.intents)} intents, {len(content.article_ids)} articles "
-        f"({len(content.articles)} files)"
+        f"({len(content.articles)} files), {len(templates)} answer templates"
     )
     return 0
+
+
+def _templates_dir(args: argparse.Namespace, context: Context) -> Path:
+    given: Path | None = getattr(args, "templates", None)
+    return given or context.settings.content.templates_dir
 
 
 def _messages(texts: list[str]) -> Iterator[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from bot.config import Settings
 from bot.core.actions import Outbox
@@ -41,6 +42,7 @@ class CoreConfig:
     messages_per_minute: int = 20
     popular_intents: tuple[str, ...] = DEFAULT_POPULAR
     desk_language: str = ""  # the operator groups' language; "": default_language
+    templates_dir: Path | None = None  # operators' answer templates (read at each /t)
 
     @property
     def desk_lang(self) -> str:
@@ -62,6 +64,7 @@ class CoreConfig:
             reopen_window=timedelta(minutes=ops.reopen_window_minutes),
             messages_per_minute=settings.limits.customer_messages_per_minute,
             desk_language=ops.language or "",
+            templates_dir=settings.content.templates_dir,
         )
 
 

@@ -13,9 +13,8 @@ from bot.core.events import MessageReceived
 from bot.core.replies import Reply, topics_menu
 from handoff.model import TicketStatus
 from handoff.ports import UnitOfWork
-from intents import ReloadInProgress, ReloadReport
 
-__all__ = ["LANGUAGE_NAMES", "reload_content", "run_command"]
+__all__ = ["LANGUAGE_NAMES", "run_command"]
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
@@ -30,7 +29,10 @@ async def run_command(
             first = event.sender.name.split()[0] if event.sender.name.strip() else ""
             turn.say(Reply(texts(lang, "start", name=_escape(first)), menu.keyboard))
         case "help":
-            turn.say(Reply(texts(lang, "help")))
+            text = texts(lang, "help")
+            if event.sender.telegram_id in deps.config.admin_ids:
+                text += "\n" + texts(lang, "help_admin")
+            turn.say(Reply(text))
         case "operator" | "human" | "person":
             await call_person(uow, deps, turn, subject="", intent_id=None, score=None)
         case "language" | "lang":
@@ -59,48 +61,6 @@ async def _cancel(uow: UnitOfWork, deps: Deps, turn: Turn) -> None:
     await uow.tickets.set_status(ticket.id, TicketStatus.CANCELLED, now=deps.clock.now())
     turn.say(Reply(deps.texts(turn.lang, "cancelled", ticket=ticket.id)))
     turn.cancelled.append(ticket.id)
-
-
-async def reload_content(deps: Deps, lang: str) -> Reply:
-    """Swap in the edited content; on errors the live content stays and the problems are listed."""
-    try:
-        report = await deps.brain.reload()
-    except ReloadInProgress:
-        return Reply(deps.texts(lang, "reload_busy"))
-    if report.ok:
-        return Reply(_reload_summary(deps, lang, report))
-    problems = "\n".join(_escape(str(problem)) for problem in report.problems[:20])
-    return Reply(deps.texts(lang, "reload_failed", problems=problems))
-
-
-def _reload_summary(deps: Deps, lang: str, report: ReloadReport) -> str:
-    """The reload report in the admin's language alone (the content's ids stay as they are)."""
-    texts = deps.texts
-    lines = [
-        texts(
-            lang,
-            "reload_ok",
-            intents=report.stats.get("intents", 0),
-            articles=report.stats.get("articles", 0),
-        )
-    ]
-    if not report.changed:
-        lines.append(texts(lang, "reload_nothing_changed"))
-    else:
-
-        def ids(*groups: tuple[str, ...]) -> str:
-            return _escape(", ".join(item for group in groups for item in group) or "—")
-
-        lines.append(
-            texts(
-                lang,
-                "reload_changes",
-                added=ids(report.intents_added, report.articles_added),
-                removed=ids(report.intents_removed, report.articles_removed),
-                changed=ids(report.intents_changed, report.articles_changed),
-            )
-        )
-    return "\n".join(lines)
 
 
 def _escape(text: str) -> str:

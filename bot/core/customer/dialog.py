@@ -20,13 +20,14 @@ from bot.core.actions import (
     SendText,
 )
 from bot.core.customer.buttons import press
-from bot.core.customer.commands import reload_content, run_command
+from bot.core.customer.commands import run_command
 from bot.core.customer.flood import FloodGate
 from bot.core.customer.questions import answer_question, reopen_if_recent
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, MessageReceived
 from bot.core.ports import Desk
+from bot.core.reload import reload_content
 from bot.core.replies import PRESSED, Reply, person_row, pressed_title
 from bot.core.survey_flow import SurveyFlow
 from handoff.model import Direction, NewMessage, Ticket

@@ -1,5 +1,6 @@
 """Button payloads that only the desk makes: ``ka:<ticket>:<article>`` sends a KB article,
-``kc:<ticket>`` closes a ticket nobody answered after all, ``kk:<ticket>`` keeps it open.
+``kc:<ticket>`` closes a ticket nobody answered after all, ``kk:<ticket>`` keeps it open,
+``kt:<ticket>:<template>`` sends an answer template.
 
 Decoded before :func:`bot.core.callbacks.decode`, which does not know the ``ka`` prefix.
 """
@@ -10,7 +11,15 @@ from dataclasses import dataclass
 
 from bot.core.callbacks import MAX_BYTES
 
-__all__ = ["ConfirmClose", "DeskCallback", "KeepOpen", "SendArticle", "decode_desk", "encode_desk"]
+__all__ = [
+    "ConfirmClose",
+    "DeskCallback",
+    "KeepOpen",
+    "SendArticle",
+    "SendTemplate",
+    "decode_desk",
+    "encode_desk",
+]
 
 _PREFIX = "ka:"
 
@@ -37,8 +46,16 @@ class KeepOpen:
     ticket_id: int
 
 
-DeskCallback = SendArticle | ConfirmClose | KeepOpen
-_CLOSE, _KEEP = "kc:", "kk:"
+@dataclass(frozen=True, slots=True)
+class SendTemplate:
+    """A template's button under /t: one tap sends it, filled, to the customer."""
+
+    ticket_id: int
+    template_id: str
+
+
+DeskCallback = SendArticle | ConfirmClose | KeepOpen | SendTemplate
+_CLOSE, _KEEP, _TEMPLATE = "kc:", "kk:", "kt:"
 
 
 def encode_desk(value: DeskCallback) -> str | None:
@@ -48,6 +65,9 @@ def encode_desk(value: DeskCallback) -> str | None:
             return f"{_CLOSE}{ticket_id}"
         case KeepOpen(ticket_id):
             return f"{_KEEP}{ticket_id}"
+        case SendTemplate(ticket_id, template_id):
+            data = f"{_TEMPLATE}{ticket_id}:{template_id}"
+            return data if len(data.encode()) <= MAX_BYTES else None
     data = f"{_PREFIX}{value.ticket_id}:{value.article_id}"
     return data if len(data.encode()) <= MAX_BYTES else None
 
@@ -57,6 +77,11 @@ def decode_desk(data: str) -> DeskCallback | None:
         if data.startswith(prefix):
             number = data.removeprefix(prefix)
             return kind(int(number)) if number.isdigit() else None
+    if data.startswith(_TEMPLATE):
+        ticket, sep, template = data.removeprefix(_TEMPLATE).partition(":")
+        if not sep or not template or not ticket.isdigit():
+            return None
+        return SendTemplate(int(ticket), template)
     if not data.startswith(_PREFIX):
         return None
     ticket, sep, article = data.removeprefix(_PREFIX).partition(":")

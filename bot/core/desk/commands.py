@@ -1,4 +1,5 @@
-"""Operator commands in the group: /queue, /take N, /close, /escalate [line], /kb words, /help.
+"""Operator commands in the group: /queue, /mine, /take N, /close, /escalate [line], /kb words,
+/t (answer templates), /ban, /unban, /start and /help; /reload for admins.
 
 (/note and ``!`` notes are handled by the relay: they are messages, not commands.)
 """
@@ -13,13 +14,19 @@ from bot.core.desk.callbacks import SendArticle, encode_desk
 from bot.core.desk.cards import age_text, escape
 from bot.core.desk.lifecycle import Lifecycle, Reply
 from bot.core.desk.once import Once
+from bot.core.desk.templates import Templates
+from bot.core.desk.tools import my_tickets, set_banned
 from bot.core.desk.topics import Board, TicketView
 from bot.core.events import MessageReceived
+from bot.core.reload import reload_content
 from handoff.queue import order_queue
 
 __all__ = ["COMMANDS", "ArticleFinder", "Commands", "FoundArticle"]
 
-COMMANDS = frozenset({"queue", "take", "close", "escalate", "kb", "help"})
+COMMANDS = frozenset(
+    {"queue", "mine", "take", "close", "escalate", "kb", "t", "ban", "unban", "help", "start"}
+    | {"reload"}
+)
 QUEUE_SHOWN = 30  # longer queues are cut; the count in the title stays true
 
 
@@ -47,6 +54,7 @@ class Commands:
         self._board = board
         self._lifecycle = lifecycle
         self._articles = articles
+        self.templates = Templates(deps, board, lifecycle)
 
     def _t(self, key: str, **params: object) -> str:
         return self._deps.texts(self._board.lang, key, **params)
@@ -72,15 +80,38 @@ class Commands:
             case "kb" if view is not None:
                 await once.record()
                 await self._kb(view, args, reply)
+            case "t" if view is not None:
+                await once.record()
+                await self.templates.list(view, event.sender, reply)
+            case "mine":
+                await life.answer(
+                    reply,
+                    await my_tickets(self._deps, self._board, event.sender.telegram_id, once),
+                )
+            case "ban" | "unban" if view is not None:
+                banned = event.command == "ban"
+                await set_banned(self._deps, view, banned, once)
+                key = "desk_banned" if banned else "desk_unbanned"
+                await self._board.post(view, self._t(key, ticket=view.ticket.id))
+            case "reload":
+                await once.record()
+                if event.sender.telegram_id not in self._deps.config.admin_ids:
+                    await life.answer(reply, self._t("not_admin"))
+                else:
+                    report = await reload_content(self._deps, self._board.lang)
+                    await life.answer(reply, report.text)
             case "take":
                 await once.record()
                 await life.answer(reply, self._t("desk_take_usage"))
-            case "close" | "escalate" | "kb":
+            case "close" | "escalate" | "kb" | "t" | "ban" | "unban":
                 await once.record()
                 await life.answer(reply, self._t("desk_no_ticket"))
-            case _:
+            case _:  # /help, /start and unknown commands
                 await once.record()
-                await life.answer(reply, self._t("desk_help"))
+                text = self._t("desk_help")
+                if event.sender.telegram_id in self._deps.config.admin_ids:
+                    text += "\n" + self._t("desk_help_admin")
+                await life.answer(reply, text)
 
     def render_article(self, article_id: str, lang: str) -> tuple[str, str] | None:
         return self._articles.render(article_id, lang)

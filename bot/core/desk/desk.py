@@ -21,7 +21,13 @@ from bot.core import callbacks as cb
 from bot.core.actions import EditKeyboard
 from bot.core.deps import Deps
 from bot.core.desk.albums import Albums
-from bot.core.desk.callbacks import ConfirmClose, KeepOpen, SendArticle, decode_desk
+from bot.core.desk.callbacks import (
+    ConfirmClose,
+    KeepOpen,
+    SendArticle,
+    SendTemplate,
+    decode_desk,
+)
 from bot.core.desk.cards import escape
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands
 from bot.core.desk.kb import BrainArticles
@@ -29,6 +35,7 @@ from bot.core.desk.lifecycle import Lifecycle, Reply
 from bot.core.desk.once import Once, Redelivered
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
+from bot.core.desk.tools import is_banned
 from bot.core.desk.topics import Board, TicketView
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
 from bot.core.locks import KeyedLocks
@@ -118,7 +125,7 @@ class OperatorDesk:
     async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
         async with self._locks.hold(ticket_id):
             view = await self._board.view(ticket_id)
-            if view is not None:
+            if view is not None and not is_banned(view.customer):  # stored, not relayed
                 await self._relay.to_group(view, parts)
 
     async def customer_edited(self, ticket_id: int, event: MessageEdited) -> None:
@@ -268,6 +275,11 @@ class OperatorDesk:
                 await self._strip(event)
                 async with self._locks.hold(ticket_id):
                     await life.close(ticket_id, event.sender, reply, once)
+            case SendTemplate(ticket_id, template_id):
+                async with self._locks.hold(ticket_id):
+                    await self._commands.templates.send(
+                        ticket_id, template_id, event.sender, reply, once
+                    )
             case KeepOpen(ticket_id):
                 await once.record()
                 await life.answer(reply, self._deps.texts(self._board.lang, "desk_kept_open"))
