@@ -74,10 +74,10 @@ class Templates:
         lang = _lang(view.customer.language)
         found = self._for(lang)
         if not found:
-            await self._life.answer(reply, self._t("desk_templates_none", lang=lang))
+            await self._life.answer(reply, self._t("desk_templates_none", language=lang))
             return
         values = await self._values(view, operator)
-        lines = [self._t("desk_templates_title", ticket=view.ticket.id, lang=lang)]
+        lines = [self._t("desk_templates_title", ticket=view.ticket.id, language=lang)]
         rows: list[tuple[Button, ...]] = []
         for number, template in enumerate(found, 1):
             missing = missing_values(template, values)
