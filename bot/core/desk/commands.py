@@ -6,12 +6,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.core.actions import Button, SendText
 from bot.core.deps import Deps
 from bot.core.desk.callbacks import SendArticle, encode_desk
 from bot.core.desk.cards import age_text, escape
+from bot.core.desk.kb import INTENT_MARK
 from bot.core.desk.lifecycle import Lifecycle, Reply
 from bot.core.desk.once import Once
 from bot.core.desk.templates import Templates
@@ -20,6 +22,7 @@ from bot.core.desk.topics import Board, TicketView
 from bot.core.events import MessageReceived
 from bot.core.reload import reload_content
 from handoff.queue import order_queue
+from handoff.transcript import plain_text
 
 __all__ = ["COMMANDS", "ArticleFinder", "Commands", "FoundArticle"]
 
@@ -28,6 +31,9 @@ COMMANDS = frozenset(
     | {"reload"}
 )
 QUEUE_SHOWN = 30  # longer queues are cut; the count in the title stays true
+KB_SHOWN = 5  # /kb hits offered
+PREVIEW = 120  # characters of each hit shown
+BUTTON_TEXT = 64  # a button's words, cut
 
 
 class FoundArticle(Protocol):
@@ -38,9 +44,13 @@ class FoundArticle(Protocol):
 
 
 class ArticleFinder(Protocol):
-    """Finds and renders knowledge-base articles for /kb (see :mod:`bot.core.desk.kb`)."""
+    """Finds and renders knowledge-base articles and intent answers for /kb (see
+    :mod:`bot.core.desk.kb`)."""
 
-    def find(self, query: str, lang: str) -> FoundArticle | None: ...
+    def search(self, query: str, lang: str) -> Sequence[FoundArticle]:
+        """The best hits, best first (at most five)."""
+        ...
+
     def render(self, article_id: str, lang: str) -> tuple[str, str] | None:
         """(title, Telegram HTML body) of the article in ``lang``; None if it is gone."""
         ...
@@ -145,26 +155,45 @@ class Commands:
         return "\n".join(lines)
 
     async def _kb(self, view: TicketView, query: str, reply: Reply) -> None:
+        """The top hits in the customer's language, each previewed, a button each to send it."""
         if not query:
             await self._lifecycle.answer(reply, self._t("desk_kb_usage"))
             return
         lang = view.customer.language
-        found = self._articles.find(query, lang)
-        rendered = self._articles.render(found.id, lang) if found else None
-        if found is None or rendered is None:
+        lines = [self._t("desk_kb_title", query=escape(query), language=lang)]
+        rows: list[tuple[Button, ...]] = []
+        for found in list(self._articles.search(query, lang))[:KB_SHOWN]:
+            rendered = self._articles.render(found.id, lang)
+            data = encode_desk(SendArticle(view.ticket.id, found.id))
+            if rendered is None or data is None:
+                continue
+            number = len(rows) + 1
+            mark = "💬" if found.id.startswith(INTENT_MARK) else "📄"
+            lines.append(
+                f"{number}. {mark} <b>{escape(found.title)}</b> — "
+                f"{escape(_preview(rendered[1], found.title))}"
+            )
+            rows.append((Button(f"📨 {number}. {found.title}"[:BUTTON_TEXT], data=data),))
+        if not rows:
             await self._lifecycle.answer(reply, self._t("desk_kb_none", query=escape(query)))
             return
-        _, body = rendered
-        data = encode_desk(SendArticle(view.ticket.id, found.id))
-        keyboard = ((Button(self._t("button_kb_send"), data=data),),) if data else ()
         await self._deps.outbox(
-            SendText(event_chat(reply), body, keyboard, reply.thread_id, reply.message_id)
+            SendText(
+                event_chat(reply), "\n".join(lines), tuple(rows), reply.thread_id, reply.message_id
+            )
         )
 
 
 def event_chat(reply: Reply) -> int:
     assert reply.chat_id is not None
     return reply.chat_id
+
+
+def _preview(body_html: str, title: str) -> str:
+    """The start of what the customer would get, as plain text, without a repeated title."""
+    text = " ".join(plain_text(body_html).split())
+    text = text.removeprefix(" ".join(title.split())).strip()
+    return text if len(text) <= PREVIEW else text[: PREVIEW - 1].rstrip() + "…"
 
 
 def _number(args: str) -> int | None:

@@ -89,11 +89,12 @@ class FakeArticles:
         id: str
         title: str
 
-    def find(self, query: str, lang: str) -> FakeArticles.Hit | None:
-        for word, (article_id, title, _) in self.found.items():
-            if word in query:
-                return FakeArticles.Hit(article_id, title)
-        return None
+    def search(self, query: str, lang: str) -> list[FakeArticles.Hit]:
+        return [
+            FakeArticles.Hit(article_id, title)
+            for word, (article_id, title, _) in self.found.items()
+            if word in query
+        ]
 
     def render(self, article_id: str, lang: str) -> tuple[str, str] | None:
         for found_id, title, body in self.found.values():
