@@ -107,6 +107,18 @@ class OperatorSettings(_Section):
     language: Lang | None = None  # the desk's language; None: [languages] default
 
 
+class CategoryRoute(_Section):
+    priority: Literal["normal", "high", "urgent"] = "normal"
+    line: Annotated[int, Field(ge=1, le=3)] = 1
+
+
+class CategorySettings(_Section):
+    listed: dict[int, str] = Field(default_factory=dict)
+    corporate_words: list[str] = Field(default_factory=list)
+    experienced_after: Annotated[int, Field(ge=1)] = 3
+    routes: dict[str, CategoryRoute] = Field(default_factory=dict)
+
+
 class AdminSettings(_Section):
     ids: list[int] = Field(default_factory=list)
 
@@ -194,6 +206,7 @@ class Settings(_Section):
     content: ContentSettings = Field(default_factory=ContentSettings)
     hours: HoursSettings = Field(default_factory=HoursSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    categories: CategorySettings = Field(default_factory=CategorySettings)
 
     def resolve_paths(self, base: Path) -> Settings:
         """Return a copy with absolute paths: relative content folders set in the file and the

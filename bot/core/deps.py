@@ -11,8 +11,10 @@ from bot.config import Settings
 from bot.core.actions import Outbox
 from bot.core.ports import Brain
 from bot.core.texts import Texts
+from handoff.categories import CategoryRules, Route
 from handoff.clock import Clock
 from handoff.hours import WorkingHours
+from handoff.model import Priority
 from handoff.ports import UnitOfWorkFactory
 
 __all__ = ["CoreConfig", "Deps"]
@@ -43,6 +45,7 @@ class CoreConfig:
     popular_intents: tuple[str, ...] = DEFAULT_POPULAR
     desk_language: str = ""  # the operator groups' language; "": default_language
     templates_dir: Path | None = None  # operators' answer templates (read at each /t)
+    categories: CategoryRules = field(default_factory=CategoryRules)
 
     @property
     def desk_lang(self) -> str:
@@ -65,7 +68,21 @@ class CoreConfig:
             messages_per_minute=settings.limits.customer_messages_per_minute,
             desk_language=ops.language or "",
             templates_dir=settings.content.templates_dir,
+            categories=_categories(settings),
         )
+
+
+def _categories(settings: Settings) -> CategoryRules:
+    given = settings.categories
+    return CategoryRules(
+        listed=dict(given.listed),
+        corporate_words=tuple(given.corporate_words),
+        experienced_after=given.experienced_after,
+        routes={
+            name: Route(Priority.parse(rule.priority), rule.line)
+            for name, rule in given.routes.items()
+        },
+    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.handoff_flow import HandoffRequest, hand_off
 from bot.core.replies import PRESSED, as_lang
+from handoff.categories import categorize, earlier_tickets, route
 from handoff.model import Direction, Priority
 from handoff.ports import UnitOfWork
 from intents import Intent
@@ -31,11 +32,26 @@ async def call_person(
         intent_id, score = _remembered(turn) or (None, score)
     if not subject.strip() or subject.startswith("/"):
         subject = await _last_question(uow, turn.conversation_id) or subject
+    # the intent sets priority and line; the customer's category may raise both (configured)
+    rules = deps.config.categories
+    earlier = await earlier_tickets(uow, turn.customer.id)
+    said = [
+        m.text
+        for m in await uow.messages.for_conversation(turn.conversation_id)
+        if m.direction is Direction.CUSTOMER and m.text
+    ]
+    category = categorize(rules, turn.customer.telegram_id, len(earlier), said)
+    routed = route(
+        rules,
+        category,
+        Priority.parse(intent.priority) if intent else Priority.NORMAL,
+        intent.line if intent else 1,
+    )
     request = HandoffRequest(
         customer=turn.customer,
         conversation_id=turn.conversation_id,
-        priority=Priority.parse(intent.priority) if intent else Priority.NORMAL,
-        line=intent.line if intent else 1,
+        priority=routed.priority,
+        line=routed.line,
         subject=_subject(intent, turn.lang, subject),
         intent=intent_id,
         confidence=score,

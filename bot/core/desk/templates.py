@@ -7,38 +7,26 @@ file is live at once. A tap on a ticket nobody has yet takes it, like writing to
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot.core.actions import Button, Done, Failed, Failure, Keyboard, SendText
 from bot.core.deps import Deps
 from bot.core.desk.callbacks import SendTemplate, encode_desk
 from bot.core.desk.cards import escape
+from bot.core.desk.context import order_number
 from bot.core.desk.lifecycle import Lifecycle, Reply, first_name
 from bot.core.desk.once import Once
 from bot.core.desk.topics import Board, TicketView
 from bot.core.events import Person
 from handoff import tickets
-from handoff.model import Direction, NewMessage, StoredMessage, TicketStatus
+from handoff.model import Direction, NewMessage, TicketStatus
 from kb.model import LANGS, Lang
 from kb.templates import Template, collect_templates, fill, missing_values
 
-__all__ = ["ORDER_NUMBER", "Templates", "order_number"]
+__all__ = ["Templates"]
 
-# "VM-220931", "48213": what the shop's order numbers look like in customers' words
-ORDER_NUMBER = re.compile(r"\b[A-Za-z]{1,4}-\d{4,}\b|\b\d{5,}\b")
 PREVIEW = 90  # characters of each template shown above the buttons
-
-
-def order_number(history: Sequence[StoredMessage]) -> str | None:
-    """The last order number the customer wrote in the conversation."""
-    for message in reversed(history):
-        if message.direction is Direction.CUSTOMER and message.text:
-            found = ORDER_NUMBER.findall(message.text)
-            if found:
-                return str(found[-1]).upper()
-    return None
 
 
 def _lang(code: str) -> Lang:

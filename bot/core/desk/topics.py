@@ -27,6 +27,7 @@ from bot.core.actions import (
 )
 from bot.core.deps import Deps
 from bot.core.desk.cards import card_keyboard, card_text, topic_name, transcript_chunks
+from bot.core.desk.context import customer_context
 from bot.core.split import TEXT_LIMIT
 from handoff.model import Customer, Direction, NewMessage, StoredMessage, Ticket
 
@@ -93,7 +94,7 @@ class Board:
             topic = made.thread_id if isinstance(made, Done) else None
         view = await self._save(view, group_chat_id=group, topic_id=topic, card_message_id=None)
         card = await deps.outbox(
-            SendText(group, self._card(view), self._keyboard(view), thread_id=topic)
+            SendText(group, await self._card(view), self._keyboard(view), thread_id=topic)
         )
         if isinstance(card, Done) and card.message_ids:
             view = await self._save(view, card_message_id=card.message_ids[0])
@@ -245,7 +246,7 @@ class Board:
         assert ticket.group_chat_id is not None
         assert ticket.card_message_id is not None
         keyboard = self._keyboard(view) if buttons else ()
-        text = self._card(view)
+        text = await self._card(view)
         result = await self._deps.outbox(
             EditText(ticket.group_chat_id, ticket.card_message_id, text, keyboard)
         )
@@ -260,9 +261,12 @@ class Board:
         if ticket.group_chat_id is not None and ticket.topic_id is not None:
             await self._deps.outbox(CloseTopic(ticket.group_chat_id, ticket.topic_id))
 
-    def _card(self, view: TicketView) -> str:
+    async def _card(self, view: TicketView) -> str:
+        """The ticket's rows, then what the desk knows of the customer."""
         deps = self._deps
-        return card_text(view.ticket, view.customer, deps.texts, self.lang, deps.hours.zone)
+        text = card_text(view.ticket, view.customer, deps.texts, self.lang, deps.hours.zone)
+        context = await customer_context(deps, view.ticket, view.customer, self.lang)
+        return "\n".join([text, *context])
 
     def _keyboard(self, view: TicketView) -> Keyboard:
         return card_keyboard(view.ticket, self._deps.texts, self.lang)
