@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import Context
-from intents import ContentError, Decision, Engine, Thresholds, load_content
+from bot.core.hours_text import contradicting_hours
+from handoff.hours import WorkingHours
+from intents import Content, ContentError, Decision, Engine, Thresholds, load_content
 from intents.matching.bench import BenchError, BenchResult, load_banking77, load_clinc150, run_bench
 from intents.matching.evaluation import cross_validate
 from kb.templates import collect_templates
@@ -109,11 +111,40 @@ def run_check(args: argparse.Namespace, context: Context) -> int:
         count = len(template_problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
         return 1
+    for warning in _hours_warnings(content, context):
+        print(warning, file=sys.stderr)
     print(
         f"OK: {len(content.intents)} intents, {len(content.article_ids)} articles "
         f"({len(content.articles)} files), {len(templates)} answer templates"
     )
     return 0
+
+
+def _hours_warnings(content: Content, context: Context) -> Iterator[str]:
+    """Answers and articles that state working hours contradicting [hours] (write {hours})."""
+    hours = WorkingHours.from_settings(context.settings.hours)
+    config = f"{hours.start:%H:%M}–{hours.end:%H:%M} on days {sorted(hours.days)}"
+    texts: list[tuple[Path | None, str]] = [
+        (intent.file, answer)
+        for intent in content.intents.values()
+        for answer in intent.answer.values()
+    ]
+    texts += [(article.file, article.body) for article in content.articles.values()]
+    for file, text in texts:
+        for stated in contradicting_hours(text, hours):
+            line = _line_of(file, stated.text)
+            yield (
+                f"{file}:{line}: warning: states hours “{stated.text}” but [hours] says {config}; "
+                "write {hours} to show the configured hours"
+            )
+
+
+def _line_of(file: Path | None, text: str) -> int:
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines() if file else []
+    except OSError:
+        return 0
+    return next((n for n, line in enumerate(lines, 1) if text in line), 0)
 
 
 def _templates_dir(args: argparse.Namespace, context: Context) -> Path:

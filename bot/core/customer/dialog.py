@@ -7,6 +7,7 @@ operator desk hears about opened, cancelled and relayed tickets last.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core import callbacks as cb
@@ -26,6 +27,7 @@ from bot.core.customer.questions import answer_question, reopen_if_recent
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, MessageReceived
+from bot.core.hours_text import HOURS, with_hours
 from bot.core.ports import Desk
 from bot.core.reload import reload_content
 from bot.core.replies import PRESSED, Reply, person_row, pressed_title
@@ -163,9 +165,13 @@ class CustomerDialog:
             await outbox(EditKeyboard(chat_id, message_id, ()))
         sent: list[tuple[Reply, int | None]] = []
         blocked = False
+        deps = self._deps
         for reply in turn.replies:
             if not reply.text:
                 continue
+            if HOURS in reply.text:  # an answer that names the working hours gets the configured
+                text = with_hours(reply.text, deps.hours, deps.texts, turn.lang, deps.clock.now())
+                reply = replace(reply, text=text)
             result = await outbox(SendText(turn.customer.chat_id, reply.text, reply.keyboard))
             if isinstance(result, Failed) and result.reason is Failure.BLOCKED:
                 blocked = True

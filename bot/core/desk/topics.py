@@ -28,6 +28,7 @@ from bot.core.actions import (
 from bot.core.deps import Deps
 from bot.core.desk.cards import card_keyboard, card_text, topic_name, transcript_chunks
 from bot.core.desk.context import customer_context
+from bot.core.hours_text import with_hours
 from bot.core.split import TEXT_LIMIT
 from handoff.model import Customer, Direction, NewMessage, StoredMessage, Ticket
 
@@ -278,6 +279,8 @@ class Board:
         """Send a bot message to the customer and store it; a block is recorded (and, with
         ``notice``, posted in the ticket's place)."""
         deps = self._deps
+        lang = view.customer.language
+        text = with_hours(text, deps.hours, deps.texts, lang, deps.clock.now())
         result = await deps.outbox(SendText(view.customer.chat_id, text, keyboard))
         async with deps.uow() as uow:
             if isinstance(result, Done):
