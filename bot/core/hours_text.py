@@ -25,12 +25,17 @@ HOURS = "{hours}"
 _DAYS = {
     **{name: n for n, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), 1)},
     **{name: n for n, name in enumerate(("пн", "вт", "ср", "чт", "пт", "сб", "вс"), 1)},
+    **{
+        name: n
+        for n, name in enumerate(("понед", "вторн", "сред", "четв", "пятн", "суб", "воскр"), 1)
+    },
 }
 _DAY = "(" + "|".join(_DAYS) + r")\w*"
 _CLOCK = r"(\d{1,2})[:.](\d{2})"
 # "Mon–Fri 9:00–21:00", "пн–пт с 9:00 до 21:00", "<b>Sat–Sun 10:00–18:00</b>"
 _STATEMENT = re.compile(
-    rf"(?<!\w){_DAY}\s*[–—-]\s*{_DAY}\s*(?:</?b>\s*)?(?:с|from)?\s*{_CLOCK}\s*(?:[–—-]|до|to)\s*{_CLOCK}",
+    rf"(?<!\w){_DAY}\s*(?:[–—-]|to|and|по|и)\s*{_DAY}\s*(?:</?b>|\*\*)?\s*(?:с|from)?\s*"
+    rf"{_CLOCK}\s*(?:[–—-]|до|to)\s*{_CLOCK}",
     re.IGNORECASE,
 )
 
