@@ -69,7 +69,10 @@ class Templates:
         rows: list[tuple[Button, ...]] = []
         for number, template in enumerate(found, 1):
             missing = missing_values(template, values)
-            text = fill(template, values) if not missing else template.body
+            if missing:
+                text = self._t("desk_template_needs", fields=", ".join(missing))
+            else:
+                text = fill(template, values)
             preview = " ".join(text.split())
             preview = preview if len(preview) <= PREVIEW else preview[: PREVIEW - 1] + "…"
             lines.append(f"{number}. <b>{escape(template.title)}</b> — {escape(preview)}")
