@@ -10,6 +10,7 @@ import handoff
 
 MODULES = [
     "handoff",
+    "handoff.categories",
     "handoff.clock",
     "handoff.errors",
     "handoff.hours",
