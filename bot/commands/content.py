@@ -130,21 +130,25 @@ def _hours_warnings(content: Content, context: Context) -> Iterator[str]:
         for answer in intent.answer.values()
     ]
     texts += [(article.file, article.body) for article in content.articles.values()]
+    seen: dict[tuple[Path | None, str], int] = {}
     for file, text in texts:
         for stated in contradicting_hours(text, hours):
-            line = _line_of(file, stated.text)
+            nth = seen[(file, stated.text)] = seen.get((file, stated.text), 0) + 1
+            line = _line_of(file, stated.text, nth)
             yield (
                 f"{file}:{line}: warning: states hours “{stated.text}” but [hours] says {config}; "
                 "write {hours} to show the configured hours"
             )
 
 
-def _line_of(file: Path | None, text: str) -> int:
+def _line_of(file: Path | None, text: str, nth: int = 1) -> int:
+    """The line of the ``nth`` occurrence of ``text`` in ``file`` (0 when it cannot be read)."""
     try:
         lines = file.read_text(encoding="utf-8").splitlines() if file else []
     except OSError:
         return 0
-    return next((n for n, line in enumerate(lines, 1) if text in line), 0)
+    found = [n for n, line in enumerate(lines, 1) if text in line]
+    return found[nth - 1] if len(found) >= nth else (found[-1] if found else 0)
 
 
 def _templates_dir(args: argparse.Namespace, context: Context) -> Path:

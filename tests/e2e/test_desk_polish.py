@@ -6,10 +6,13 @@ topic, the configured hours, the desk's own language."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from bot.demo.stack import LocalStack
+from bot.config import Settings
+from bot.demo.stack import TOKEN, LocalStack, local_settings, running_bot
 from handoff.model import TicketStatus
-from telegram_emulator import ChatMessage, User
+from intents import ContentHolder
+from telegram_emulator import ChatMessage, TelegramEmulator, User
 from tests.e2e.conftest import StackFactory
 from tests.e2e.helpers import (
     TRAINING_WAIT,
@@ -20,6 +23,7 @@ from tests.e2e.helpers import (
     press,
     ticket,
 )
+from tests.e2e.test_customer import PIXEL
 
 OLGA_ID = 100000001  # the first user the emulator makes: Olga, the group's admin
 
@@ -230,3 +234,67 @@ async def test_the_desk_speaks_its_own_language(make_stack: StackFactory) -> Non
         _, _, (card, _) = await topic_of(stack, alice)
         assert "Клиент:" in card.content
         assert stack.tg.calls_to("setMyCommands")
+
+
+async def test_line_2_sees_the_photo_and_a_reopened_ticket_stays_in_its_line_2_topic(
+    base_settings: Settings, brain: ContentHolder, tmp_path: Path
+) -> None:
+    """Regressions: line 2 saw "[photo]" but not the photo; a reopened ticket got a second topic
+    of the same name in the line-2 group, with the whole transcript (survey included) again."""
+    async with TelegramEmulator(token=TOKEN) as tg:
+        olga = tg.add_user("Olga", language_code="en")
+        pavel = tg.add_user("Pavel", language_code="en")
+        group = tg.add_supergroup("Support desk", forum=True, admins=[olga])
+        line2 = tg.add_supergroup("Line 2", forum=True, admins=[pavel])
+        settings = local_settings(
+            base_settings,
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'line2.sqlite3'}",
+            api_url=tg.url,
+            group_id=group.id,
+        )
+        operators = settings.operators.model_copy(update={"line2_group_id": line2.id})
+        settings = settings.model_copy(update={"operators": operators})
+        async with running_bot(settings, brain=brain) as app:
+            await tg.wait_for_poll()
+            stack = LocalStack(tg=tg, app=app, group=group, operator=olga, settings=settings)
+            alice = tg.add_user("Alice", language_code="en")
+            await alice.send_photo(PIXEL, caption="the broken screen")
+            await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
+            await ask(stack, alice, "/operator")
+            ticket_id, topic, _ = await topic_of(stack, alice)
+            await olga.send_in_topic(group, topic, "/escalate")
+            await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
+
+            async def moved() -> bool:
+                return (await ticket(stack, ticket_id)).group_chat_id == line2.id
+
+            await eventually(moved)
+            line2_topic = (await ticket(stack, ticket_id)).topic_id
+            assert line2_topic is not None
+
+            async def photo_copied() -> bool:
+                shown = tg.bot_messages(line2.id, thread_id=line2_topic)
+                return any(m.kind == "photo" for m in shown)
+
+            await eventually(photo_copied)
+            transcript = [m.content for m in tg.bot_messages(line2.id, thread_id=line2_topic)]
+            assert not any("<b>" in text for text in transcript)
+
+            await pavel.send_in_topic(line2, line2_topic, "Fixed on our side")
+            await tg.wait_for_bot_messages(alice.chat_id, count=2, timeout=WAIT)
+            await pavel.send_in_topic(line2, line2_topic, "/close")
+            await tg.wait_for_bot_messages(alice.chat_id, count=2, timeout=WAIT)
+            await press(stack, alice, "5")
+            topics_before = len(tg.calls_to("createForumTopic"))
+            await alice.send("it broke again")
+            await tg.wait_for_calls("reopenForumTopic", 1, timeout=WAIT)
+
+            async def reopened_here() -> bool:
+                shown = tg.bot_messages(line2.id, thread_id=line2_topic)
+                return any("it broke again" in m.content for m in shown)
+
+            await eventually(reopened_here)
+            assert len(tg.calls_to("createForumTopic")) == topics_before
+            assert line2.topic_ids().count(line2_topic) == 1
+            assert len(line2.topic_ids()) == 1
+        assert tg.internal_errors == []
