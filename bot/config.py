@@ -107,6 +107,19 @@ class OperatorSettings(_Section):
     line3_group_id: int = 0
     sla_minutes: Annotated[int, Field(ge=1)] = 15
     reopen_window_minutes: Annotated[int, Field(ge=0)] = 30
+    language: Lang | None = None  # the desk's language; None: [languages] default
+
+
+class CategoryRoute(_Section):
+    priority: Literal["normal", "high", "urgent"] = "normal"
+    line: Annotated[int, Field(ge=1, le=3)] = 1
+
+
+class CategorySettings(_Section):
+    listed: dict[int, str] = Field(default_factory=dict)
+    corporate_words: list[str] = Field(default_factory=list)
+    experienced_after: Annotated[int, Field(ge=1)] = 3
+    routes: dict[str, CategoryRoute] = Field(default_factory=dict)
 
 
 class AdminSettings(_Section):
@@ -168,6 +181,7 @@ class MatchingSettings(_Section):
 class ContentSettings(_Section):
     intents_dir: Path = Path("intents/content")
     kb_dir: Path = Path("kb/articles")
+    templates_dir: Path = Path("kb/templates")
     texts_dir: Path = Path("bot/texts")
 
 
@@ -232,6 +246,7 @@ class Settings(_Section):
     hours: HoursSettings = Field(default_factory=HoursSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    categories: CategorySettings = Field(default_factory=CategorySettings)
 
     def resolve_paths(self, base: Path) -> Settings:
         """Return a copy with absolute paths: relative content folders set in the file and the
@@ -246,6 +261,7 @@ class Settings(_Section):
                 for name, path in (
                     ("intents_dir", self.content.intents_dir),
                     ("kb_dir", self.content.kb_dir),
+                    ("templates_dir", self.content.templates_dir),
                     ("texts_dir", self.content.texts_dir),
                 )
             }

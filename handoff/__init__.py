@@ -7,8 +7,9 @@ Plain Python over the ports in :mod:`handoff.ports`; no Telegram, no SQL. The re
 from __future__ import annotations
 
 from handoff.breakdowns import Table, all_tables, by_period
+from handoff.categories import CategoryRules, Route, categorize, earlier_tickets, route
 from handoff.clock import Clock, ManualClock, SystemClock
-from handoff.dialog import DialogState
+from handoff.dialog import DialogState, LastQuestion
 from handoff.errors import (
     EscalationError,
     HandoffError,
@@ -63,6 +64,7 @@ from handoff.ports import (
     UpdateLog,
 )
 from handoff.queue import QueueStatus, estimate_wait, order_queue, queue_position, queue_status
+from handoff.stated_hours import StatedHours, contradicting_hours, stated_hours
 from handoff.survey import SurveyState, SurveyStep
 from handoff.tickets import (
     Opened,
@@ -76,10 +78,11 @@ from handoff.tickets import (
     record_operator_reply,
     take,
 )
-from handoff.transcript import Labels, render_card, render_transcript
+from handoff.transcript import Labels, plain_text, render_card, render_transcript
 
 __all__ = [
     "REDELIVERY_WINDOW",
+    "CategoryRules",
     "Cause",
     "Clock",
     "Conversation",
@@ -96,6 +99,7 @@ __all__ = [
     "History",
     "HoursError",
     "Labels",
+    "LastQuestion",
     "ManualClock",
     "MessageRepository",
     "Metrics",
@@ -109,6 +113,8 @@ __all__ = [
     "QueueStatus",
     "RelayLink",
     "RelayRepository",
+    "Route",
+    "StatedHours",
     "StoredMessage",
     "SurveyAnswer",
     "SurveyError",
@@ -132,11 +138,14 @@ __all__ = [
     "all_tables",
     "by_period",
     "cancel",
+    "categorize",
     "close",
     "compute_metrics",
     "contact_reasons",
+    "contradicting_hours",
     "csat_scores",
     "duration_text",
+    "earlier_tickets",
     "escalate",
     "estimate_wait",
     "find_gaps",
@@ -149,11 +158,14 @@ __all__ = [
     "order_queue",
     "overdue",
     "percent_text",
+    "plain_text",
     "queue_position",
     "queue_status",
     "record_operator_reply",
     "render_card",
     "render_transcript",
+    "route",
+    "stated_hours",
     "summary_rows",
     "take",
 ]

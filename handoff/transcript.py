@@ -17,13 +17,22 @@ from types import MappingProxyType
 
 from handoff.model import Customer, Direction, StoredMessage, Ticket, TicketStatus
 
-__all__ = ["MIN_LIMIT", "TELEGRAM_LIMIT", "Labels", "render_card", "render_transcript"]
+__all__ = [
+    "MIN_LIMIT",
+    "TELEGRAM_LIMIT",
+    "Labels",
+    "plain_text",
+    "render_card",
+    "render_transcript",
+]
 
 TELEGRAM_LIMIT = 4096
 MIN_LIMIT = 512  # room for the longest header (a 64-character name, fully escaped) and some text
 _NAME_MAX = 64
 _MIN_PIECE = 64  # a long message starts in a fresh chunk rather than with a sliver of it
 _TOKENS = re.compile(r"\s+|\S+")
+_LINK = re.compile(r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
@@ -132,9 +141,24 @@ def _who(message: StoredMessage, customer_name: str, labels: Labels) -> str:
     return author
 
 
+def plain_text(html_text: str) -> str:
+    """The bot's own Telegram HTML as the plain text it shows: tags dropped, entities decoded,
+    a link kept as ``label (address)`` so the operator sees where it pointed."""
+
+    def link(match: re.Match[str]) -> str:
+        href, label = html.unescape(match.group(1)), match.group(2)
+        shown = html.unescape(_TAG.sub("", label))
+        return shown if shown == href or href.startswith("tg://") else f"{shown} ({href})"
+
+    return html.unescape(_TAG.sub("", _LINK.sub(link, html_text)))
+
+
 def _body(message: StoredMessage, labels: Labels) -> str:
-    """Raw (unescaped) text of a line."""
+    """Raw (unescaped) text of a line; the bot's messages were stored as the HTML sent, and are
+    shown as the text the customer saw (escaping them again would show the tags)."""
     text = (message.text or "").strip()
+    if message.direction is Direction.BOT:
+        text = plain_text(text).strip()
     if message.media_kind:
         return f"[{message.media_kind}] {text}".rstrip()
     return text or labels.empty

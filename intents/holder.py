@@ -45,6 +45,14 @@ class ReloadReport:
             )
         )
 
+    def changes(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The ids (intents, then articles) added, removed and changed."""
+        return (
+            self.intents_added + self.articles_added,
+            self.intents_removed + self.articles_removed,
+            self.intents_changed + self.articles_changed,
+        )
+
     def summary(self) -> str:
         if not self.ok:
             lines = [

@@ -115,6 +115,23 @@ def _cut_plain(block: str, budget: int) -> str:
     return ""
 
 
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _without_title_heading(body: str, title: str) -> str:
+    """The body without a first ``# Title`` line that repeats the front matter's title (the
+    rendered article starts with the title already)."""
+    lines = body.lstrip("\n").splitlines()
+    heading = _HEADING.match(lines[0].rstrip()) if lines else None
+    if (
+        heading
+        and " ".join(heading.group(1).split()).casefold() == " ".join(title.split()).casefold()
+    ):
+        return "\n".join(lines[1:])
+    return body
+
+
 def render_article(
     article: Article,
     *,
@@ -128,7 +145,7 @@ def render_article(
     to ``article.url`` (or ``read_more_url``). The link is also added when nothing is cut but the
     article has a URL, so the customer can open the original.
     """
-    blocks = markdown_to_html(article.body)
+    blocks = markdown_to_html(_without_title_heading(article.body, article.title))
     if with_title:
         blocks.insert(0, f"<b>{html.escape(article.title, quote=False)}</b>")
     url = article.url or read_more_url

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import Context
+from handoff import WorkingHours, contradicting_hours
 from intents import ContentError, Decision, IntentsError, Thresholds, load_content
+from kb import collect_templates
 
 if TYPE_CHECKING:
     from intents import Content, EncoderName, Engine, SentenceEncoder
@@ -117,6 +119,12 @@ def _content_dirs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kb", type=Path, metavar="DIR", help="knowledge-base articles (default: [content] kb_dir)"
     )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="operators' answer templates (default: [content] templates_dir)",
+    )
 
 
 def _dirs(args: argparse.Namespace, context: Context) -> tuple[Path, Path]:
@@ -131,18 +139,62 @@ def _dirs(args: argparse.Namespace, context: Context) -> tuple[Path, Path]:
 
 def run_check(args: argparse.Namespace, context: Context) -> int:
     intents_dir, kb_dir = _dirs(args, context)
+    templates, template_problems = collect_templates(_templates_dir(args, context))
     try:
         content = load_content(intents_dir, kb_dir, *_languages(context))
     except ContentError as exc:
-        print(exc, file=sys.stderr)
-        count = len(exc.problems)
+        problems = [*exc.problems, *template_problems]
+        print("\n".join(str(p) for p in problems), file=sys.stderr)
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", file=sys.stderr)
+        return 1
+    if template_problems:
+        print("\n".join(str(p) for p in template_problems), file=sys.stderr)
+        count = len(template_problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
         return 1
+    for warning in _hours_warnings(content, context):
+        print(warning, file=sys.stderr)
     print(
         f"OK: {len(content.intents)} intents, {len(content.article_ids)} articles "
-        f"({len(content.articles)} files)"
+        f"({len(content.articles)} files), {len(templates)} answer templates"
     )
     return 0
+
+
+def _hours_warnings(content: Content, context: Context) -> Iterator[str]:
+    """Answers and articles that state working hours contradicting [hours] (write {hours})."""
+    hours = WorkingHours.from_settings(context.settings.hours)
+    config = f"{hours.start:%H:%M}–{hours.end:%H:%M} on days {sorted(hours.days)}"
+    texts: list[tuple[Path | None, str]] = [
+        (intent.file, answer)
+        for intent in content.intents.values()
+        for answer in intent.answer.values()
+    ]
+    texts += [(article.file, article.body) for article in content.articles.values()]
+    seen: dict[tuple[Path | None, str], int] = {}
+    for file, text in texts:
+        for stated in contradicting_hours(text, hours):
+            nth = seen[(file, stated.text)] = seen.get((file, stated.text), 0) + 1
+            line = _line_of(file, stated.text, nth)
+            yield (
+                f"{file}:{line}: warning: states hours “{stated.text}” but [hours] says {config}; "
+                "write {hours} to show the configured hours"
+            )
+
+
+def _line_of(file: Path | None, text: str, nth: int = 1) -> int:
+    """The line of the ``nth`` occurrence of ``text`` in ``file`` (0 when it cannot be read)."""
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines() if file else []
+    except OSError:
+        return 0
+    found = [n for n, line in enumerate(lines, 1) if text in line]
+    return found[nth - 1] if len(found) >= nth else (found[-1] if found else 0)
+
+
+def _templates_dir(args: argparse.Namespace, context: Context) -> Path:
+    given: Path | None = getattr(args, "templates", None)
+    return given or context.settings.content.templates_dir
 
 
 def _messages(texts: list[str]) -> Iterator[str]:

@@ -10,6 +10,7 @@ from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
 from bot.core.desk.commands import StatsPicture, StatsSource
 from bot.core.events import Event
+from bot.core.menus import MenuScope, ScopeKind, command_menus
 from bot.core.ports import Brain, Desk, NullDesk, ReloadOutcome
 from bot.core.service import SupportCore
 from bot.core.split import TEXT_LIMIT, split_html
@@ -24,17 +25,20 @@ __all__ = [
     "Deps",
     "Desk",
     "Event",
+    "MenuScope",
     "NullDesk",
     "OperatorDesk",
     "Outbox",
     "ReloadOutcome",
     "Result",
+    "ScopeKind",
     "StatsPicture",
     "StatsSource",
     "SupportCore",
     "SurveyFlow",
     "Texts",
     "TextsError",
+    "command_menus",
     "split_html",
     "spoken_language",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "Failure",
     "Keyboard",
     "Outbox",
+    "ReopenTopic",
     "Result",
     "SendPhoto",
     "SendText",
@@ -116,6 +117,14 @@ class CloseTopic:
     thread_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReopenTopic:
+    """Reopen a closed forum topic (a reopened ticket continues in its own topic)."""
+
+    chat_id: int
+    thread_id: int
+
+
 Action = (
     SendText
     | SendPhoto
@@ -126,6 +135,7 @@ Action = (
     | CopyMessages
     | CreateTopic
     | CloseTopic
+    | ReopenTopic
 )
 
 

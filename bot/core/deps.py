@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from bot.config import Settings
 from bot.core.actions import Outbox
 from bot.core.ports import Brain
 from bot.core.texts import Texts
-from handoff import Clock, UnitOfWorkFactory, WorkingHours
+from handoff import CategoryRules, Clock, Priority, Route, UnitOfWorkFactory, WorkingHours
 
 __all__ = ["CoreConfig", "Deps"]
 
@@ -38,6 +39,13 @@ class CoreConfig:
     idle_after: timedelta = timedelta(hours=6)  # a gap this long starts a new conversation
     messages_per_minute: int = 20
     popular_intents: tuple[str, ...] = DEFAULT_POPULAR
+    desk_language: str = ""  # the operator groups' language; "": default_language
+    templates_dir: Path | None = None  # operators' answer templates (read at each /t)
+    categories: CategoryRules = field(default_factory=CategoryRules)
+
+    @property
+    def desk_lang(self) -> str:
+        return self.desk_language or self.default_language
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CoreConfig:
@@ -54,7 +62,23 @@ class CoreConfig:
             sla=timedelta(minutes=ops.sla_minutes),
             reopen_window=timedelta(minutes=ops.reopen_window_minutes),
             messages_per_minute=settings.limits.customer_messages_per_minute,
+            desk_language=ops.language or "",
+            templates_dir=settings.content.templates_dir,
+            categories=_categories(settings),
         )
+
+
+def _categories(settings: Settings) -> CategoryRules:
+    given = settings.categories
+    return CategoryRules(
+        listed=dict(given.listed),
+        corporate_words=tuple(given.corporate_words),
+        experienced_after=given.experienced_after,
+        routes={
+            name: Route(Priority.parse(rule.priority), rule.line)
+            for name, rule in given.routes.items()
+        },
+    )
 
 
 @dataclass(frozen=True)

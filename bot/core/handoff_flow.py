@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.deps import Deps
+from bot.core.hours_text import zone_label
 from bot.core.replies import Reply
 from bot.core.texts import Texts
 from handoff import Customer, NewTicket, Priority, Ticket, UnitOfWork, queue_status
@@ -55,9 +56,8 @@ async def hand_off(uow: UnitOfWork, deps: Deps, request: HandoffRequest) -> Hand
         text = texts(lang, "handoff_existing", ticket=ticket.id)
     elif not deps.hours.is_open(now):
         back = deps.hours.next_opening(now)
-        text = texts(
-            lang, "handoff_offhours", ticket=ticket.id, when=when_back(back, now, lang, texts)
-        )
+        when = when_back(back, now, lang, texts)
+        text = texts(lang, "handoff_offhours", ticket=ticket.id, when=when, zone=zone_label(back))
     elif opened.kind is OpenKind.REOPENED:
         text = texts(lang, "handoff_reopened", ticket=ticket.id)
     elif not deps.config.operator_group_id:  # no operator group yet: no queue to speak of

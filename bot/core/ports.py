@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
@@ -21,6 +21,11 @@ class ReloadOutcome(Protocol):
     def summary(self) -> str: ...
     @property
     def problems(self) -> Sequence[object]: ...
+    @property
+    def stats(self) -> Mapping[str, int]: ...
+    def changes(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The ids (intents, then articles) added, removed and changed."""
+        ...
 
 
 class Brain(Protocol):

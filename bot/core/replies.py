@@ -11,9 +11,11 @@ from bot.core import callbacks as cb
 from bot.core.actions import Button, Keyboard
 from bot.core.texts import Texts
 from intents import Content, Intent, Lang
+from intents.understanding import SLOT_NAMES
 from kb import render_article
 
 __all__ = [
+    "PRESSED",
     "Reply",
     "answer_article",
     "answer_intent",
@@ -21,14 +23,27 @@ __all__ = [
     "clarify",
     "fill_slots",
     "person_row",
+    "pressed_title",
     "topics_menu",
 ]
+
+
+PRESSED = "button"  # the media kind of a stored button press: "[button] 👎 Didn't help"
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
     text: str
     keyboard: Keyboard = ()
+    record_buttons: bool = False  # the transcript keeps what the buttons offered (a clarify)
+
+    @property
+    def recorded_text(self) -> str:
+        """The text as stored for the transcript: with the offered buttons when they matter."""
+        if not self.record_buttons:
+            return self.text
+        offered = " · ".join(f"[{b.text}]" for row in self.keyboard for b in row)
+        return f"{self.text}\n{offered}" if offered else self.text
 
 
 def person_row(texts: Texts, lang: str, *, rephrase: bool = False) -> tuple[Button, ...]:
@@ -62,10 +77,12 @@ def answer_intent(
     *,
     decision_id: int | None,
     values: Mapping[str, str] | None = None,
+    handing_off: bool = False,
 ) -> Reply:
     """The intent's answer with its quick replies, linked articles and, for real questions,
-    the feedback and "talk to a person" buttons. ``values`` fill the answer's ``{order_id}``-style
-    placeholders (see :func:`fill_slots`)."""
+    the feedback and "talk to a person" buttons — not when ``handing_off`` (a person is being
+    called right after it: asking "did it help?" would contradict that). ``values`` fill the
+    answer's ``{order_id}``-style placeholders (see :func:`fill_slots`)."""
     lang = content.lang(lang)
     text = intent.answer.get(lang) or next(iter(intent.answer.values()))
     text = fill_slots(text, values or {})
@@ -82,7 +99,7 @@ def answer_intent(
         if article is not None:
             quick.append(Button("📄 " + article.title, data=cb.encode(cb.Article(article_id))))
     rows.extend(_pairs(quick))
-    if intent.is_system:
+    if intent.is_system or handing_off:
         if intent.id == "greeting":
             rows.extend(topics_menu(content, lang, ()).keyboard)
         return Reply(text.strip(), tuple(rows))
@@ -100,11 +117,17 @@ def fill_slots(text: str, values: Mapping[str, str]) -> str:
     needs a detail the customer did not give is left out."""
     lines: list[str] = []
     for line in text.splitlines(keepends=True):
-        names = _PLACEHOLDER.findall(line)
+        names = [name for name in _PLACEHOLDER.findall(line) if name in SLOT_NAMES]
         if any(name not in values for name in names):
             continue
-        lines.append(_PLACEHOLDER.sub(lambda m: html.escape(values[m.group(1)]), line))
+        lines.append(_PLACEHOLDER.sub(lambda m: _filled(m, values), line))
     return "".join(lines)
+
+
+def _filled(match: re.Match[str], values: Mapping[str, str]) -> str:
+    """A slot's value; other placeholders (``{hours}``) are left for their own filler."""
+    name = match.group(1)
+    return html.escape(values[name]) if name in SLOT_NAMES else match.group(0)
 
 
 def answer_article(
@@ -140,7 +163,26 @@ def clarify(content: Content, choices: Sequence[Choice], lang: str, texts: Texts
             if article is not None:
                 rows.append((Button("📄 " + article.title, data=cb.encode(cb.Article(choice.id))),))
     rows.append(person_row(texts, lang))
-    return Reply(texts(lang, "clarify"), tuple(rows))
+    return Reply(texts(lang, "clarify"), tuple(rows), record_buttons=True)
+
+
+def pressed_title(payload: cb.Callback | None, content: Content, texts: Texts, lang: str) -> str:
+    """What the button the customer pressed said, for the transcript."""
+    match payload:
+        case cb.Feedback(_, helped):
+            return texts(lang, "button_helped" if helped else "button_not_helped")
+        case cb.Person():
+            return texts(lang, "button_person")
+        case cb.Rephrase():
+            return texts(lang, "button_rephrase")
+        case cb.ShowIntent(intent_id) if intent_id in content.intents:
+            return _title(content.intents[intent_id].title, lang, intent_id)
+        case cb.Article(article_id):
+            article = content.article(article_id, as_lang(lang, content))
+            return "📄 " + (article.title if article else article_id)
+        case cb.Language(code):
+            return code
+    return "?"
 
 
 def topics_menu(content: Content, lang: str, popular: Iterable[str]) -> Reply:

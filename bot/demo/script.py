@@ -6,8 +6,6 @@ aiogram, exactly as it would on Telegram.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,12 +14,7 @@ from telegram_emulator import ChatMessage, User
 
 __all__ = ["DemoScript"]
 
-_TAG = re.compile(r"<[^>]+>")
 WAIT_S = 15.0
-
-
-def _plain(text: str) -> str:
-    return html.unescape(_TAG.sub("", text))
 
 
 @dataclass
@@ -30,7 +23,9 @@ class DemoScript:
     out: Callable[[str], None] = print
 
     def _show(self, who: str, text: str, buttons: list[str] | None = None) -> None:
-        lines = _plain(text).strip().splitlines() or [""]
+        """Shown as the chat shows it: the emulator already turned the bot's HTML into text,
+        so a tag that appears here is a tag the reader would see."""
+        lines = text.strip().splitlines() or [""]
         self.out(f"{who:>10} │ {lines[0]}")
         for line in lines[1:]:
             self.out(f"{'':>10} │ {line}")
@@ -116,7 +111,17 @@ class DemoScript:
             group, thread, "!internal: size S is in stock at the central warehouse"
         )
 
-        self._section("6. Closing and the satisfaction survey")
+        self._section("6. An answer template, sent with one tap")
+        self._show(olga.name, "/t")
+        await olga.send_in_topic(group, thread, "/t")
+        listing = await tg.wait_for_bot_messages(group.id, thread_id=thread, timeout=WAIT_S)
+        self._bot(listing, who="topic")
+        template = listing[-1].button_texts[0]
+        self._show(olga.name, f"(presses “{template}”)")
+        await olga.press(template, group=group, thread_id=thread)
+        self._bot(await tg.wait_for_bot_messages(anna.chat_id, timeout=WAIT_S), who="→ Anna")
+
+        self._section("7. Closing and the satisfaction survey")
         self._show(olga.name, "/close")
         await olga.send_in_topic(group, thread, "/close")
         self._bot(await tg.wait_for_bot_messages(anna.chat_id, count=2, timeout=WAIT_S))

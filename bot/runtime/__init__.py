@@ -4,7 +4,6 @@ python-telegram-bot). They translate updates into core events and core actions i
 from bot.runtime.queued_outbox import Backoff, QueuedOutbox, Verdict, WaitAndRetry
 from bot.runtime.shared import (
     ALLOWED_UPDATES,
-    COMMANDS,
     MEDIA_KINDS,
     WEBHOOK_PATH,
     classify_refusal,
@@ -13,7 +12,6 @@ from bot.runtime.shared import (
 
 __all__ = [
     "ALLOWED_UPDATES",
-    "COMMANDS",
     "MEDIA_KINDS",
     "WEBHOOK_PATH",
     "Backoff",

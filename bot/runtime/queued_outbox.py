@@ -29,6 +29,7 @@ from bot.core.actions import (
     EditText,
     Failed,
     Failure,
+    ReopenTopic,
     Result,
     SendPhoto,
     SendText,
@@ -90,6 +91,8 @@ class QueuedOutbox(abc.ABC):
                 return await self._call(lambda: self.create_topic(action))
             case CloseTopic():
                 return await self._call(lambda: self.close_topic(action))
+            case ReopenTopic():
+                return await self._call(lambda: self.reopen_topic(action))
         raise TypeError(f"unknown action {action!r}")  # pragma: no cover - exhaustive match
 
     async def _send_parts(self, action: SendText) -> Result:
@@ -159,3 +162,6 @@ class QueuedOutbox(abc.ABC):
 
     @abc.abstractmethod
     async def close_topic(self, action: CloseTopic) -> Done: ...
+
+    @abc.abstractmethod
+    async def reopen_topic(self, action: ReopenTopic) -> Done: ...

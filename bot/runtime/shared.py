@@ -14,7 +14,6 @@ from bot.core.actions import Failed, Failure
 
 __all__ = [
     "ALLOWED_UPDATES",
-    "COMMANDS",
     "MEDIA_KINDS",
     "WEBHOOK_PATH",
     "classify_refusal",
@@ -40,23 +39,6 @@ MEDIA_KINDS = (
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 WEBHOOK_PATH = "/telegram/webhook"
-
-COMMANDS = {
-    "en": [
-        ("start", "Popular topics"),
-        ("operator", "Talk to a person"),
-        ("language", "Switch language"),
-        ("cancel", "Withdraw a request"),
-        ("help", "Help"),
-    ],
-    "ru": [
-        ("start", "Популярные темы"),
-        ("operator", "Связаться с человеком"),
-        ("language", "Сменить язык"),
-        ("cancel", "Отменить обращение"),
-        ("help", "Помощь"),
-    ],
-}
 
 
 def classify_refusal(description: str, *, forbidden: bool = False) -> Failed:

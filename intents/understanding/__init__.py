@@ -5,6 +5,6 @@ The entry point is ``Reader(content, decide).understand(text, context)``.
 """
 
 from intents.understanding.reader import Context, Decide, Reader, Understanding
-from intents.understanding.slots import Slot
+from intents.understanding.slots import SLOT_NAMES, Slot
 
-__all__ = ["Context", "Decide", "Reader", "Slot", "Understanding"]
+__all__ = ["SLOT_NAMES", "Context", "Decide", "Reader", "Slot", "Understanding"]

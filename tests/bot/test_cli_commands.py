@@ -60,12 +60,20 @@ def test_demo_walks_through_the_product(tmp_path: Path) -> None:
         "3. The answer did not help",
         "4. Hand-off",
         "5. The operator",
-        "6. Closing",
+        "6. An answer template",
+        "7. Closing",
     ):
         assert section in out
     assert "Thank you for the feedback!" in out
     assert "open tickets left: 0" in out
-    assert "!internal" not in out.split("6. Closing")[1]  # the note never reached the customer
+    assert "!internal" not in out.split("7. Closing")[1]  # the note never reached the customer
+    # issue 14: a readable transcript, the recognised intent on the card, a template sent
+    transcript = out.split("Conversation so far")[1].split("── 5.")[0]
+    assert "<b>" not in transcript
+    assert "<a href" not in transcript
+    assert "&lt;" not in transcript
+    assert "Intent: return_item (" in out
+    assert "→ Anna │ Is there anything else I can help you with, Anna?" in out
 
 
 def test_the_encoder_choices_are_the_matchers() -> None:

@@ -63,9 +63,13 @@ class ReloadReport:
     ok: bool
     text: str = ""
     problems: tuple[str, ...] = ()
+    stats: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         return self.text
+
+    def changes(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        return (), (), ()
 
 
 @dataclass

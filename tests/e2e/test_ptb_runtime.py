@@ -64,8 +64,8 @@ async def test_start_shows_popular_topics(stack: LocalStack) -> None:
     [hello] = await ask(stack, alice, "/start")
     assert hello.content.startswith("Hello, Alice!")
     assert "Order status" in hello.button_texts
-    languages = {c.params["language_code"] for c in stack.tg.calls_to("setMyCommands") if c.ok}
-    assert languages == {"en", "ru"}
+    languages = {c.params.get("language_code") for c in stack.tg.calls_to("setMyCommands") if c.ok}
+    assert languages == {None, "en", "ru"}  # a menu per language, and one for the others
 
 
 async def test_an_answer_with_feedback_buttons_and_helped(stack: LocalStack) -> None:
@@ -205,3 +205,45 @@ async def test_stats_photo_upload_on_ptb(stack: LocalStack) -> None:
     assert answer.content.startswith("Last 2 days")
     assert "asked for a person 1" in answer.content
     assert tg.engine.world.file(answer.file_id or "").data.startswith(b"\x89PNG")
+
+
+async def test_desk_menus_transcript_template_and_reopening_on_ptb(stack: LocalStack) -> None:
+    """Issue 14's shared parts through PTB: scoped menus, a readable transcript with the carried
+    intent on the card, a template sent with one tap, close confirmation, reopening the topic."""
+    from tests.e2e.test_desk_polish import posted, scopes, topic_of
+
+    tg, group, olga = stack.tg, stack.group, stack.operator
+    menus = scopes(stack)
+    assert menus[('{"type": "all_private_chats"}', "en")][0] == "start"
+    desk = f'{{"chat_id": {group.id}, "type": "chat"}}'
+    assert "queue" in menus[(desk, None)]
+
+    alice = tg.add_user("Alice", language_code="en")
+    await ask(stack, alice, "how do i return an item")
+    await press(stack, alice, "👎 Didn't help")
+    await press(stack, alice, "🙋 Talk to a person")
+    ticket_id, topic, (card, transcript) = await topic_of(stack, alice)
+    assert "Intent: return_item (" in card.content
+    assert "<b>" not in transcript.content
+    assert "[button] 👎 Didn't help" in transcript.content
+
+    query = await olga.press("✅ Close", group=group, thread_id=topic)
+    await tg.wait_for_callback_answer(query, timeout=WAIT)
+    await posted(stack, "Nobody has answered", thread_id=topic)
+
+    await olga.send_in_topic(group, topic, "/t")
+    await posted(stack, "Answer templates", thread_id=topic)
+    query = await olga.press("1. Anything else?", group=group, thread_id=topic)
+    await tg.wait_for_callback_answer(query, timeout=WAIT)
+    _taken, sent = await tg.wait_for_bot_messages(alice.chat_id, count=2, timeout=WAIT)
+    assert sent.content.startswith("Is there anything else I can help you with, Alice?")
+
+    await olga.send_in_topic(group, topic, "/close")
+    await tg.wait_for_bot_messages(alice.chat_id, count=2, timeout=WAIT)
+    await ask(stack, alice, "and one more thing")
+    await tg.wait_for_calls("reopenForumTopic", 1, timeout=WAIT)
+    notice = await posted(stack, "The customer wrote again", thread_id=topic)
+    assert "and one more thing" in notice.content
+    assert (await open_ticket_of(stack, alice)) is not None
+    assert len(tg.calls_to("createForumTopic")) == 1
+    assert ticket_id == (await open_ticket_of(stack, alice)).id  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ import handoff
 MODULES = [
     "handoff",
     "handoff.breakdowns",
+    "handoff.categories",
     "handoff.clock",
     "handoff.errors",
     "handoff.dialog",
@@ -24,6 +25,7 @@ MODULES = [
     "handoff.gaps",
     "handoff.metrics",
     "handoff.queue",
+    "handoff.stated_hours",
     "handoff.survey",
     "handoff.tickets",
     "handoff.transcript",

@@ -238,3 +238,18 @@ def test_card_of_a_reopened_ticket_names_the_previous_operator_and_localises() -
     assert "<b>Intent:</b> не распознано" in card
     assert "@" not in card
     visible(card)
+
+
+def test_the_bots_own_html_reads_as_the_customer_saw_it() -> None:
+    """Regression: stored bot HTML was escaped again and the topic showed ``<b>`` and ``<a>``."""
+    sent = (
+        '<b>Returns</b> within 14 days &amp; free.\n<a href="https://shop.example/r">Read more</a>'
+    )
+    [chunk] = render_transcript(
+        [message(1, sent, direction=Direction.BOT)], customer_name="Ann", zone=MOSCOW
+    )
+    shown = visible(chunk)
+    assert "<b>Returns" not in shown
+    assert "Returns within 14 days & free." in shown
+    assert "Read more (https://shop.example/r)" in shown
+    assert "&lt;" not in chunk

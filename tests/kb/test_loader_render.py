@@ -63,3 +63,19 @@ def test_one_huge_block_is_cut_without_broken_tags() -> None:
     assert html.count("<b>") == html.count("</b>")
     assert "&amp" in html
     assert not html.rstrip("…").endswith("&")
+
+
+def test_a_body_heading_repeating_the_title_is_shown_once() -> None:
+    """Regression: the front matter's title and the body's ``# Title`` both reached customers."""
+    article = Article(
+        id="a",
+        lang="en",
+        title="Returns",
+        tags=(),
+        body="# Returns\n\nWithin 14 days.\n\n# Other\n\nx",
+        file=Path("a.en.md"),
+    )
+    text = render_article(article)
+    assert text.count("Returns") == 1
+    assert text.startswith("<b>Returns</b>\n\nWithin 14 days.")
+    assert "<b>Other</b>" in text

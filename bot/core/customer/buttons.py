@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import callbacks as cb
-from bot.core.customer.person import call_person
+from bot.core.customer.person import call_person, remember_intent
 from bot.core.customer.questions import HUMAN_REQUEST
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
@@ -31,7 +31,18 @@ async def press(
         case cb.ShowIntent(intent_id) if intent_id in content.intents:
             intent = content.intents[intent_id]
             decision = await _chosen(uow, deps, turn, intent=intent_id)
-            turn.say(answer_intent(content, intent, turn.lang, texts, decision_id=decision))
+            if not intent.is_system:
+                await remember_intent(uow, turn, intent_id, 1.0)
+            turn.say(
+                answer_intent(
+                    content,
+                    intent,
+                    turn.lang,
+                    texts,
+                    decision_id=decision,
+                    handing_off=intent.always_handoff,
+                )
+            )
             if intent.always_handoff:
                 await call_person(
                     uow,

@@ -12,9 +12,8 @@ from bot.core.deps import Deps
 from bot.core.events import MessageReceived
 from bot.core.replies import Reply, topics_menu
 from handoff import Cause, TicketStatus, UnitOfWork
-from intents import ReloadInProgress
 
-__all__ = ["LANGUAGE_NAMES", "reload_content", "run_command"]
+__all__ = ["LANGUAGE_NAMES", "run_command"]
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
@@ -29,7 +28,10 @@ async def run_command(
             first = event.sender.name.split()[0] if event.sender.name.strip() else ""
             turn.say(Reply(texts(lang, "start", name=_escape(first)), menu.keyboard))
         case "help":
-            turn.say(Reply(texts(lang, "help")))
+            text = texts(lang, "help")
+            if event.sender.telegram_id in deps.config.admin_ids:
+                text += "\n" + texts(lang, "help_admin")
+            turn.say(Reply(text))
         case "operator" | "human" | "person":
             await call_person(
                 uow, deps, turn, subject="", intent_id=None, score=None, cause=Cause.ASKED
@@ -60,18 +62,6 @@ async def _cancel(uow: UnitOfWork, deps: Deps, turn: Turn) -> None:
     await uow.tickets.set_status(ticket.id, TicketStatus.CANCELLED, now=deps.clock.now())
     turn.say(Reply(deps.texts(turn.lang, "cancelled", ticket=ticket.id)))
     turn.cancelled.append(ticket.id)
-
-
-async def reload_content(deps: Deps, lang: str) -> Reply:
-    """Swap in the edited content; on errors the live content stays and the problems are listed."""
-    try:
-        report = await deps.brain.reload()
-    except ReloadInProgress:
-        return Reply(deps.texts(lang, "reload_busy"))
-    if report.ok:
-        return Reply(deps.texts(lang, "reload_ok", summary=_escape(report.summary())))
-    problems = "\n".join(_escape(str(problem)) for problem in report.problems[:20])
-    return Reply(deps.texts(lang, "reload_failed", problems=problems))
 
 
 def _escape(text: str) -> str:

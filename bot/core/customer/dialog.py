@@ -7,6 +7,7 @@ operator desk hears about opened, cancelled and relayed tickets last.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core import callbacks as cb
@@ -20,15 +21,17 @@ from bot.core.actions import (
     SendText,
 )
 from bot.core.customer.buttons import press
-from bot.core.customer.commands import reload_content, run_command
+from bot.core.customer.commands import run_command
 from bot.core.customer.flood import FloodGate
 from bot.core.customer.questions import answer_question, reopen_if_recent
 from bot.core.customer.turn import Turn
 from bot.core.customer.understanding import follow_language
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed, MembershipChanged, MessageEdited, MessageReceived
+from bot.core.hours_text import HOURS, with_hours
 from bot.core.ports import Desk
-from bot.core.replies import Reply, person_row
+from bot.core.reload import reload_content
+from bot.core.replies import PRESSED, Reply, person_row, pressed_title
 from bot.core.survey_flow import SurveyFlow
 from handoff import Direction, NewMessage, Ticket, UnitOfWork
 
@@ -102,6 +105,7 @@ class CustomerDialog:
             if not await uow.updates.first_time(event.update_id, now=now):
                 return
             turn = await self._start_turn(uow, event, now)
+            await _store_press(uow, self._deps, turn, payload, now)
             notice = await press(uow, self._deps, turn, event, payload)
         await self._deps.outbox(AnswerButton(event.callback_id, text=notice))
         await self._deliver(turn)
@@ -161,9 +165,13 @@ class CustomerDialog:
             await outbox(EditKeyboard(chat_id, message_id, ()))
         sent: list[tuple[Reply, int | None]] = []
         blocked = False
+        deps = self._deps
         for reply in turn.replies:
             if not reply.text:
                 continue
+            if HOURS in reply.text:  # an answer that names the working hours gets the configured
+                text = with_hours(reply.text, deps.hours, deps.texts, turn.lang, deps.clock.now())
+                reply = replace(reply, text=text)
             result = await outbox(SendText(turn.customer.chat_id, reply.text, reply.keyboard))
             if isinstance(result, Failed) and result.reason is Failure.BLOCKED:
                 blocked = True
@@ -180,7 +188,7 @@ class CustomerDialog:
                         direction=Direction.BOT,
                         chat_id=turn.customer.chat_id,
                         telegram_message_id=sent_id,
-                        text=reply.text,
+                        text=reply.recorded_text,
                         created_at=now,
                         ticket_id=turn.ticket_id,
                     )
@@ -209,6 +217,24 @@ async def _store_incoming(
             created_at=now,
             media_kind=media.kind if media else None,
             media_file_id=media.file_id if media else None,
+        )
+    )
+
+
+async def _store_press(
+    uow: UnitOfWork, deps: Deps, turn: Turn, payload: cb.Callback | None, now: datetime
+) -> None:
+    """A pressed button goes into the transcript as the customer's ``[button]`` line."""
+    title = pressed_title(payload, deps.brain.content, deps.texts, turn.lang)
+    await uow.messages.add(
+        NewMessage(
+            conversation_id=turn.conversation_id,
+            direction=Direction.CUSTOMER,
+            chat_id=turn.customer.chat_id,
+            telegram_message_id=None,
+            text=title,
+            created_at=now,
+            media_kind=PRESSED,
         )
     )
 

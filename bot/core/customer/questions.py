@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.customer.person import call_person
+from bot.core.customer.person import call_person, remember_intent
 from bot.core.customer.turn import Turn
 from bot.core.customer.understanding import details, remember, switch_language, understand
 from bot.core.deps import Deps
@@ -66,12 +66,21 @@ async def answer_question(uow: UnitOfWork, deps: Deps, turn: Turn, text: str) ->
     if decision.action in ("answer", "handoff"):
         await _count_miss(uow, turn, reset=True)
         if intent is not None:
-            values = understood.values
-            reply = answer_intent(
-                content, intent, lang, deps.texts, decision_id=record.id, values=values
+            handing_off = intent.always_handoff or decision.action == "handoff"
+            if not intent.is_system:
+                await remember_intent(uow, turn, intent.id, float(decision.score))
+            turn.say(
+                answer_intent(
+                    content,
+                    intent,
+                    lang,
+                    deps.texts,
+                    decision_id=record.id,
+                    values=understood.values,
+                    handing_off=handing_off,
+                )
             )
-            turn.say(reply)
-            if intent.always_handoff or decision.action == "handoff":
+            if handing_off:
                 await call_person(
                     uow,
                     deps,

@@ -71,8 +71,11 @@ def labels_for(texts: Texts, lang: str) -> Labels:
 
 
 def topic_name(ticket: Ticket, customer: Customer) -> str:
-    """``#<n> <customer name> — <subject>``, cut to Telegram's 128 characters."""
-    name = " ".join(f"#{ticket.id} {customer.name} — {ticket.subject}".split())
+    """``#<n> <customer name> — <subject>`` (without the dash when there is no subject), cut to
+    Telegram's 128 characters."""
+    subject = ticket.subject.strip().strip("—").strip()
+    name = f"#{ticket.id} {customer.name}" + (f" — {subject}" if subject else "")
+    name = " ".join(name.split())
     if len(name) <= TOPIC_NAME_LIMIT:
         return name
     return name[: TOPIC_NAME_LIMIT - 1].rstrip() + "…"

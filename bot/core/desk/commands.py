@@ -1,11 +1,12 @@
-"""Operator commands in the group: /queue, /take N, /close, /escalate [line], /kb words,
-/stats [days], /help.
+"""Operator commands in the group: /queue, /mine, /take N, /close, /escalate [line], /kb words,
+/t (answer templates), /ban, /unban, /stats [days], /start and /help; /reload for admins.
 
 (/note and ``!`` notes are handled by the relay: they are messages, not commands.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -13,18 +14,28 @@ from bot.core.actions import Button, SendPhoto, SendText
 from bot.core.deps import Deps
 from bot.core.desk.callbacks import SendArticle, encode_desk
 from bot.core.desk.cards import age_text, escape
+from bot.core.desk.kb import INTENT_MARK
 from bot.core.desk.lifecycle import Lifecycle, Reply
 from bot.core.desk.once import Once
+from bot.core.desk.templates import Templates
+from bot.core.desk.tools import my_tickets, set_banned
 from bot.core.desk.topics import Board
 from bot.core.events import MessageReceived
+from bot.core.reload import reload_content
 from bot.core.views import TicketView
-from handoff import order_queue
+from handoff import order_queue, plain_text
 
 __all__ = ["COMMANDS", "ArticleFinder", "Commands", "FoundArticle", "StatsPicture", "StatsSource"]
 
-COMMANDS = frozenset({"queue", "take", "close", "escalate", "kb", "stats", "help"})
+COMMANDS = frozenset(
+    {"queue", "mine", "take", "close", "escalate", "kb", "t", "ban", "unban", "help", "start"}
+    | {"reload", "stats"}
+)
 STATS_DAYS, STATS_MAX_DAYS = 7, 92
 QUEUE_SHOWN = 30  # longer queues are cut; the count in the title stays true
+KB_SHOWN = 5  # /kb hits offered
+PREVIEW = 120  # characters of each hit shown
+BUTTON_TEXT = 64  # a button's words, cut
 
 
 class FoundArticle(Protocol):
@@ -35,9 +46,13 @@ class FoundArticle(Protocol):
 
 
 class ArticleFinder(Protocol):
-    """Finds and renders knowledge-base articles for /kb (see :mod:`bot.core.desk.kb`)."""
+    """Finds and renders knowledge-base articles and intent answers for /kb (see
+    :mod:`bot.core.desk.kb`)."""
 
-    def find(self, query: str, lang: str) -> FoundArticle | None: ...
+    def search(self, query: str, lang: str) -> Sequence[FoundArticle]:
+        """The best hits, best first (at most five)."""
+        ...
+
     def render(self, article_id: str, lang: str) -> tuple[str, str] | None:
         """(title, Telegram HTML body) of the article in ``lang``; None if it is gone."""
         ...
@@ -69,6 +84,7 @@ class Commands:
         self._lifecycle = lifecycle
         self._articles = articles
         self._stats = stats
+        self.templates = Templates(deps, board, lifecycle)
 
     def _t(self, key: str, **params: object) -> str:
         return self._deps.texts(self._board.lang, key, **params)
@@ -97,15 +113,38 @@ class Commands:
             case "stats":
                 await once.record()
                 await self._send_stats(args, reply)
+            case "t" if view is not None:
+                await once.record()
+                await self.templates.list(view, event.sender, reply)
+            case "mine":
+                await life.answer(
+                    reply,
+                    await my_tickets(self._deps, self._board, event.sender.telegram_id, once),
+                )
+            case "ban" | "unban" if view is not None:
+                banned = event.command == "ban"
+                await set_banned(self._deps, view, banned, once)
+                key = "desk_banned" if banned else "desk_unbanned"
+                await self._board.post(view, self._t(key, ticket=view.ticket.id))
+            case "reload":
+                await once.record()
+                if event.sender.telegram_id not in self._deps.config.admin_ids:
+                    await life.answer(reply, self._t("not_admin"))
+                else:
+                    report = await reload_content(self._deps, self._board.lang)
+                    await life.answer(reply, report.text)
             case "take":
                 await once.record()
                 await life.answer(reply, self._t("desk_take_usage"))
-            case "close" | "escalate" | "kb":
+            case "close" | "escalate" | "kb" | "t" | "ban" | "unban":
                 await once.record()
                 await life.answer(reply, self._t("desk_no_ticket"))
-            case _:
+            case _:  # /help, /start and unknown commands
                 await once.record()
-                await life.answer(reply, self._t("desk_help"))
+                text = self._t("desk_help")
+                if event.sender.telegram_id in self._deps.config.admin_ids:
+                    text += "\n" + self._t("desk_help_admin")
+                await life.answer(reply, text)
 
     def render_article(self, article_id: str, lang: str) -> tuple[str, str] | None:
         return self._articles.render(article_id, lang)
@@ -159,26 +198,45 @@ class Commands:
         )
 
     async def _kb(self, view: TicketView, query: str, reply: Reply) -> None:
+        """The top hits in the customer's language, each previewed, a button each to send it."""
         if not query:
             await self._lifecycle.answer(reply, self._t("desk_kb_usage"))
             return
         lang = view.customer.language
-        found = self._articles.find(query, lang)
-        rendered = self._articles.render(found.id, lang) if found else None
-        if found is None or rendered is None:
+        lines = [self._t("desk_kb_title", query=escape(query), language=lang)]
+        rows: list[tuple[Button, ...]] = []
+        for found in list(self._articles.search(query, lang))[:KB_SHOWN]:
+            rendered = self._articles.render(found.id, lang)
+            data = encode_desk(SendArticle(view.ticket.id, found.id))
+            if rendered is None or data is None:
+                continue
+            number = len(rows) + 1
+            mark = "💬" if found.id.startswith(INTENT_MARK) else "📄"
+            lines.append(
+                f"{number}. {mark} <b>{escape(found.title)}</b> — "
+                f"{escape(_preview(rendered[1], found.title))}"
+            )
+            rows.append((Button(f"📨 {number}. {found.title}"[:BUTTON_TEXT], data=data),))
+        if not rows:
             await self._lifecycle.answer(reply, self._t("desk_kb_none", query=escape(query)))
             return
-        _, body = rendered
-        data = encode_desk(SendArticle(view.ticket.id, found.id))
-        keyboard = ((Button(self._t("button_kb_send"), data=data),),) if data else ()
         await self._deps.outbox(
-            SendText(event_chat(reply), body, keyboard, reply.thread_id, reply.message_id)
+            SendText(
+                event_chat(reply), "\n".join(lines), tuple(rows), reply.thread_id, reply.message_id
+            )
         )
 
 
 def event_chat(reply: Reply) -> int:
     assert reply.chat_id is not None
     return reply.chat_id
+
+
+def _preview(body_html: str, title: str) -> str:
+    """The start of what the customer would get, as plain text, without a repeated title."""
+    text = " ".join(plain_text(body_html).split())
+    text = text.removeprefix(" ".join(title.split())).strip()
+    return text if len(text) <= PREVIEW else text[: PREVIEW - 1].rstrip() + "…"
 
 
 def _number(args: str) -> int | None:

@@ -17,9 +17,16 @@ from __future__ import annotations
 from contextlib import suppress
 
 from bot.core import callbacks as cb
+from bot.core.actions import EditKeyboard
 from bot.core.deps import Deps
 from bot.core.desk.albums import Albums
-from bot.core.desk.callbacks import SendArticle, decode_desk
+from bot.core.desk.callbacks import (
+    ConfirmClose,
+    KeepOpen,
+    SendArticle,
+    SendTemplate,
+    decode_desk,
+)
 from bot.core.desk.cards import escape
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSource
 from bot.core.desk.kb import BrainArticles
@@ -27,6 +34,7 @@ from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter
 from bot.core.desk.once import Once, Redelivered
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
+from bot.core.desk.tools import is_banned
 from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
 from bot.core.locks import KeyedLocks
@@ -80,10 +88,7 @@ class OperatorDesk:
                 if not view.placed:
                     await self._board.open(view)
                 return
-            # a reopened ticket's topic is closed: it continues in a fresh topic (or card)
-            view = await self._board.open(view)
-            notice = self._deps.texts(self._board.lang, "desk_reopened_notice", ticket=ticket_id)
-            await self._board.post(view, notice)
+            await self._board.reopen(view)
 
     async def ticket_cancelled(self, ticket_id: int) -> None:
         if not self._enabled:
@@ -109,7 +114,7 @@ class OperatorDesk:
     async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
         async with self._locks.hold(ticket_id):
             view = await self._board.view(ticket_id)
-            if view is not None:
+            if view is not None and not is_banned(view.customer):  # stored, not relayed
                 await self._relay.to_group(view, parts)
 
     async def customer_edited(self, ticket_id: int, event: MessageEdited) -> None:
@@ -254,7 +259,20 @@ class OperatorDesk:
                     await life.take(ticket_id, event.sender, reply, once)
             case cb.CloseTicket(ticket_id):
                 async with self._locks.hold(ticket_id):
+                    await life.close(ticket_id, event.sender, reply, once, ask=True)
+            case ConfirmClose(ticket_id):
+                await self._strip(event)
+                async with self._locks.hold(ticket_id):
                     await life.close(ticket_id, event.sender, reply, once)
+            case SendTemplate(ticket_id, template_id):
+                async with self._locks.hold(ticket_id):
+                    await self._commands.templates.send(
+                        ticket_id, template_id, event.sender, reply, once
+                    )
+            case KeepOpen(ticket_id):
+                await once.record()
+                await life.answer(reply, self._deps.texts(self._board.lang, "desk_kept_open"))
+                await self._strip(event)
             case cb.Escalate(ticket_id):
                 async with self._locks.hold(ticket_id):
                     await life.escalate(ticket_id, None, event.sender, reply, once)
@@ -264,6 +282,11 @@ class OperatorDesk:
             case _:
                 await once.record()
                 await life.answer(reply)
+
+    async def _strip(self, event: ButtonPressed) -> None:
+        """Remove the buttons of the message pressed (a question answered once)."""
+        if event.message_id is not None:
+            await self._deps.outbox(EditKeyboard(event.chat_id, event.message_id, ()))
 
     async def _send_article(
         self, ticket_id: int, article_id: str, reply: Reply, once: Once

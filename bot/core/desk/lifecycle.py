@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from bot.core.actions import AnswerButton, SendText
+from bot.core.actions import AnswerButton, Button, SendText
 from bot.core.deps import Deps
+from bot.core.desk.callbacks import ConfirmClose, DeskCallback, KeepOpen, encode_desk
 from bot.core.desk.cards import button_answer, escape
 from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
@@ -36,6 +37,12 @@ class Reply:
 
 
 SurveyStarter = Callable[[int], Awaitable[None]]
+
+
+def _data(value: DeskCallback) -> str:
+    data = encode_desk(value)
+    assert data is not None  # ticket numbers always fit
+    return data
 
 
 def first_name(person: Person) -> str:
@@ -111,8 +118,27 @@ class Lifecycle:
         )
         return view.ticket
 
-    async def close(self, ticket_id: int, operator: Person, reply: Reply, once: Once) -> None:
+    async def close(
+        self, ticket_id: int, operator: Person, reply: Reply, once: Once, *, ask: bool = False
+    ) -> None:
+        """Close the ticket; with ``ask`` (a tap on Close), a ticket no operator has answered is
+        not closed yet: the topic is asked to confirm (the customer is still waiting)."""
         deps = self._deps
+        if ask:
+            view = await self._board.view(ticket_id)
+            if view is not None and view.ticket.status.is_open and not view.ticket.first_reply_at:
+                await once.record()
+                await self.answer(reply)
+                keyboard = (
+                    (
+                        Button(self._t("button_close_anyway"), data=_data(ConfirmClose(ticket_id))),
+                        Button(self._t("button_keep_open"), data=_data(KeepOpen(ticket_id))),
+                    ),
+                )
+                await self._board.post(
+                    view, self._t("desk_close_confirm", ticket=ticket_id), keyboard
+                )
+                return
         try:
             async with once.uow() as uow:
                 ticket = await tickets.close(uow, ticket_id, now=deps.clock.now())

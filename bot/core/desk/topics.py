@@ -8,7 +8,7 @@ storage each time, so a restarted process carries on where the last one stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.core.actions import (
     Action,
@@ -20,22 +20,35 @@ from bot.core.actions import (
     Failed,
     Failure,
     Keyboard,
+    ReopenTopic,
     Result,
     SendText,
 )
 from bot.core.deps import Deps
 from bot.core.desk.cards import card_keyboard, card_text, topic_name, transcript_chunks
+from bot.core.desk.context import customer_context
+from bot.core.hours_text import with_hours
 from bot.core.split import TEXT_LIMIT
 from bot.core.views import TicketView
-from handoff import Direction, NewMessage, TicketChanges
+from handoff import Direction, NewMessage, StoredMessage, TicketChanges
 
 __all__ = ["Board"]
+
+COPY_LIMIT = 100  # message ids per copyMessages call
+
+
+def _since_last_customer_turn(history: Sequence[StoredMessage]) -> Sequence[StoredMessage]:
+    """From the customer's last message (the one that reopened the ticket) to the end."""
+    for index in range(len(history) - 1, -1, -1):
+        if history[index].direction is Direction.CUSTOMER:
+            return history[index:]
+    return ()
 
 
 class Board:
     def __init__(self, deps: Deps) -> None:
         self._deps = deps
-        self.lang = deps.config.default_language
+        self.lang = deps.config.desk_lang
 
     # ------------------------------------------------------------------ lookups
     def group_for_line(self, line: int) -> int:
@@ -72,22 +85,74 @@ class Board:
         place = TicketChanges(group_chat_id=group, topic_id=topic, card_message_id=None)
         view = await self._save(view, place)
         card = await deps.outbox(
-            SendText(group, self._card(view), self._keyboard(view), thread_id=topic)
+            SendText(group, await self._card(view), self._keyboard(view), thread_id=topic)
         )
         if isinstance(card, Done) and card.message_ids:
             view = await self._save(view, TicketChanges(card_message_id=card.message_ids[0]))
         async with deps.uow() as uow:
             history = await uow.messages.for_conversation(view.ticket.conversation_id)
+        heading = deps.texts(self.lang, "desk_transcript", ticket=view.ticket.id)
+        await self._post_history(view, history, heading)
+        return view
+
+    async def reopen(self, view: TicketView) -> TicketView:
+        """A reopened ticket continues in its own topic (reopened) or under its card, with only
+        what the customer wrote since; a topic that is gone gets a new place and the whole
+        transcript."""
+        deps = self._deps
+        ticket = view.ticket
+        notice = deps.texts(self.lang, "desk_reopened_notice", ticket=ticket.id)
+        reusable = view.placed and (ticket.topic_id is None or deps.config.use_topics)
+        if reusable and ticket.topic_id is not None:
+            assert ticket.group_chat_id is not None
+            result = await deps.outbox(ReopenTopic(ticket.group_chat_id, ticket.topic_id))
+            reusable = isinstance(result, Done)
+        if not reusable:
+            view = await self.open(view)
+            await self.post(view, notice)
+            return view
+        view = await self.refresh_card(view)
+        async with deps.uow() as uow:
+            history = await uow.messages.for_conversation(ticket.conversation_id)
+        await self._post_history(view, _since_last_customer_turn(history), notice)
+        return view
+
+    async def _post_history(
+        self, view: TicketView, history: Sequence[StoredMessage], heading: str
+    ) -> None:
+        """The messages as transcript chunks under ``heading``, then copies of the customer's
+        photos and files among them (the transcript only names them)."""
+        deps = self._deps
         chunks = transcript_chunks(history, view.customer, deps.texts, self.lang, deps.hours.zone)
-        if chunks:  # the heading rides with the first chunk: the group allows ~20 messages/min
-            heading = deps.texts(self.lang, "desk_transcript", ticket=view.ticket.id)
-            if len(heading) + 1 + len(chunks[0]) <= TEXT_LIMIT:
-                chunks[0] = f"{heading}\n{chunks[0]}"
-            else:
-                chunks.insert(0, heading)
+        if not chunks:
+            chunks = [heading]
+        elif len(heading) + 1 + len(chunks[0]) <= TEXT_LIMIT:
+            # the heading rides with the first chunk: the group allows ~20 messages/min
+            chunks[0] = f"{heading}\n{chunks[0]}"
+        else:
+            chunks.insert(0, heading)
         for chunk in chunks:
             await self.place_text(view, chunk)
-        return view
+        media = tuple(
+            m.telegram_message_id
+            for m in history
+            if m.direction is Direction.CUSTOMER
+            and m.media_file_id is not None
+            and m.telegram_message_id is not None
+        )
+        group = view.ticket.group_chat_id
+        for start in range(0, len(media), COPY_LIMIT):
+            if group is None:
+                break
+            await deps.outbox(
+                CopyMessages(
+                    view.customer.chat_id,
+                    media[start : start + COPY_LIMIT],
+                    group,
+                    view.ticket.topic_id,
+                    None if view.ticket.topic_id else view.ticket.card_message_id,
+                )
+            )
 
     async def recover(self, view: TicketView) -> TicketView:
         """The topic was deleted: open the ticket again in a new topic of the same group."""
@@ -172,7 +237,7 @@ class Board:
         assert ticket.group_chat_id is not None
         assert ticket.card_message_id is not None
         keyboard = self._keyboard(view) if buttons else ()
-        text = self._card(view)
+        text = await self._card(view)
         result = await self._deps.outbox(
             EditText(ticket.group_chat_id, ticket.card_message_id, text, keyboard)
         )
@@ -187,9 +252,12 @@ class Board:
         if ticket.group_chat_id is not None and ticket.topic_id is not None:
             await self._deps.outbox(CloseTopic(ticket.group_chat_id, ticket.topic_id))
 
-    def _card(self, view: TicketView) -> str:
+    async def _card(self, view: TicketView) -> str:
+        """The ticket's rows, then what the desk knows of the customer."""
         deps = self._deps
-        return card_text(view.ticket, view.customer, deps.texts, self.lang, deps.hours.zone)
+        text = card_text(view.ticket, view.customer, deps.texts, self.lang, deps.hours.zone)
+        context = await customer_context(deps, view.ticket, view.customer, self.lang)
+        return "\n".join([text, *context])
 
     def _keyboard(self, view: TicketView) -> Keyboard:
         return card_keyboard(view.ticket, self._deps.texts, self.lang)
@@ -201,6 +269,8 @@ class Board:
         """Send a bot message to the customer and store it; a block is recorded (and, with
         ``notice``, posted in the ticket's place)."""
         deps = self._deps
+        lang = view.customer.language
+        text = with_hours(text, deps.hours, deps.texts, lang, deps.clock.now())
         result = await deps.outbox(SendText(view.customer.chat_id, text, keyboard))
         async with deps.uow() as uow:
             if isinstance(result, Done):

@@ -30,6 +30,7 @@ from bot.core.actions import (
     Failed,
     Failure,
     Keyboard,
+    ReopenTopic,
     SendPhoto,
     SendText,
 )
@@ -151,4 +152,8 @@ class AiogramOutbox(QueuedOutbox):
 
     async def close_topic(self, action: CloseTopic) -> Done:
         await self._bot.close_forum_topic(action.chat_id, action.thread_id)
+        return Done()
+
+    async def reopen_topic(self, action: ReopenTopic) -> Done:
+        await self._bot.reopen_forum_topic(action.chat_id, action.thread_id)
         return Done()

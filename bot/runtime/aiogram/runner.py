@@ -10,12 +10,18 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods.base import Response
-from aiogram.types import BotCommand
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
+    BotCommandScopeUnion,
+)
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.core import SupportCore
-from bot.runtime import ALLOWED_UPDATES, COMMANDS, WEBHOOK_PATH, periodic
+from bot.core import MenuScope, ScopeKind, SupportCore, command_menus
+from bot.runtime import ALLOWED_UPDATES, WEBHOOK_PATH, periodic
 from bot.runtime.aiogram.outbox import AiogramOutbox
 from bot.runtime.aiogram.routers import build_routers
 
@@ -65,11 +71,25 @@ def make_dispatcher(core: SupportCore) -> Dispatcher:
     return dispatcher
 
 
-async def set_commands(bot: Bot) -> None:
-    for lang, commands in COMMANDS.items():
+def _scope(scope: MenuScope) -> BotCommandScopeUnion:
+    match scope.kind:
+        case ScopeKind.PRIVATE:
+            return BotCommandScopeAllPrivateChats()
+        case ScopeKind.CHAT:
+            assert scope.chat_id is not None
+            return BotCommandScopeChat(chat_id=scope.chat_id)
+    assert scope.chat_id is not None
+    assert scope.user_id is not None
+    return BotCommandScopeChatMember(chat_id=scope.chat_id, user_id=scope.user_id)
+
+
+async def set_commands(bot: Bot, core: SupportCore) -> None:
+    """The "/" menus per place and language (:mod:`bot.core.menus`)."""
+    for menu in command_menus(core.deps.config, core.deps.texts):
         await bot.set_my_commands(
-            [BotCommand(command=name, description=text) for name, text in commands],
-            language_code=lang,
+            [BotCommand(command=name, description=text) for name, text in menu.commands],
+            scope=_scope(menu.scope),
+            language_code=menu.language,
         )
 
 
@@ -87,7 +107,7 @@ async def run_polling(
     """
     dispatcher = dispatcher or make_dispatcher(core)
     await bot.delete_webhook(drop_pending_updates=False)
-    await set_commands(bot)
+    await set_commands(bot, core)
     try:
         async with periodic(core.housekeeping, 60):
             await dispatcher.start_polling(
@@ -120,7 +140,7 @@ async def run_webhook(
     await bot.set_webhook(
         url.rstrip("/") + WEBHOOK_PATH, secret_token=secret, allowed_updates=ALLOWED_UPDATES
     )
-    await set_commands(bot)
+    await set_commands(bot, core)
     log.info("webhook listening on %s", listen)
     try:
         async with periodic(core.housekeeping, 60):

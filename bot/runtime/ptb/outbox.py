@@ -28,6 +28,7 @@ from bot.core.actions import (
     Failed,
     Failure,
     Keyboard,
+    ReopenTopic,
     SendPhoto,
     SendText,
 )
@@ -160,4 +161,8 @@ class PtbOutbox(QueuedOutbox):
 
     async def close_topic(self, action: CloseTopic) -> Done:
         await self._bot.close_forum_topic(action.chat_id, action.thread_id)
+        return Done()
+
+    async def reopen_topic(self, action: ReopenTopic) -> Done:
+        await self._bot.reopen_forum_topic(action.chat_id, action.thread_id)
         return Done()

@@ -16,7 +16,14 @@ from datetime import timedelta
 from typing import Any, TypeAlias
 
 from aiohttp import web
-from telegram import BotCommand, Update
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatMember,
+    Update,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -26,8 +33,8 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.core import SupportCore
-from bot.runtime import ALLOWED_UPDATES, COMMANDS, WEBHOOK_PATH, periodic
+from bot.core import MenuScope, ScopeKind, SupportCore, command_menus
+from bot.runtime import ALLOWED_UPDATES, WEBHOOK_PATH, periodic
 from bot.runtime.ptb.convert import to_event
 
 __all__ = [
@@ -81,10 +88,25 @@ def attach_core(application: PtbApplication, core: SupportCore) -> None:
     application.add_error_handler(on_error)
 
 
-async def set_commands(application: PtbApplication) -> None:
-    for lang, commands in COMMANDS.items():
+def _scope(scope: MenuScope) -> BotCommandScope:
+    match scope.kind:
+        case ScopeKind.PRIVATE:
+            return BotCommandScopeAllPrivateChats()
+        case ScopeKind.CHAT:
+            assert scope.chat_id is not None
+            return BotCommandScopeChat(scope.chat_id)
+    assert scope.chat_id is not None
+    assert scope.user_id is not None
+    return BotCommandScopeChatMember(scope.chat_id, scope.user_id)
+
+
+async def set_commands(application: PtbApplication, core: SupportCore) -> None:
+    """The "/" menus per place and language (:mod:`bot.core.menus`)."""
+    for menu in command_menus(core.deps.config, core.deps.texts):
         await application.bot.set_my_commands(
-            [BotCommand(name, text) for name, text in commands], language_code=lang
+            [BotCommand(name, text) for name, text in menu.commands],
+            scope=_scope(menu.scope),
+            language_code=menu.language,
         )
 
 
@@ -114,7 +136,7 @@ async def run_polling(
         raise ValueError("run_polling needs an application built with an updater")
     attach_core(application, core)
     async with application:  # initialize() … shutdown(): getMe, then the HTTP clients close
-        await set_commands(application)
+        await set_commands(application, core)
         await application.start()
         try:
             await application.updater.start_polling(
@@ -170,7 +192,7 @@ async def run_webhook(
                 secret_token=secret,
                 allowed_updates=ALLOWED_UPDATES,
             )
-            await set_commands(application)
+            await set_commands(application, core)
             log.info("webhook listening on %s", listen)
             async with periodic(core.housekeeping, 60):
                 await _wait(stop)

@@ -29,6 +29,7 @@ async def test_close_and_escalate_answers_are_plain_the_group_notices_escaped() 
     world = make_world()
     ticket = await world.ticket()
     await world.desk.group_button(press(cb.encode(cb.Escalate(ticket.id)), who=TOM))
+    await world.desk.group_message(operator_says("Fixed", thread_id=ticket.topic_id, who=TOM))
     await world.desk.group_button(press(cb.encode(cb.CloseTicket(ticket.id)), who=TOM))
     assert answers(world) == [
         f"Ticket #{ticket.id} escalated to line 2 by Tom & Jerry <3.",

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.core import callbacks as cb
-from bot.core.actions import AnswerButton, CloseTopic, EditKeyboard, EditText, SendText
+from bot.core.actions import (
+    AnswerButton,
+    CloseTopic,
+    CreateTopic,
+    EditKeyboard,
+    EditText,
+    ReopenTopic,
+    SendText,
+)
 from bot.core.events import ButtonPressed, MessageReceived, Person
 from handoff.dialog import DialogState, SurveyState, SurveyStep
 from handoff.model import TicketStatus
@@ -77,6 +85,7 @@ async def test_close_edits_card_closes_topic_tells_customer_and_starts_survey() 
 async def test_close_by_button_answers_the_press() -> None:
     world = make_world()
     ticket = await world.ticket()
+    await world.desk.group_message(operator_says("On it", thread_id=ticket.topic_id))
     world.outbox.clear()
     await world.desk.group_button(press(cb.encode(cb.CloseTicket(ticket.id))))
     answer = world.outbox.actions[0]
@@ -160,13 +169,21 @@ async def test_cancelled_ticket_updates_card_and_closes_topic() -> None:
     assert isinstance(world.outbox.actions[-1], CloseTopic)
 
 
-async def test_reopened_ticket_continues_in_a_fresh_topic() -> None:
+async def test_reopened_ticket_continues_in_its_own_topic_with_only_the_new_messages() -> None:
+    """Regression: a reopened ticket got a second topic of the same name and the whole
+    transcript again; now its topic is reopened and only what came since is posted."""
     world = make_world()
     ticket = await world.ticket()
     await world.desk.group_message(operator_says("/close", thread_id=ticket.topic_id))
     world.clock.advance(minutes=5)
+    world.outbox.clear()
     reopened = await world.ticket(history=("one more question",))
     assert reopened.id == ticket.id
     assert reopened.status is TicketStatus.WAITING
-    assert reopened.topic_id not in (None, ticket.topic_id)
-    assert "reopened" in world.outbox.texts_to(GROUP, reopened.topic_id)[-1]
+    assert reopened.topic_id == ticket.topic_id
+    assert world.outbox.of(CreateTopic) == []
+    assert world.outbox.of(ReopenTopic) == [ReopenTopic(GROUP, ticket.topic_id)]
+    [posted] = world.outbox.texts_to(GROUP, ticket.topic_id)
+    assert posted.startswith(f"The customer wrote again: ticket #{ticket.id} is reopened.")
+    assert "one more question" in posted
+    assert "where is my parcel?" not in posted  # the earlier conversation is in the topic above

@@ -28,7 +28,8 @@ async def test_escalate_relabels_and_tells_the_customer() -> None:
     (card,) = world.outbox.of(EditText)
     assert "<b>Line:</b> 2" in card.text  # type: ignore[attr-defined]
     assert world.outbox.texts_to(501)[-1] == (
-        f"Your request #{ticket.id} has been passed to our line 2 specialists."
+        f"Your request #{ticket.id} has been passed to our more experienced specialists; "
+        "they will answer here."
     )
 
 
@@ -88,7 +89,7 @@ async def test_kb_offers_an_article_and_its_button_sends_it() -> None:
     await world.desk.group_message(operator_says("/kb return a parcel", thread_id=ticket.topic_id))
     offer = world.outbox.of(SendText)[-1]
     assert isinstance(offer, SendText)
-    assert offer.text == "<b>Returns</b> within 14 days"
+    assert offer.text.splitlines()[1] == "1. 📄 <b>Returns</b> — within 14 days"
     data = offer.keyboard[0][0].data
     assert data == f"ka:{ticket.id}:returns-policy"
     world.outbox.clear()
@@ -172,3 +173,19 @@ async def test_unknown_command_in_a_topic_shows_help_and_is_not_relayed() -> Non
     await world.desk.group_message(operator_says("/help", thread_id=ticket.topic_id))
     assert world.outbox.of(CopyMessages) == []
     assert world.outbox.texts_to(GROUP)[-1].startswith("Desk commands:")
+
+
+async def test_kb_offers_the_top_five_hits_with_previews_one_button_each() -> None:
+    world = make_world()
+    for n in range(7):
+        world.articles.found[f"w{n}"] = (f"a{n}", f"Article {n}", f"<b>Article {n}</b> body {n}")
+    ticket = await world.ticket()
+    world.outbox.clear()
+    query = "/kb " + " ".join(f"w{n}" for n in range(7))
+    await world.desk.group_message(operator_says(query, thread_id=ticket.topic_id))
+    offer = world.outbox.of(SendText)[-1]
+    assert isinstance(offer, SendText)
+    lines = offer.text.splitlines()
+    assert lines[0].startswith("<b>Found for “w0")
+    assert lines[1:] == [f"{n + 1}. 📄 <b>Article {n}</b> — body {n}" for n in range(5)]
+    assert [row[0].data for row in offer.keyboard] == [f"ka:{ticket.id}:a{n}" for n in range(5)]

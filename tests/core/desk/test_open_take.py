@@ -9,7 +9,7 @@ from bot.core.actions import AnswerButton, CreateTopic, EditText, SendText
 from bot.core.desk.cards import TOPIC_NAME_LIMIT
 from handoff.model import TicketStatus
 from handoff.tickets import OpenKind
-from tests.core.desk.world import ANNA, BORIS, GROUP, make_world, press
+from tests.core.desk.world import ANNA, BORIS, GROUP, make_world, operator_says, press
 
 
 async def test_open_creates_topic_then_card_with_buttons_then_escaped_transcript() -> None:
@@ -82,7 +82,7 @@ async def test_two_operators_take_at_once_one_wins_the_other_is_told_who() -> No
 async def test_take_closed_ticket_alerts() -> None:
     world = make_world()
     ticket = await world.ticket()
-    await world.desk.group_button(press(cb.encode(cb.CloseTicket(ticket.id))))
+    await world.desk.group_message(operator_says("/close", thread_id=ticket.topic_id))
     world.outbox.clear()
     await world.desk.group_button(press(cb.encode(cb.TakeTicket(ticket.id))))
     (answer,) = world.outbox.actions
@@ -109,3 +109,11 @@ async def test_no_group_configured_posts_nothing() -> None:
     object.__setattr__(world.deps.config, "operator_group_id", 0)
     await world.ticket()
     assert world.outbox.actions == []
+
+
+async def test_a_ticket_without_subject_has_a_topic_without_dangling_dashes() -> None:
+    """Regression: a hand-off with no subject made a topic named "#2 Bob — —"."""
+    world = make_world()
+    ticket = await world.ticket(subject="—")
+    [create] = world.outbox.of(CreateTopic)
+    assert create.name == f"#{ticket.id} Alice Customer"  # type: ignore[attr-defined]

@@ -90,11 +90,12 @@ class FakeArticles:
         id: str
         title: str
 
-    def find(self, query: str, lang: str) -> FakeArticles.Hit | None:
-        for word, (article_id, title, _) in self.found.items():
-            if word in query:
-                return FakeArticles.Hit(article_id, title)
-        return None
+    def search(self, query: str, lang: str) -> list[FakeArticles.Hit]:
+        return [
+            FakeArticles.Hit(article_id, title)
+            for word, (article_id, title, _) in self.found.items()
+            if word in query
+        ]
 
     def render(self, article_id: str, lang: str) -> tuple[str, str] | None:
         for found_id, title, body in self.found.values():
@@ -187,7 +188,12 @@ class World:
         return [(m.direction, m.text) for m in stored]
 
 
-def make_world(*, use_topics: bool = True, line_groups: dict[int, int] | None = None) -> World:
+def make_world(
+    *,
+    use_topics: bool = True,
+    line_groups: dict[int, int] | None = None,
+    desk_language: str = "",
+) -> World:
     store = InMemoryStore()
     outbox = DeskOutbox()
     clock = ManualClock(NOON)
@@ -196,6 +202,7 @@ def make_world(*, use_topics: bool = True, line_groups: dict[int, int] | None = 
         use_topics=use_topics,
         line_groups=line_groups or {},
         sla=timedelta(minutes=15),
+        desk_language=desk_language,
     )
     deps = Deps(
         config=config,
