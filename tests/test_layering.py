@@ -20,7 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "intents", "kb", "handoff", "storage", "telegram_emulator", "benchmarks")
 
 _LIBRARIES = {"intents", "kb", "handoff", "storage", "telegram_emulator"}
-_BOT = {"bot.config", "bot.core", "bot.runtime", "bot.runtime.aiogram", "bot.runtime.ptb"}
+_BOT = {
+    "bot.config",
+    "bot.core",
+    "bot.replicas",
+    "bot.runtime",
+    "bot.runtime.aiogram",
+    "bot.runtime.ptb",
+}
 
 # Who may import whom. A module belongs to the longest unit its name starts with; it may import
 # its own unit and the units listed here, nothing else of the project.
@@ -35,7 +42,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "bot.runtime": {"bot.core"},  # what both runtimes share
     "bot.runtime.aiogram": {"bot.runtime", "bot.core"},
     "bot.runtime.ptb": {"bot.runtime", "bot.core"},
-    "bot.app": {"bot.config", "bot.core", "intents", "kb", "handoff", "storage"},  # composition
+    "bot.replicas": {"bot.core"},  # the core's shared state on Redis
+    "bot.app": {"bot.config", "bot.core", "bot.replicas", "intents", "kb", "handoff", "storage"},
     "bot.demo": {"bot.app", *_BOT, "handoff", "telegram_emulator"},
     "bot.commands": {"bot.app", "bot.demo", *_BOT, *_LIBRARIES},
     "bot.cli": {"bot.commands", *_BOT, *_LIBRARIES},
@@ -52,6 +60,7 @@ ONLY_IN: dict[str, set[str]] = {
     "alembic": {"storage"},
     "aiosqlite": {"storage"},
     "asyncpg": {"storage"},
+    "redis": {"bot.replicas"},
 }
 
 # Units that may import only the standard library and the libraries named.

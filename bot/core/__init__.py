@@ -7,9 +7,18 @@
 from bot.core.actions import Action, Outbox, Result
 from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
-from bot.core.events import Event
+from bot.core.events import Event, Media, MessageReceived, Person
 from bot.core.ports import Brain, Desk, NullDesk, ReloadOutcome
 from bot.core.service import SupportCore
+from bot.core.shared import (
+    AlbumBuffer,
+    ContentSignal,
+    FloodCounter,
+    Flush,
+    KeyedOrder,
+    Leadership,
+    SharedState,
+)
 from bot.core.split import TEXT_LIMIT, split_html
 from bot.core.survey_flow import SurveyFlow
 from bot.core.texts import Texts, TextsError
@@ -17,16 +26,26 @@ from bot.core.texts import Texts, TextsError
 __all__ = [
     "TEXT_LIMIT",
     "Action",
+    "AlbumBuffer",
     "Brain",
+    "ContentSignal",
     "CoreConfig",
     "Deps",
     "Desk",
     "Event",
+    "FloodCounter",
+    "Flush",
+    "KeyedOrder",
+    "Leadership",
+    "Media",
+    "MessageReceived",
     "NullDesk",
     "OperatorDesk",
     "Outbox",
+    "Person",
     "ReloadOutcome",
     "Result",
+    "SharedState",
     "SupportCore",
     "SurveyFlow",
     "Texts",

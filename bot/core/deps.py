@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.config import Settings
 from bot.core.actions import Outbox
 from bot.core.ports import Brain
+from bot.core.shared import SharedState
 from bot.core.texts import Texts
 from handoff import Clock, UnitOfWorkFactory, WorkingHours
 
@@ -68,3 +69,4 @@ class Deps:
     clock: Clock
     hours: WorkingHours
     brain: Brain
+    shared: SharedState | None = None  # None: one process, the in-memory classes

@@ -31,7 +31,7 @@ class SupportCore:
         self.deps = deps
         self.desk = desk
         self.customers = CustomerDialog(deps, desk, survey)
-        self._locks = KeyedLocks()
+        self._locks = deps.shared.chat_order if deps.shared else KeyedLocks()
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -81,6 +81,8 @@ class SupportCore:
 
     async def housekeeping(self) -> None:
         """Run every minute or so: SLA reminders, and forgetting update ids too old to recur."""
+        if self.deps.shared and not await self.deps.shared.leader.lead():
+            return  # another replica leads the housekeeping
         await self.desk.remind_overdue()
         async with self.deps.uow() as uow:
             await uow.updates.forget_before(self.deps.clock.now() - 2 * REDELIVERY_WINDOW)
