@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMAND_MODULES", "Context"]
 
-COMMAND_MODULES = ("content", "emulator", "database", "service", "demo", "metrics")
+COMMAND_MODULES = ("content", "emulator", "database", "service", "demo", "metrics", "doctor")
 
 
 @dataclass
