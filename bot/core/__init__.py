@@ -12,6 +12,7 @@ from bot.core.ports import Brain, Desk, NullDesk, ReloadOutcome
 from bot.core.service import SupportCore
 from bot.core.shared import (
     AlbumBuffer,
+    ArrivalOrder,
     ContentSignal,
     FloodCounter,
     Flush,
@@ -27,6 +28,7 @@ __all__ = [
     "TEXT_LIMIT",
     "Action",
     "AlbumBuffer",
+    "ArrivalOrder",
     "Brain",
     "ContentSignal",
     "CoreConfig",
