@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 __all__ = ["RedisContentSignal"]
 
@@ -25,6 +27,14 @@ class RedisContentSignal:
         await self._redis.publish(self._channel, self._replica)
 
     async def listen(self, on_reload: Callable[[], Awaitable[None]]) -> None:
+        while True:  # a lost connection is logged and the subscription made again
+            try:
+                await self._listen(on_reload)
+            except (RedisError, OSError) as exc:
+                log.warning("listening for /reload news failed (%s); again in %.0f s", exc, 1.0)
+                await asyncio.sleep(1.0)
+
+    async def _listen(self, on_reload: Callable[[], Awaitable[None]]) -> None:
         async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
             await pubsub.subscribe(self._channel)
             async for message in pubsub.listen():
