@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from bot.config import Settings
@@ -15,12 +16,14 @@ from bot.core import (
     Desk,
     NullDesk,
     OperatorDesk,
+    SharedState,
     SupportCore,
     SurveyFlow,
     Texts,
 )
 from bot.core.actions import Outbox
 from bot.monitoring import LiveMetrics, MetricsServer, MonitoredBrain, MonitoredCore, MonitoredDesk
+from bot.replicas import connect_shared_state
 from bot.reports import DatabaseStats, WeeklyDigest
 from bot.runtime import QueuedOutbox
 from handoff import Clock, SystemClock, WorkingHours
@@ -28,6 +31,8 @@ from intents import ContentHolder, Thresholds, make_encoder
 from storage import Database
 
 __all__ = ["App", "build_app", "load_brain"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,7 +70,11 @@ async def build_app(
     core. The database is disposed when the block ends."""
     database = Database.connect(settings.database.url)
     stack = contextlib.ExitStack()
+    shared: SharedState | None = None  # one process: the core's in-memory classes
+    listening: asyncio.Task[None] | None = None
     try:
+        if settings.redis.url:  # several replicas: the per-process state goes to Redis
+            shared = await connect_shared_state(settings.redis.url, settings.redis.key_prefix)
         await database.create_schema()
         config = CoreConfig.from_settings(settings)
         texts = Texts.load(
@@ -79,7 +88,10 @@ async def build_app(
             clock=clock or SystemClock(),
             hours=WorkingHours.from_settings(settings.hours),
             brain=brain or await load_brain(settings),
+            shared=shared,
         )
+        if shared is not None:
+            listening = asyncio.create_task(shared.content.listen(_reloader(deps.brain)))
         stats = DatabaseStats(database, deps.clock, texts)
         survey = SurveyFlow(deps)  # one survey: the desk starts it, the customer answers it
         desk: Desk = (
@@ -117,5 +129,24 @@ async def build_app(
             stack.callback(server.close)
         yield App(settings=settings, database=database, brain=deps.brain, core=core, live=live)
     finally:
+        if listening is not None:
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
+        if shared is not None:
+            await shared.close()
         stack.close()
         await database.dispose()
+
+
+def _reloader(brain: Brain) -> Callable[[], Awaitable[None]]:
+    """What a replica does when another one announces a /reload: reload here too."""
+
+    async def reload() -> None:
+        outcome = await brain.reload()
+        if not outcome.ok:
+            log.warning(
+                "content reload announced by another replica failed here: %s", outcome.summary()
+            )
+
+    return reload

@@ -214,6 +214,23 @@ class HoursSettings(_Section):
         return ZoneInfo(self.timezone)
 
 
+class RedisSettings(_Section):
+    """Shared state for several replicas behind one webhook; empty url = one process."""
+
+    url: str = ""
+    key_prefix: str = "supportbot:"
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(
+                "expected a Redis URL such as redis://127.0.0.1:6379/0 (or rediss://, unix://), "
+                "or leave it empty for one process"
+            )
+        return value
+
+
 class LimitSettings(_Section):
     customer_messages_per_minute: Annotated[int, Field(ge=1)] = 20
 
@@ -247,6 +264,7 @@ class Settings(_Section):
     limits: LimitSettings = Field(default_factory=LimitSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     categories: CategorySettings = Field(default_factory=CategorySettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
 
     def resolve_paths(self, base: Path) -> Settings:
         """Return a copy with absolute paths: relative content folders set in the file and the

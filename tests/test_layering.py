@@ -20,7 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "intents", "kb", "handoff", "storage", "telegram_emulator", "benchmarks")
 
 _LIBRARIES = {"intents", "kb", "handoff", "storage", "telegram_emulator"}
-_BOT = {"bot.config", "bot.core", "bot.runtime", "bot.runtime.aiogram", "bot.runtime.ptb"}
+_BOT = {
+    "bot.config",
+    "bot.core",
+    "bot.replicas",
+    "bot.runtime",
+    "bot.runtime.aiogram",
+    "bot.runtime.ptb",
+}
 
 # Who may import whom. A module belongs to the longest unit its name starts with; it may import
 # its own unit and the units listed here, nothing else of the project.
@@ -35,6 +42,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "bot.runtime": {"bot.core"},  # what both runtimes share
     "bot.runtime.aiogram": {"bot.runtime", "bot.core"},
     "bot.runtime.ptb": {"bot.runtime", "bot.core"},
+    "bot.replicas": {"bot.core"},  # the core's shared state on Redis
     "bot.reports": {"bot.core", "handoff", "storage"},  # charts, the HTML page, /stats, digest
     "bot.monitoring": {"bot.core", "bot.reports", "handoff", "intents"},  # Prometheus figures
     "bot.app": {  # the composition root
@@ -43,6 +51,7 @@ MAY_IMPORT: dict[str, set[str]] = {
         "bot.runtime",
         "bot.reports",
         "bot.monitoring",
+        "bot.replicas",
         "intents",
         "kb",
         "handoff",
@@ -67,6 +76,7 @@ ONLY_IN: dict[str, set[str]] = {
     "asyncpg": {"storage"},
     "prometheus_client": {"bot.monitoring"},
     "matplotlib": {"bot.reports"},
+    "redis": {"bot.replicas"},
 }
 
 # Units that may import only the standard library and the libraries named.

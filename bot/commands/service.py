@@ -22,6 +22,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     run.add_argument("--log-level", default="INFO", help="logging level (default: INFO)")
     run.add_argument(
+        "--listen",
+        default=None,
+        metavar="HOST:PORT",
+        help="webhook mode: listen here instead of [telegram] webhook_listen (one per replica)",
+    )
+    run.add_argument(
         "--runtime",
         choices=["aiogram", "ptb"],
         default="aiogram",
@@ -43,6 +49,9 @@ def _run(args: argparse.Namespace, context: Context) -> int:
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     settings = context.settings
+    if args.listen:
+        telegram = settings.telegram.model_copy(update={"webhook_listen": args.listen})
+        settings = settings.model_copy(update={"telegram": telegram})
     token = settings.telegram.token().get_secret_value()
     if settings.telegram.mode == "webhook":
         settings.telegram.webhook_secret()  # fail before starting anything

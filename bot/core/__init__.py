@@ -9,10 +9,20 @@ from bot.core.customer.understanding import spoken_language
 from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
 from bot.core.desk.commands import StatsPicture, StatsSource
-from bot.core.events import Event
+from bot.core.events import Event, Media, MessageReceived, Person
 from bot.core.menus import MenuScope, ScopeKind, command_menus
 from bot.core.ports import Brain, Desk, NullDesk, ReloadOutcome
 from bot.core.service import SupportCore
+from bot.core.shared import (
+    AlbumBuffer,
+    ArrivalOrder,
+    ContentSignal,
+    FloodCounter,
+    Flush,
+    KeyedOrder,
+    Leadership,
+    SharedState,
+)
 from bot.core.split import TEXT_LIMIT, split_html
 from bot.core.survey_flow import SurveyFlow
 from bot.core.texts import Texts, TextsError
@@ -20,18 +30,29 @@ from bot.core.texts import Texts, TextsError
 __all__ = [
     "TEXT_LIMIT",
     "Action",
+    "AlbumBuffer",
+    "ArrivalOrder",
     "Brain",
+    "ContentSignal",
     "CoreConfig",
     "Deps",
     "Desk",
     "Event",
+    "FloodCounter",
+    "Flush",
+    "KeyedOrder",
+    "Leadership",
+    "Media",
     "MenuScope",
+    "MessageReceived",
     "NullDesk",
     "OperatorDesk",
     "Outbox",
+    "Person",
     "ReloadOutcome",
     "Result",
     "ScopeKind",
+    "SharedState",
     "StatsPicture",
     "StatsSource",
     "SupportCore",

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.actions import Outbox
 from bot.core.ports import Brain
+from bot.core.shared import SharedState
 from bot.core.texts import Texts
 from handoff import CategoryRules, Clock, Priority, Route, UnitOfWorkFactory, WorkingHours
 
@@ -92,3 +93,4 @@ class Deps:
     clock: Clock
     hours: WorkingHours
     brain: Brain
+    shared: SharedState | None = None  # None: one process, the in-memory classes

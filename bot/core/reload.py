@@ -20,6 +20,8 @@ async def reload_content(deps: Deps, lang: str) -> Reply:
     except ReloadInProgress:
         return Reply(deps.texts(lang, "reload_busy"))
     if report.ok:
+        if deps.shared:
+            await deps.shared.content.announce()  # the other replicas reload too
         return Reply(_reload_summary(deps, lang, report))
     problems = "\n".join(_escape(str(problem)) for problem in report.problems[:20])
     return Reply(deps.texts(lang, "reload_failed", problems=problems))

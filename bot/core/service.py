@@ -8,6 +8,7 @@ the topic: one ticket's slow send does not hold up the others.
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 
 from bot.core.customer import CustomerDialog
 from bot.core.deps import Deps
@@ -31,7 +32,9 @@ class SupportCore:
         self.deps = deps
         self.desk = desk
         self.customers = CustomerDialog(deps, desk, survey)
-        self._locks = KeyedLocks()
+        self._locks = KeyedLocks()  # one process; replicas line up in deps.shared.chat_order
+        self._order = deps.shared.chat_order if deps.shared else None
+        self._arrivals: dict[int, int] = {}  # update id → its turn in the chat's line
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -45,12 +48,31 @@ class SupportCore:
         self._inflight += 1
         self._idle.clear()
         try:
-            async with self._locks.hold(_queue_of(event)):
+            async with self._turn(event):
                 await self._dispatch(event)
         finally:
             self._inflight -= 1
             if not self._inflight:
                 self._idle.set()
+
+    async def arrive(self, event: Event) -> None:
+        """Take the event's place in its chat's line now (a webhook, before answering Telegram:
+        with replicas, the chat's next update may reach another replica a moment later)."""
+        if self._order is not None:
+            self._arrivals[event.update_id] = await self._order.arrive(_queue_of(event))
+
+    async def forget(self, event: Event) -> None:
+        """Give up the place :meth:`arrive` took if the event never reached :meth:`handle`."""
+        turn = self._arrivals.pop(event.update_id, None)
+        if turn is not None and self._order is not None:
+            await self._order.abandon(_queue_of(event), turn)
+
+    def _turn(self, event: Event) -> AbstractAsyncContextManager[None]:
+        key = _queue_of(event)
+        if self._order is None:
+            return self._locks.hold(key)
+        turn = self._arrivals.pop(event.update_id, None)
+        return self._order.hold(key) if turn is None else self._order.hold_turn(key, turn)
 
     async def wait_idle(self) -> None:
         """Return once no event is being handled (for a clean shutdown after polling stopped)."""
@@ -81,6 +103,8 @@ class SupportCore:
 
     async def housekeeping(self) -> None:
         """Run every minute or so: SLA reminders, and forgetting update ids too old to recur."""
+        if self.deps.shared and not await self.deps.shared.leader.lead():
+            return  # another replica leads the housekeeping
         await self.desk.remind_overdue()
         async with self.deps.uow() as uow:
             await uow.updates.forget_before(self.deps.clock.now() - 2 * REDELIVERY_WINDOW)

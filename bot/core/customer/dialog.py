@@ -45,7 +45,8 @@ class CustomerDialog:
         self._deps = deps
         self._desk = desk
         self._survey = survey
-        self._flood = FloodGate(deps.config.messages_per_minute)
+        per_minute = deps.config.messages_per_minute
+        self._flood = deps.shared.flood(per_minute) if deps.shared else FloodGate(per_minute)
 
     async def message(self, event: MessageReceived) -> None:
         now = self._deps.clock.now()
@@ -59,11 +60,11 @@ class CustomerDialog:
             ticket = last if last is not None and last.status.is_open else None
             turn.ticket_id = ticket.id if ticket else None
             # the parts of an album are one message; a flood is stored and relayed, not answered
-            if event.media_group_id is not None or self._flood.admit(event.chat_id, now):
+            if event.media_group_id is not None or await self._flood.admit(event.chat_id, now):
                 relay = await self._decide(uow, event, turn, last)
             else:
                 relay = ticket is not None
-                if self._flood.warn_once(event.chat_id):
+                if await self._flood.warn_once(event.chat_id):
                     turn.say(Reply(self._deps.texts(turn.lang, "slow_down")))
         if turn.reload_requested:
             turn.say(await reload_content(self._deps, turn.lang))

@@ -19,7 +19,7 @@ class FloodGate:
         self._warned: set[int] = set()
         self._seen = 0
 
-    def admit(self, chat_id: int, now: datetime) -> bool:
+    async def admit(self, chat_id: int, now: datetime) -> bool:
         """Count a message; False once the chat is over the limit for the last minute."""
         self._seen += 1
         if self._seen % _SWEEP_EVERY == 0:
@@ -33,7 +33,7 @@ class FloodGate:
             return True
         return False
 
-    def warn_once(self, chat_id: int) -> bool:
+    async def warn_once(self, chat_id: int) -> bool:
         """True the first time a flood needs a notice; False while the same flood goes on."""
         if chat_id in self._warned:
             return False

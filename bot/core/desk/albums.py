@@ -35,7 +35,7 @@ class Albums:
         self._pending: dict[tuple[int, str], _Pending] = {}
         self._running: set[asyncio.Task[None]] = set()
 
-    def add(self, ticket_id: int, event: MessageReceived, flush: Flush) -> None:
+    async def add(self, ticket_id: int, event: MessageReceived, flush: Flush) -> None:
         """Buffer one part of an album (``event.media_group_id`` must be set)."""
         if event.media_group_id is None:
             raise ValueError(
@@ -49,8 +49,9 @@ class Albums:
             pending.timer = self._spawn(self._fire(key))
         pending.parts.append(event)
 
-    async def flush_chat(self, chat_id: int) -> None:
-        """Hand over, now, every album still waiting in ``chat_id``."""
+    async def flush_chat(self, chat_id: int, flush: Flush | None = None) -> None:
+        """Hand over, now, every album still waiting in ``chat_id`` (each to the ``flush`` it
+        was added with: in one process there is no album started elsewhere)."""
         for key in [key for key in self._pending if key[0] == chat_id]:
             pending = self._pending.pop(key)
             if pending.timer is not None:

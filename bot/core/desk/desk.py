@@ -57,8 +57,9 @@ class OperatorDesk:
     ) -> None:
         self._deps = deps
         self._board = Board(deps)
-        self._locks = KeyedLocks()
-        self._albums = Albums(album_wait)
+        shared = deps.shared
+        self._locks = shared.ticket_order if shared else KeyedLocks()
+        self._albums = shared.albums(album_wait) if shared else Albums(album_wait)
         self._life = Lifecycle(deps, self._board, start_survey)
         self._relay = Relay(deps, self._board)
         self._commands = Commands(
@@ -106,9 +107,9 @@ class OperatorDesk:
         if not self._enabled:
             return
         if event.media_group_id is not None:
-            self._albums.add(ticket_id, event, self._customer_album)
+            await self._albums.add(ticket_id, event, self._customer_album)
             return
-        await self._albums.flush_chat(event.chat_id)
+        await self._albums.flush_chat(event.chat_id, self._customer_album)
         await self._customer_album(ticket_id, [event])
 
     async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
@@ -176,9 +177,9 @@ class OperatorDesk:
         if ticket_id is None:
             return  # ordinary talk in the group
         if event.media_group_id is not None and not is_note(event):
-            self._albums.add(ticket_id, event, self._operator_album)
+            await self._albums.add(ticket_id, event, self._operator_album)
             return
-        await self._albums.flush_chat(event.chat_id)
+        await self._albums.flush_chat(event.chat_id, self._operator_album)
         once = self._once(event)
         with suppress(Redelivered):
             async with self._locks.hold(ticket_id):

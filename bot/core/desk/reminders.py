@@ -8,13 +8,13 @@ from bot.core.actions import Button, Done
 from bot.core.deps import Deps
 from bot.core.desk.cards import age_text
 from bot.core.desk.topics import Board
-from bot.core.locks import KeyedLocks
+from bot.core.shared import KeyedOrder
 from handoff import TicketStatus, tickets
 
 __all__ = ["remind_overdue"]
 
 
-async def remind_overdue(deps: Deps, board: Board, locks: KeyedLocks) -> int:
+async def remind_overdue(deps: Deps, board: Board, locks: KeyedOrder) -> int:
     now = deps.clock.now()
     sla = deps.config.sla
     async with deps.uow() as uow:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.runtime.aiogram.convert import to_event
 from bot.runtime.aiogram.outbox import AiogramOutbox
+from bot.runtime.aiogram.probe import ProbeFailed, WebhookStatus, webhook_status
 from bot.runtime.aiogram.runner import (
     make_bot,
     make_dispatcher,
@@ -17,10 +18,13 @@ from bot.runtime.aiogram.runner import (
 
 __all__ = [
     "AiogramOutbox",
+    "ProbeFailed",
+    "WebhookStatus",
     "make_bot",
     "make_dispatcher",
     "make_outbox",
     "run_polling",
     "run_webhook",
     "to_event",
+    "webhook_status",
 ]

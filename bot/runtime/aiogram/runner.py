@@ -17,13 +17,14 @@ from aiogram.types import (
     BotCommandScopeChatMember,
     BotCommandScopeUnion,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 
 from bot.core import MenuScope, ScopeKind, SupportCore, command_menus
 from bot.runtime import ALLOWED_UPDATES, WEBHOOK_PATH, periodic
 from bot.runtime.aiogram.outbox import AiogramOutbox
 from bot.runtime.aiogram.routers import build_routers
+from bot.runtime.aiogram.webhook_order import ArrivalOrderedHandler
 
 __all__ = ["ALLOWED_UPDATES", "make_bot", "make_dispatcher", "run_polling", "run_webhook"]
 
@@ -128,7 +129,7 @@ async def run_webhook(
     """Serve ``POST {WEBHOOK_PATH}`` on ``listen``; Telegram must reach ``url`` (HTTPS)."""
     dispatcher = make_dispatcher(core)
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=secret).register(
+    ArrivalOrderedHandler(core, dispatcher=dispatcher, bot=bot, secret_token=secret).register(
         app, path=WEBHOOK_PATH
     )
     setup_application(app, dispatcher, bot=bot)

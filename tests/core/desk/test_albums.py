@@ -18,5 +18,5 @@ async def test_a_message_outside_an_album_is_refused_with_what_to_do() -> None:
         raise AssertionError("nothing to flush")
 
     with pytest.raises(ValueError, match=r"not part of an album.*relay it on its own"):
-        albums.add(ticket.id, customer_says(ticket, "hi"), flush)
+        await albums.add(ticket.id, customer_says(ticket, "hi"), flush)
     await albums.drain()
