@@ -37,6 +37,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         action="store_true",
         help="the matcher alone on the raw messages (no reader), for comparison",
     )
+    held.add_argument(
+        "--encoder",
+        choices=("use", "none"),
+        help="the sentence encoder to train with (default: [matching] encoder)",
+    )
     held.set_defaults(handler=run_heldout)
 
 
@@ -76,7 +81,7 @@ def run_conversations(args: argparse.Namespace, context: Context) -> int:
 
 
 def run_heldout(args: argparse.Namespace, context: Context) -> int:
-    from intents import ContentError, Engine, Thresholds, load_content
+    from intents import ContentError, Engine, Thresholds, load_content, make_encoder
     from intents.understanding import Reader
     from intents.understanding.heldout import evaluate_heldout, load_heldout
 
@@ -92,10 +97,12 @@ def run_heldout(args: argparse.Namespace, context: Context) -> int:
         print(exc, file=sys.stderr)
         return 1
     print("training the matcher…", file=sys.stderr)
+    encoder_name = args.encoder or settings.matching.encoder
     engine = Engine.build(
         content,
         Thresholds.from_settings(settings.matching),
         default_lang=settings.languages.default,
+        encoder=make_encoder(encoder_name, settings.matching.cache_dir),
     )
     reader = Reader(content, engine.decide, settings.languages.default)
     for path in args.files:
@@ -103,6 +110,7 @@ def run_heldout(args: argparse.Namespace, context: Context) -> int:
         if args.show:
             print("\n".join(result.misses))
         what = "engine alone" if args.engine_only else "reader + engine"
+        what += " + sentence encoder" if encoder_name == "use" else ""
         print(
             f"{path} ({result.lang}, {what}): in-scope accuracy {result.in_scope_accuracy:.3f} "
             f"({result.in_scope_points:g}/{result.in_scope}), out-of-scope not answered "
@@ -115,6 +123,7 @@ def run_heldout(args: argparse.Namespace, context: Context) -> int:
             "in_scope_accuracy": round(result.in_scope_accuracy, 4),
             "out_of_scope_not_answered": round(result.out_of_scope_not_answered, 4),
             "engine_only": args.engine_only,
+            "encoder": encoder_name,
         }
         print(json.dumps(summary))
     return 0
