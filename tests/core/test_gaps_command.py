@@ -88,10 +88,12 @@ def _last(world: World, who: Person = ADMIN) -> SendText:
 async def test_gaps_offers_the_missed_question_and_one_tap_adds_and_reloads(world: World) -> None:
     await say(world, "/gaps 3")
     listing = _last(world)
-    assert "×2" in listing.text and MISSED in listing.text
+    assert "×2" in listing.text
+    assert MISSED in listing.text
     payloads = [cb.decode(b.data or "") for row in listing.keyboard for b in row]
     added = [p for p in payloads if isinstance(p, cb.AddExample)]
-    assert len(added) == 1 and added[0].intent_id == "order_status"
+    assert len(added) == 1
+    assert added[0].intent_id == "order_status"
     assert len((listing.keyboard[0][0].data or "").encode()) <= 64
 
     await press(world, listing.keyboard[0][0].data or "")
