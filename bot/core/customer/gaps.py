@@ -14,10 +14,8 @@ from bot.core.actions import Button
 from bot.core.deps import Deps
 from bot.core.reload import reload_content
 from bot.core.replies import Reply
-from handoff import Decision, History
-from handoff.gaps import ADD_EXAMPLES, Gap, find_gaps, misses_of
-from intents import ContentError
-from intents.editing import EditError, add_example
+from handoff import ADD_EXAMPLES, REVIEW_ANSWER, Decision, Gap, History, find_gaps, misses_of
+from intents import ContentError, EditError, add_example
 
 __all__ = ["GAPS_DAYS", "GAPS_MAX_DAYS", "add_example_reply", "gaps_days", "gaps_reply"]
 
@@ -73,7 +71,7 @@ async def gaps_reply(deps: Deps, days: int, lang: str) -> Reply:
     return Reply("\n".join(lines), tuple(rows))
 
 
-_LINE_KEYS = {ADD_EXAMPLES: "gaps_line_add", "review_answer": "gaps_line_review"}
+_LINE_KEYS = {ADD_EXAMPLES: "gaps_line_add", REVIEW_ANSWER: "gaps_line_review"}
 
 
 async def add_example_reply(deps: Deps, decision_id: int, intent_id: str, lang: str) -> Reply:
