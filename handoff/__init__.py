@@ -20,7 +20,16 @@ from handoff.errors import (
     TicketError,
     TicketNotFound,
 )
-from handoff.gaps import Gap, Miss, find_gaps, format_gaps, gaps_yaml, misses_of
+from handoff.gaps import (
+    ADD_EXAMPLES,
+    REVIEW_ANSWER,
+    Gap,
+    Miss,
+    find_gaps,
+    format_gaps,
+    gaps_yaml,
+    misses_of,
+)
 from handoff.hours import WorkingHours
 from handoff.metrics import (
     Cause,
@@ -81,7 +90,9 @@ from handoff.tickets import (
 from handoff.transcript import Labels, plain_text, render_card, render_transcript
 
 __all__ = [
+    "ADD_EXAMPLES",
     "REDELIVERY_WINDOW",
+    "REVIEW_ANSWER",
     "CategoryRules",
     "Cause",
     "Clock",

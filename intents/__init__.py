@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from intents.answers import Answer, AnswerButton, ArticleLink
+from intents.editing import AddedExample, EditError, add_example
 from intents.errors import ContentError, IntentsError, ReloadInProgress
 from intents.loader import load_content
 from intents.matching.lang import detect_language
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SYSTEM_INTENTS",
     "Action",
+    "AddedExample",
     "Answer",
     "AnswerButton",
     "ArticleLink",
@@ -35,6 +37,7 @@ __all__ = [
     "ContentError",
     "ContentHolder",
     "Decision",
+    "EditError",
     "EncoderName",
     "Engine",
     "Intent",
@@ -46,6 +49,7 @@ __all__ = [
     "ReloadReport",
     "SentenceEncoder",
     "Thresholds",
+    "add_example",
     "detect_language",
     "load_content",
     "make_encoder",

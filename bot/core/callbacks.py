@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AddExample",
     "Article",
     "Callback",
     "CloseTicket",
@@ -83,6 +84,14 @@ class Solved:
 
 
 @dataclass(frozen=True, slots=True)
+class AddExample:
+    """An admin adds the question of ``decision_id`` to the examples of ``intent_id``."""
+
+    decision_id: int
+    intent_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SkipComment:
     ticket_id: int
 
@@ -100,6 +109,7 @@ Callback = (
     | Csat
     | Solved
     | SkipComment
+    | AddExample
 )
 
 
@@ -129,6 +139,8 @@ def encode(value: Callback) -> str:
             data = f"v:{ticket_id}:{int(solved)}"
         case SkipComment(ticket_id):
             data = f"k:{ticket_id}"
+        case AddExample(decision_id, intent_id):
+            data = f"x:{decision_id}:{intent_id}"  # an intent id has at most 48 characters
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}; use a shorter id")
     return data
@@ -166,6 +178,9 @@ def decode(data: str) -> Callback | None:
                 return Solved(int(ticket), flag == "1")
             case "k":
                 return SkipComment(int(rest))
+            case "x":
+                decision, intent_id = rest.split(":", 1)
+                return AddExample(int(decision), intent_id) if intent_id else None
     except ValueError:
         return None
     return None

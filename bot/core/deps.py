@@ -43,6 +43,7 @@ class CoreConfig:
     desk_language: str = ""  # the operator groups' language; "": default_language
     templates_dir: Path | None = None  # operators' answer templates (read at each /t)
     categories: CategoryRules = field(default_factory=CategoryRules)
+    intents_dir: Path | None = None  # the intent files admins edit from the bot; None: no editing
 
     @property
     def desk_lang(self) -> str:
@@ -66,6 +67,7 @@ class CoreConfig:
             desk_language=ops.language or "",
             templates_dir=settings.content.templates_dir,
             categories=_categories(settings),
+            intents_dir=settings.content.intents_dir,
         )
 
 

@@ -75,6 +75,9 @@ class MemoryDecisionRepository(Repo):
             return None
         return self._tx.put(self._store.decisions, decision_id, replace(found, helped=helped))
 
+    async def get(self, decision_id: int) -> Decision | None:
+        return self._store.decisions.get(decision_id)
+
     async def between(self, start: datetime, end: datetime) -> Sequence[Decision]:
         start, end = utc(start), utc(end)
         found = [d for d in self._store.decisions.values() if start <= d.created_at < end]

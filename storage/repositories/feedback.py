@@ -137,6 +137,10 @@ class SqlDecisionRepository:
         row = await self._session.get(DecisionRow, decision_id, populate_existing=True)
         return None if row is None else _decision(row)
 
+    async def get(self, decision_id: int) -> Decision | None:
+        row = await self._session.get(DecisionRow, decision_id)
+        return None if row is None else _decision(row)
+
     async def between(self, start: datetime, end: datetime) -> Sequence[Decision]:
         rows = await self._session.scalars(
             select(DecisionRow)

@@ -62,6 +62,11 @@ async def press(
             await _feedback(uow, deps, turn, event, decision_id, helped)
         case cb.Rephrase():
             return texts(turn.lang, "miss_first")
+        case cb.AddExample(decision_id, intent_id):
+            if event.sender.telegram_id not in deps.config.admin_ids:
+                turn.say(Reply(texts(turn.lang, "not_admin")))
+            else:
+                turn.add_example = (decision_id, intent_id)  # written and reloaded after commit
         case cb.Language(code) if code in deps.config.languages:
             await uow.customers.set_language(turn.customer.id, code)
             turn.speak(code)

@@ -1,4 +1,5 @@
-"""The customer's commands: /start, /help, /operator, /language, /cancel, and /reload for admins."""
+"""The customer's commands: /start, /help, /operator, /language, /cancel; /reload and /gaps for
+admins."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import html
 
 from bot.core import callbacks as cb
 from bot.core.actions import Button
+from bot.core.customer.gaps import GAPS_MAX_DAYS, gaps_days
 from bot.core.customer.person import call_person
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
@@ -49,6 +51,14 @@ async def run_command(
                 turn.say(Reply(texts(lang, "not_admin")))
             else:
                 turn.reload_requested = True  # after the commit: a rebuild takes seconds
+        case "gaps":
+            days = gaps_days(event.command_args)
+            if event.sender.telegram_id not in deps.config.admin_ids:
+                turn.say(Reply(texts(lang, "not_admin")))
+            elif days is None:
+                turn.say(Reply(texts(lang, "gaps_usage", most=GAPS_MAX_DAYS)))
+            else:
+                turn.gaps_days = days  # read and grouped after the commit
         case _:
             if turn.ticket_id is None:  # with a ticket open, the operator sees it anyway
                 turn.say(Reply(texts(lang, "unknown_command")))

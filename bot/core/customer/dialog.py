@@ -23,6 +23,7 @@ from bot.core.actions import (
 from bot.core.customer.buttons import press
 from bot.core.customer.commands import run_command
 from bot.core.customer.flood import FloodGate
+from bot.core.customer.gaps import add_example_reply, gaps_reply
 from bot.core.customer.questions import answer_question, reopen_if_recent
 from bot.core.customer.turn import Turn
 from bot.core.customer.understanding import follow_language
@@ -68,6 +69,8 @@ class CustomerDialog:
                     turn.say(Reply(self._deps.texts(turn.lang, "slow_down")))
         if turn.reload_requested:
             turn.say(await reload_content(self._deps, turn.lang))
+        if turn.gaps_days is not None:
+            turn.say(await gaps_reply(self._deps, turn.gaps_days, turn.lang))
         await self._deliver(turn)
         if turn.survey_comment is not None:
             await self._survey.announce_comment(turn.survey_comment, event)
@@ -109,6 +112,9 @@ class CustomerDialog:
             await _store_press(uow, self._deps, turn, payload, now)
             notice = await press(uow, self._deps, turn, event, payload)
         await self._deps.outbox(AnswerButton(event.callback_id, text=notice))
+        if turn.add_example is not None:
+            decision_id, intent_id = turn.add_example
+            turn.say(await add_example_reply(self._deps, decision_id, intent_id, turn.lang))
         await self._deliver(turn)
         await self._tell_desk(turn)
 

@@ -22,6 +22,8 @@ class Turn:
     strip: list[tuple[int, int]] = field(default_factory=list)  # (chat, message): drop keyboard
     survey_comment: TicketView | None = None  # the message answered the survey's last question
     reload_requested: bool = False  # an admin asked to reload the content (done after commit)
+    gaps_days: int | None = None  # an admin asked for the content gaps (read after commit)
+    add_example: tuple[int, str] | None = None  # (decision, intent): an admin's tap, after commit
     ticket_id: int | None = None  # the customer's open ticket, if any
 
     @property
