@@ -103,6 +103,7 @@ class OperatorSettings(_Section):
     group_id: int = 0
     use_topics: bool = True
     extra_ids: list[int] = Field(default_factory=list)
+    only_ids: list[int] = Field(default_factory=list)
     line2_group_id: int = 0
     line3_group_id: int = 0
     sla_minutes: Annotated[int, Field(ge=1)] = 15

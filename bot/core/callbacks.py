@@ -146,6 +146,17 @@ def encode(value: Callback) -> str:
     return data
 
 
+MAX_ID = 2**63 - 1  # a 64-bit database key: larger numbers cannot name anything stored
+
+
+def parse_id(text: str) -> int:
+    """A stored record's id from ASCII digits (not ``²`` or ``①``, which ``int`` refuses anyway,
+    nor a number no database column holds); ValueError otherwise."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_ID:
+        raise ValueError(f"not a record id: {text!r}")
+    return int(text)
+
+
 def decode(data: str) -> Callback | None:
     """The typed payload, or None for anything we did not make (old buttons, forged data)."""
     kind, _, rest = data.partition(":")
@@ -157,7 +168,7 @@ def decode(data: str) -> Callback | None:
                 return Article(rest)
             case "f":
                 decision, flag = rest.split(":")
-                return Feedback(int(decision), flag == "1")
+                return Feedback(parse_id(decision), flag == "1")
             case "p" if not rest:
                 return Person()
             case "r" if not rest:
@@ -165,22 +176,22 @@ def decode(data: str) -> Callback | None:
             case "l" if rest:
                 return Language(rest)
             case "t":
-                return TakeTicket(int(rest))
+                return TakeTicket(parse_id(rest))
             case "c":
-                return CloseTicket(int(rest))
+                return CloseTicket(parse_id(rest))
             case "e":
-                return Escalate(int(rest))
+                return Escalate(parse_id(rest))
             case "s":
                 ticket, score = rest.split(":")
-                return Csat(int(ticket), int(score))
+                return Csat(parse_id(ticket), int(score))
             case "v":
                 ticket, flag = rest.split(":")
-                return Solved(int(ticket), flag == "1")
+                return Solved(parse_id(ticket), flag == "1")
             case "k":
-                return SkipComment(int(rest))
+                return SkipComment(parse_id(rest))
             case "x":
                 decision, intent_id = rest.split(":", 1)
-                return AddExample(int(decision), intent_id) if intent_id else None
+                return AddExample(parse_id(decision), intent_id) if intent_id else None
     except ValueError:
         return None
     return None

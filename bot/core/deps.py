@@ -34,6 +34,7 @@ class CoreConfig:
     operator_group_id: int = 0  # 0: no operator group, tickets only wait in storage
     use_topics: bool = True
     operator_ids: frozenset[int] = frozenset()  # allowed besides the group's members
+    only_operator_ids: frozenset[int] = frozenset()  # when set: the only operators there are
     line_groups: Mapping[int, int] = field(default_factory=dict)  # line → group id (0 = same)
     sla: timedelta = timedelta(minutes=15)
     reopen_window: timedelta = timedelta(minutes=30)
@@ -60,6 +61,7 @@ class CoreConfig:
             operator_group_id=ops.group_id,
             use_topics=ops.use_topics,
             operator_ids=frozenset(ops.extra_ids),
+            only_operator_ids=frozenset(ops.only_ids),
             line_groups={2: ops.line2_group_id, 3: ops.line3_group_id},
             sla=timedelta(minutes=ops.sla_minutes),
             reopen_window=timedelta(minutes=ops.reopen_window_minutes),

@@ -25,6 +25,7 @@ class Person:
     name: str
     username: str | None = None
     language_code: str | None = None
+    is_bot: bool = False
 
 
 @dataclass(frozen=True, slots=True)

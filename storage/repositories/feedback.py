@@ -130,15 +130,15 @@ class SqlDecisionRepository:
         )
         return _decision(row)
 
+    async def get(self, decision_id: int) -> Decision | None:
+        row = await self._session.get(DecisionRow, decision_id, populate_existing=True)
+        return None if row is None else _decision(row)
+
     async def set_feedback(self, decision_id: int, helped: bool) -> Decision | None:
         statement = update(DecisionRow).where(DecisionRow.id == decision_id).values(helped=helped)
         if await changed_rows(self._connection, statement) == 0:
             return None
         row = await self._session.get(DecisionRow, decision_id, populate_existing=True)
-        return None if row is None else _decision(row)
-
-    async def get(self, decision_id: int) -> Decision | None:
-        row = await self._session.get(DecisionRow, decision_id)
         return None if row is None else _decision(row)
 
     async def between(self, start: datetime, end: datetime) -> Sequence[Decision]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core import callbacks as cb
-from bot.core.actions import EditKeyboard, SendText
+from bot.core.actions import AnswerButton, EditKeyboard, SendText
 from bot.core.deps import CoreConfig
 from bot.core.events import ButtonPressed, Media, MembershipChanged, MessageReceived, Person
 from handoff.model import Direction, Priority, TicketStatus
@@ -313,3 +313,18 @@ async def test_without_an_operator_group_the_customer_is_not_promised_a_queue() 
     await say(world, "/operator")
     assert "a person will answer here" in world.outbox.last_to(CHAT).text
     assert "queue" not in world.outbox.last_to(CHAT).text
+
+
+async def test_feedback_for_another_customers_or_a_missing_decision_is_refused(
+    world: World,
+) -> None:
+    bob = Person(telegram_id=777, name="Bob", language_code="en")
+    await say(world, "where is my order", who=bob)
+    bobs = next(d for d in buttons(world.outbox.last_to(777)) if d.endswith(":1"))
+    world.outbox.actions.clear()
+    for data in (bobs, cb.encode(cb.Feedback(424242, True))):
+        await press(world, data)  # Alice presses Bob's button (forged), then a made-up one
+        answer = world.outbox.actions[-1]
+        assert answer == AnswerButton(answer.callback_id, "This button is out of date.")  # type: ignore[union-attr]
+    assert all(d.helped is None for d in world.store.decisions.values())
+    assert world.outbox.texts_to(CHAT) == []

@@ -59,7 +59,7 @@ async def press(
             if reply is not None:
                 turn.say(reply)
         case cb.Feedback(decision_id, helped):
-            await _feedback(uow, deps, turn, event, decision_id, helped)
+            return await _feedback(uow, deps, turn, event, decision_id, helped)
         case cb.Rephrase():
             return texts(turn.lang, "miss_first")
         case cb.AddExample(decision_id, intent_id):
@@ -98,15 +98,21 @@ async def _chosen(
 
 async def _feedback(
     uow: UnitOfWork, deps: Deps, turn: Turn, event: ButtonPressed, decision_id: int, helped: bool
-) -> None:
+) -> str | None:
+    """Record the feedback on the customer's own answer; a notice for the button when the
+    decision is missing or another customer's (a forged or stale button)."""
     texts, lang = deps.texts, turn.lang
+    found = await uow.decisions.get(decision_id)
+    conversation = await uow.conversations.get(found.conversation_id) if found else None
+    if conversation is None or conversation.customer_id != turn.customer.id:
+        return texts(lang, "feedback_unknown")
     decision = await uow.decisions.set_feedback(decision_id, helped)
     if event.message_id is not None:
         turn.strip.append((event.chat_id, event.message_id))  # feedback is given once
     if helped:
         await uow.conversations.mark_resolved_by_bot(turn.conversation_id)
         turn.say(Reply(texts(lang, "feedback_thanks")))
-        return
+        return None
     intent = deps.brain.content.intents.get(decision.intent or "") if decision else None
     if decision is not None and intent is not None and intent.line > 1:
         # a second-line topic (corporate sales, app bugs): straight to that line's people
@@ -119,5 +125,6 @@ async def _feedback(
             score=decision.score,
             cause=Cause.NOT_HELPED,
         )
-        return
+        return None
     turn.say(Reply(texts(lang, "not_helped"), (person_row(texts, lang, rephrase=True),)))
+    return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.callbacks import MAX_BYTES
+from bot.core.callbacks import MAX_BYTES, parse_id
 
 __all__ = [
     "ConfirmClose",
@@ -87,4 +87,4 @@ def decode_desk(data: str) -> DeskCallback | None:
     ticket, sep, article = data.removeprefix(_PREFIX).partition(":")
     if not sep or not article or not ticket.isdigit():
         return None
-    return SendArticle(int(ticket), article)
+    return SendArticle(parse_id(ticket), article)

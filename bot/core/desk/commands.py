@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.core.actions import Button, SendPhoto, SendText
+from bot.core.callbacks import parse_id
 from bot.core.deps import Deps
 from bot.core.desk.callbacks import SendArticle, encode_desk
 from bot.core.desk.cards import age_text, escape
@@ -105,6 +106,9 @@ class Commands:
                 await life.take(ticket_id, event.sender, reply, once)
             case "close" if view is not None:
                 await life.close(view.ticket.id, event.sender, reply, once)
+            case "escalate" if view is not None and args and number is None:
+                await once.record()
+                await life.answer(reply, self._t("desk_escalate_usage"))
             case "escalate" if view is not None:
                 await life.escalate(view.ticket.id, number, event.sender, reply, once)
             case "kb" if view is not None:
@@ -240,5 +244,10 @@ def _preview(body_html: str, title: str) -> str:
 
 
 def _number(args: str) -> int | None:
+    """The number an operator gave (``5``, ``#5``, ``№5``); None for anything else, ``²`` and
+    ``①`` and numbers too large to name a ticket included."""
     word = args.split(maxsplit=1)[0].lstrip("#№") if args else ""
-    return int(word) if word.isdigit() else None
+    try:
+        return parse_id(word)
+    except ValueError:
+        return None

@@ -36,13 +36,17 @@ from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
 from bot.core.desk.tools import is_banned
 from bot.core.desk.topics import Board
-from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
+from bot.core.events import ButtonPressed, MessageEdited, MessageReceived, Person
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.views import TicketView
 from handoff import OpenKind, TicketStatus
 
 __all__ = ["OperatorDesk"]
+
+# Telegram's service account (a linked channel's posts forwarded into the group), the account
+# anonymous admins write as, and the one channels write as: none of them is a person.
+NOT_PEOPLE = frozenset({777000, 1087968970, 136817688})
 
 
 class OperatorDesk:
@@ -70,8 +74,16 @@ class OperatorDesk:
     def _enabled(self) -> bool:
         return bool(self._deps.config.operator_group_id)
 
-    def is_operator(self, chat_id: int, user_id: int) -> bool:
-        return chat_id in self._board.desk_chats() or user_id in self._deps.config.operator_ids
+    def is_operator(self, chat_id: int, person: Person) -> bool:
+        """A person in an operator group (or a listed operator); never a bot, an anonymous
+        admin, a channel, or Telegram's own account forwarding a linked channel's posts."""
+        who = person.telegram_id
+        if person.is_bot or who in NOT_PEOPLE or who <= 0:
+            return False
+        config = self._deps.config
+        if config.only_operator_ids:
+            return who in config.only_operator_ids
+        return chat_id in self._board.desk_chats() or who in config.operator_ids
 
     async def drain(self) -> None:
         """Relay albums still being collected (call before shutdown; tests call it too)."""
@@ -167,7 +179,7 @@ class OperatorDesk:
         return None
 
     async def group_message(self, event: MessageReceived) -> None:
-        if not self.is_operator(event.chat_id, event.sender.telegram_id):
+        if not self.is_operator(event.chat_id, event.sender):
             return
         ticket_id = await self._ticket_of(event.chat_id, event.thread_id, event.reply_to_message_id)
         command = event.command
@@ -225,7 +237,7 @@ class OperatorDesk:
         await self._relay.to_customer(view, parts, once)
 
     async def group_edit(self, event: MessageEdited) -> None:
-        if not self.is_operator(event.chat_id, event.sender.telegram_id):
+        if not self.is_operator(event.chat_id, event.sender):
             return
         ticket_id = await self._ticket_of(event.chat_id, event.thread_id, None)
         if ticket_id is None:
@@ -242,7 +254,7 @@ class OperatorDesk:
 
     async def group_button(self, event: ButtonPressed) -> None:
         reply = Reply(callback_id=event.callback_id)
-        if not self.is_operator(event.chat_id, event.sender.telegram_id):
+        if not self.is_operator(event.chat_id, event.sender):
             await self._life.answer(
                 reply, self._deps.texts(self._board.lang, "desk_not_operator"), alert=True
             )

@@ -28,6 +28,7 @@ def _person(user: types.User | None, chat: types.Chat) -> Person:
         name=user.full_name,
         username=user.username,
         language_code=user.language_code,
+        is_bot=user.is_bot,
     )
 
 

@@ -29,6 +29,7 @@ def _user(user: User) -> Person:
         name=user.full_name,
         username=user.username,
         language_code=user.language_code,
+        is_bot=user.is_bot,
     )
 
 
