@@ -8,13 +8,12 @@ from pathlib import Path
 
 from kb.errors import ArticlesError, Problem
 from kb.model import LANGS, Article, Lang, is_lang_code
-from kb.yamlsource import YamlSyntaxError, YMap, load_yaml
+from kb.yamlsource import YMap, read_front_matter
 
 __all__ = ["collect_articles", "load_articles"]
 
 # at most 48 characters: an id travels in Telegram's 64-byte button data ("a:" + id)
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
-_FENCE = "---"
 
 
 def load_articles(
@@ -67,30 +66,12 @@ def _read_article(file: Path, problems: list[Problem]) -> Article | None:
         problems.append(Problem(file, 0, f"cannot read the file ({exc}); save it as UTF-8"))
         return None
     lines = text.splitlines()
-    if not lines or lines[0].strip() != _FENCE:
-        problems.append(
-            Problem(
-                file,
-                1,
-                "the article must start with front matter: a line '---', the "
-                "fields id, title, lang, tags, then '---'",
-            )
-        )
+    found = read_front_matter(
+        lines, file, problems, expected="the fields id, title, lang, tags, then '---'"
+    )
+    if found is None:
         return None
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == _FENCE)
-    except StopIteration:
-        problems.append(Problem(file, 1, "front matter is not closed: add a line '---' after it"))
-        return None
-    try:
-        meta, duplicates = load_yaml("\n".join(lines[1:end]), file, line_offset=1)
-    except YamlSyntaxError as exc:
-        problems.append(exc.problem)
-        return None
-    problems.extend(duplicates)
-    if not isinstance(meta, YMap):
-        problems.append(Problem(file, 2, "front matter must be 'key: value' lines"))
-        return None
+    meta, end = found
     body = "\n".join(lines[end + 1 :]).strip()
     return _article_from(meta, body, file, problems)
 

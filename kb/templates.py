@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kb.errors import Problem
 from kb.model import LANGS, Lang
-from kb.yamlsource import YamlSyntaxError, YMap, load_yaml
+from kb.yamlsource import read_front_matter
 
 __all__ = [
     "PLACEHOLDERS",
@@ -41,7 +41,6 @@ PLACEHOLDERS: Mapping[str, str] = {
 }
 # at most 40 characters: the id travels in 64-byte button data with the ticket number
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_FENCE = "---"
 _TITLE_MAX = 60  # a button's words
 
 
@@ -105,24 +104,10 @@ def _read(file: Path, problems: list[Problem]) -> Template | None:
         problems.append(Problem(file, 0, f"cannot read the file ({exc}); save it as UTF-8"))
         return None
     lines = text.splitlines()
-    if not lines or lines[0].strip() != _FENCE:
-        problems.append(
-            Problem(file, 1, "start with front matter: '---', 'title: …' (the button), '---'")
-        )
+    found = read_front_matter(lines, file, problems, expected="'title: …' (the button), then '---'")
+    if found is None:
         return None
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == _FENCE), None)
-    if end is None:
-        problems.append(Problem(file, 1, "front matter is not closed: add a line '---' after it"))
-        return None
-    try:
-        meta, duplicates = load_yaml("\n".join(lines[1:end]), file, line_offset=1)
-    except YamlSyntaxError as exc:
-        problems.append(exc.problem)
-        return None
-    problems.extend(duplicates)
-    if not isinstance(meta, YMap):
-        problems.append(Problem(file, 2, "front matter must be 'key: value' lines"))
-        return None
+    meta, end = found
     before = len(problems)
     for key in meta:
         if key != "title":

@@ -15,7 +15,7 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 
 from kb.errors import Problem
 
-__all__ = ["YList", "YMap", "YamlSyntaxError", "line_of", "load_yaml"]
+__all__ = ["FENCE", "YList", "YMap", "YamlSyntaxError", "line_of", "load_yaml", "read_front_matter"]
 
 
 class YMap(dict[Any, Any]):
@@ -120,3 +120,33 @@ def load_yaml(text: str, file: Path, *, line_offset: int = 0) -> tuple[Any, list
     finally:
         loader.dispose()
     return data, loader.duplicates
+
+
+FENCE = "---"
+
+
+def read_front_matter(
+    lines: list[str], file: Path, problems: list[Problem], *, expected: str
+) -> tuple[YMap, int] | None:
+    """The ``---`` fenced YAML block at the top of ``lines`` and the index of its closing fence.
+
+    Problems (``expected`` names what the front matter should hold) go to ``problems``; None
+    when there is no usable front matter.
+    """
+    if not lines or lines[0].strip() != FENCE:
+        problems.append(Problem(file, 1, f"start with front matter: a line '---', {expected}"))
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == FENCE), None)
+    if end is None:
+        problems.append(Problem(file, 1, "front matter is not closed: add a line '---' after it"))
+        return None
+    try:
+        meta, duplicates = load_yaml("\n".join(lines[1:end]), file, line_offset=1)
+    except YamlSyntaxError as exc:
+        problems.append(exc.problem)
+        return None
+    problems.extend(duplicates)
+    if not isinstance(meta, YMap):
+        problems.append(Problem(file, 2, "front matter must be 'key: value' lines"))
+        return None
+    return meta, end
