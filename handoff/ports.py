@@ -18,6 +18,7 @@ from handoff.model import (
     Decision,
     NewMessage,
     NewTicket,
+    PendingWork,
     RelayLink,
     StoredMessage,
     SurveyAnswer,
@@ -33,6 +34,7 @@ __all__ = [
     "CustomerRepository",
     "DecisionRepository",
     "MessageRepository",
+    "OutboxRepository",
     "RelayRepository",
     "SurveyRepository",
     "TicketRepository",
@@ -199,6 +201,30 @@ class UpdateLog(Protocol):
         ...
 
 
+class OutboxRepository(Protocol):
+    """Work left to do after a commit, and the Telegram calls already made for it."""
+
+    async def add(
+        self, kind: str, payload: str, *, chat_id: int, thread_id: int | None, now: datetime
+    ) -> int:
+        """Store a piece of work in this unit of work's transaction; returns its id."""
+        ...
+
+    async def pending(
+        self, *, created_before: datetime | None = None, limit: int = 100
+    ) -> Sequence[PendingWork]:
+        """Work not finished yet (with its steps), oldest first."""
+        ...
+
+    async def record_step(self, work_id: int, key: str, result: str) -> None:
+        """Remember a call made for the work; nothing happens if the work was finished."""
+        ...
+
+    async def finish(self, work_id: int) -> None:
+        """Delete the work and its steps (no error if it is gone already)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: commits when the block exits cleanly, rolls back on an exception."""
 
@@ -210,6 +236,7 @@ class UnitOfWork(Protocol):
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -14,6 +14,7 @@ from handoff import (
     CustomerRepository,
     DecisionRepository,
     MessageRepository,
+    OutboxRepository,
     RelayRepository,
     SurveyRepository,
     TicketRepository,
@@ -27,6 +28,7 @@ from storage.repositories import (
     SqlCustomerRepository,
     SqlDecisionRepository,
     SqlMessageRepository,
+    SqlOutboxRepository,
     SqlRelayRepository,
     SqlSurveyRepository,
     SqlTicketRepository,
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    outbox: OutboxRepository
 
     def __init__(
         self,
@@ -109,6 +112,7 @@ class SqlUnitOfWork:
         self.decisions = SqlDecisionRepository(session, connection)
         self.relays = SqlRelayRepository(session, connection)
         self.updates = SqlUpdateLog(session, connection)
+        self.outbox = SqlOutboxRepository(session, connection)
         return self
 
     async def __aexit__(

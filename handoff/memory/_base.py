@@ -12,6 +12,7 @@ from handoff.model import (
     Conversation,
     Customer,
     Decision,
+    PendingWork,
     RelayLink,
     StoredMessage,
     SurveyAnswer,
@@ -51,6 +52,7 @@ class Tables:
     decisions: dict[int, Decision] = field(default_factory=dict)
     relays: dict[tuple[int, int], RelayLink] = field(default_factory=dict)
     updates: dict[int, datetime] = field(default_factory=dict)
+    outbox: dict[int, PendingWork] = field(default_factory=dict)
     _last_id: int = 0
     _busy: set[asyncio.Task[Any]] = field(default_factory=set, repr=False, compare=False)
 

@@ -15,12 +15,14 @@ from handoff.memory.feedback import (
     MemoryUpdateLog,
 )
 from handoff.memory.messages import MemoryMessageRepository, MemoryRelayRepository
+from handoff.memory.outbox import MemoryOutboxRepository
 from handoff.memory.tickets import MemoryTicketRepository
 from handoff.ports import (
     ConversationRepository,
     CustomerRepository,
     DecisionRepository,
     MessageRepository,
+    OutboxRepository,
     RelayRepository,
     SurveyRepository,
     TicketRepository,
@@ -60,6 +62,7 @@ class MemoryUnitOfWork:
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    outbox: OutboxRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -84,6 +87,7 @@ class MemoryUnitOfWork:
         self.decisions = MemoryDecisionRepository(tx)
         self.relays = MemoryRelayRepository(tx)
         self.updates = MemoryUpdateLog(tx)
+        self.outbox = MemoryOutboxRepository(tx)
         return self
 
     async def __aexit__(

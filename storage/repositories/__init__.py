@@ -3,6 +3,7 @@
 from storage.repositories.customers import SqlConversationRepository, SqlCustomerRepository
 from storage.repositories.feedback import SqlDecisionRepository, SqlSurveyRepository, SqlUpdateLog
 from storage.repositories.messages import SqlMessageRepository, SqlRelayRepository
+from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.tickets import SqlTicketRepository
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "SqlCustomerRepository",
     "SqlDecisionRepository",
     "SqlMessageRepository",
+    "SqlOutboxRepository",
     "SqlRelayRepository",
     "SqlSurveyRepository",
     "SqlTicketRepository",

@@ -26,6 +26,8 @@ TABLES = {
     "customers",
     "decisions",
     "messages",
+    "outbox",
+    "outbox_steps",
     "processed_updates",
     "relay_links",
     "survey_answers",
