@@ -37,10 +37,13 @@ async def test_work_is_kept_with_its_steps_until_finished(backend: Backend) -> N
 
 
 async def test_work_of_a_rolled_back_transaction_is_not_kept(backend: Backend) -> None:
-    with pytest.raises(RuntimeError):
+    async def fail() -> None:
         async with backend.unit_of_work() as uow:
             await uow.outbox.add("customer.message", "{}", chat_id=5, thread_id=None, now=T0)
             raise RuntimeError("the state change failed")
+
+    with pytest.raises(RuntimeError, match="state change failed"):
+        await fail()
     async with backend.unit_of_work() as uow:
         assert await uow.outbox.pending() == []
 
