@@ -31,7 +31,7 @@ from bot.core.desk.cards import escape
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSource
 from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter
-from bot.core.desk.once import Once, Redelivered
+from bot.core.desk.once import DESK_EVENT, Once, Redelivered, stored_events
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
 from bot.core.desk.tools import is_banned
@@ -39,6 +39,7 @@ from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived, Person
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
+from bot.core.sender import own_handling
 from bot.core.views import TicketView
 from handoff import OpenKind, TicketStatus
 
@@ -125,7 +126,7 @@ class OperatorDesk:
         await self._customer_album(ticket_id, [event])
 
     async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
-        async with self._locks.hold(ticket_id):
+        async with own_handling(self._deps.uow), self._locks.hold(ticket_id):
             view = await self._board.view(ticket_id)
             if view is not None and not is_banned(view.customer):  # stored, not relayed
                 await self._relay.to_group(view, parts)
@@ -155,7 +156,7 @@ class OperatorDesk:
 
     # ------------------------------------------------------------------ from the operator group
     def _once(self, *events: MessageReceived | MessageEdited | ButtonPressed) -> Once:
-        return Once(self._deps, (event.update_id for event in events))
+        return Once(self._deps, events)
 
     async def _ticket_of(
         self, chat_id: int, thread_id: int | None, reply_to: int | None
@@ -213,12 +214,13 @@ class OperatorDesk:
                 await self._commands.run(event, await self._board.view(ticket_id), once)
 
     async def _operator_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
-        once = self._once(*parts)
-        with suppress(Redelivered):
-            async with self._locks.hold(ticket_id):
-                view = await self._board.view(ticket_id)
-                if view is not None:
-                    await self._to_customer(view, parts, once)
+        async with own_handling(self._deps.uow):  # collected apart from the update's handling
+            once = self._once(*parts)
+            with suppress(Redelivered):
+                async with self._locks.hold(ticket_id):
+                    view = await self._board.view(ticket_id)
+                    if view is not None:
+                        await self._to_customer(view, parts, once)
 
     async def _to_customer(
         self, view: TicketView, parts: list[MessageReceived], once: Once
@@ -327,6 +329,25 @@ class OperatorDesk:
             reply, self._deps.texts(self._board.lang, "desk_kb_sent", title=escape(title))
         )
         await self._board.tell_customer(view, body)
+
+    # ------------------------------------------------------------------ resumed work
+    async def resume(self, kind: str, payload: str) -> None:
+        """Handle an operator's update again after a crash stopped its work: the calls made
+        already are not made again (:mod:`bot.core.desk.once`)."""
+        if kind != DESK_EVENT or not self._enabled:
+            return
+        stored = stored_events(payload)
+        if stored.button is not None:
+            await self.group_button(stored.button)
+        elif stored.edit is not None:
+            await self.group_edit(stored.edit)
+        elif len(stored.messages) == 1:
+            await self.group_message(stored.messages[0])
+        elif stored.messages:
+            first = stored.messages[0]
+            ticket_id = await self._ticket_of(first.chat_id, first.thread_id, None)
+            if ticket_id is not None:
+                await self._operator_album(ticket_id, list(stored.messages))
 
     # ------------------------------------------------------------------ timers
     async def remind_overdue(self) -> int:
