@@ -14,6 +14,8 @@ of work of its handling, with the first change it makes (:mod:`bot.core.desk.onc
 
 from __future__ import annotations
 
+import logging
+import re
 from contextlib import suppress
 
 from bot.core import callbacks as cb
@@ -27,7 +29,7 @@ from bot.core.desk.callbacks import (
     SendTemplate,
     decode_desk,
 )
-from bot.core.desk.cards import escape
+from bot.core.desk.cards import escape, topic_name
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSource
 from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter
@@ -39,15 +41,19 @@ from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived, Person
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
-from bot.core.sender import own_handling
+from bot.core.sender import own_handling, resuming
 from bot.core.views import TicketView
-from handoff import OpenKind, TicketStatus
+from handoff import OpenKind, RelayLink, TicketStatus
 
 __all__ = ["OperatorDesk"]
 
 # Telegram's service account (a linked channel's posts forwarded into the group), the account
 # anonymous admins write as, and the one channels write as: none of them is a person.
 NOT_PEOPLE = frozenset({777000, 1087968970, 136817688})
+
+ORPHAN_NAME = re.compile(r"#(\d{1,18}) ")  # a topic named after a ticket (cards.topic_name)
+
+log = logging.getLogger(__name__)
 
 
 class OperatorDesk:
@@ -99,7 +105,9 @@ class OperatorDesk:
             if view is None:
                 return
             if kind is not OpenKind.REOPENED:
-                if not view.placed:
+                # resumed: placing may have stopped after the card (the transcript not out);
+                # the calls made already are read back, not made again (bot/core/sender.py)
+                if not view.placed or resuming():
                     await self._board.open(view)
                 return
             await self._board.reopen(view)
@@ -167,6 +175,9 @@ class OperatorDesk:
                 ticket = await uow.tickets.by_topic(chat_id, thread_id)
                 if ticket is not None:
                     return ticket.id
+                adopted = await uow.relays.by_target(chat_id, thread_id)  # see _adopt
+                if adopted is not None:
+                    return adopted.ticket_id
             if reply_to is not None:
                 ticket = await uow.tickets.by_card(chat_id, reply_to)
                 if ticket is not None:
@@ -183,6 +194,8 @@ class OperatorDesk:
         if not self.is_operator(event.chat_id, event.sender):
             return
         ticket_id = await self._ticket_of(event.chat_id, event.thread_id, event.reply_to_message_id)
+        if ticket_id is None:
+            ticket_id = await self._adopt(event)
         command = event.command
         if command in COMMANDS or (command not in (None, "note") and ticket_id is not None):
             await self._command(event, ticket_id)  # unknown ones in a ticket get the help
@@ -203,6 +216,28 @@ class OperatorDesk:
                     await self._relay.note(view, event, once)
                 elif event.command is None:
                     await self._to_customer(view, [event], once)
+
+    async def _adopt(self, event: MessageReceived) -> int | None:
+        """A topic the bot created but whose id a crash kept it from storing (an orphan): when
+        it is named after one of the bot's tickets, link it to that ticket, so what is written
+        there is relayed and the desk's commands work there too. The link is a relay link
+        whose target is the topic's first message (its id is the topic's id)."""
+        if event.thread_id is None or not event.topic_name:
+            return None
+        number = ORPHAN_NAME.match(event.topic_name)
+        if number is None:
+            return None
+        view = await self._board.view(int(number.group(1)))
+        if view is None or view.ticket.group_chat_id not in (None, event.chat_id):
+            return None
+        if topic_name(view.ticket, view.customer) != event.topic_name:
+            return None
+        chat, thread = event.chat_id, event.thread_id
+        async with self._deps.uow() as uow:
+            if await uow.relays.by_target(chat, thread) is None:
+                await uow.relays.add(RelayLink(view.ticket.id, chat, thread, chat, thread))
+        log.info("topic %s of chat %s adopted by ticket %s", thread, chat, view.ticket.id)
+        return view.ticket.id
 
     async def _command(self, event: MessageReceived, ticket_id: int | None) -> None:
         once = self._once(event)
