@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +22,8 @@ from bot.core.desk.cards import topic_name
 from bot.core.events import Event, MessageReceived, Person
 from bot.core.service import SupportCore
 from bot.core.survey_flow import SurveyFlow
-from handoff import TicketStatus
+from handoff import TicketStatus, UnitOfWorkFactory
+from storage import Database
 from tests.core.desk.world import GROUP, NOON, DeskOutbox, World, make_world, operator_says, press
 from tests.core.fakes import ScriptedBrain
 
@@ -68,11 +71,17 @@ def says(text: str) -> MessageReceived:
 class Bot:
     world: World
     outbox: CrashingOutbox
+    uow: UnitOfWorkFactory
 
     def core(self) -> SupportCore:
         """A core as a (re)started process builds it, on the same store."""
         brain = ScriptedBrain(rules={"operator please": ("handoff", "human_request", 0.95, ())})
-        deps = replace(self.world.deps, brain=brain, outbox=self.outbox)  # type: ignore[arg-type]
+        deps = replace(
+            self.world.deps,
+            brain=brain,  # type: ignore[arg-type]
+            outbox=self.outbox,
+            uow=self.uow,
+        )
         survey = SurveyFlow(deps)
         desk = OperatorDesk(deps, survey.start, album_wait=0, articles=self.world.articles)
         return SupportCore(deps, desk, survey)
@@ -82,13 +91,13 @@ class Bot:
         return self.world.outbox.actions
 
     async def pending(self) -> int:
-        async with self.world.store.unit_of_work() as uow:
+        async with self.uow() as uow:
             return len(await uow.outbox.pending())
 
 
-def make_bot() -> Bot:
+def make_bot(uow: UnitOfWorkFactory | None = None) -> Bot:
     world = make_world()
-    return Bot(world, CrashingOutbox(world.outbox))
+    return Bot(world, CrashingOutbox(world.outbox), uow or world.store.unit_of_work)
 
 
 async def run(bot: Bot, events: list[Event]) -> SupportCore:
@@ -107,7 +116,7 @@ async def reference(events: list[Event]) -> list[Action]:
 
 async def _with_ticket(bot: Bot) -> tuple[SupportCore, int, int]:
     core = await run(bot, [says("operator please")])
-    async with bot.world.store.unit_of_work() as uow:
+    async with bot.uow() as uow:
         customer = await uow.customers.get_by_telegram_id(501)
         assert customer is not None
         ticket = await uow.tickets.open_for_customer(customer.id)
@@ -132,6 +141,46 @@ async def test_a_hand_off_crashed_at_any_call_is_finished_on_restart_without_dup
         assert await bot.pending() == 0
 
 
+async def test_on_sqlite_a_crash_at_any_call_loses_nothing(tmp_path: Path) -> None:
+    events: list[Event] = [says("operator please")]
+    databases: list[Database] = []
+
+    async def sqlite_bot() -> Bot:
+        path = tmp_path / f"{len(databases)}.sqlite3"
+        databases.append(database := Database.connect(f"sqlite+aiosqlite:///{path}"))
+        await database.create_schema()
+        return make_bot(database.unit_of_work)
+
+    try:
+        clean = await sqlite_bot()
+        await run(clean, events)
+        expected = list(clean.made)
+        for crash_at in range(1, len(expected) + 1):
+            bot = await sqlite_bot()
+            bot.outbox.crash_at = crash_at
+            await run(bot, events)
+            assert await bot.pending() == 1
+            assert await bot.core().resume() == 1  # a new process on the same database
+            assert bot.made == expected, crash_at
+            assert await bot.pending() == 0
+    finally:
+        for database in databases:
+            await database.dispose()
+
+
+async def test_the_housekeeping_carries_on_work_left_by_a_failure() -> None:
+    bot = make_bot()
+    bot.outbox.crash_at = 1
+    core = await run(bot, [says("hello")])
+    assert await bot.pending() == 1
+    await core.housekeeping()  # a minute has not passed: it may still be being carried out
+    assert await bot.pending() == 1
+    bot.world.clock.advance(timedelta(minutes=2))
+    await core.housekeeping()
+    assert await bot.pending() == 0
+    assert [a.chat_id for a in bot.made if isinstance(a, SendText)] == [501]
+
+
 async def test_placement_resumed_from_each_step_gives_one_topic_one_card() -> None:
     expected = await reference([says("operator please")])
     for crash_at in range(2, len(expected) + 1):  # from the topic on
@@ -141,7 +190,7 @@ async def test_placement_resumed_from_each_step_gives_one_topic_one_card() -> No
         await bot.core().resume()
         topics = [a for a in bot.made if isinstance(a, CreateTopic)]
         assert len(topics) == 1, crash_at
-        async with bot.world.store.unit_of_work() as uow:
+        async with bot.uow() as uow:
             customer = await uow.customers.get_by_telegram_id(501)
             assert customer is not None
             ticket = await uow.tickets.open_for_customer(customer.id)
@@ -234,7 +283,7 @@ async def test_an_orphan_topic_is_adopted_and_works_like_the_ticket_s_own() -> N
     first, second = (a for a in bot.made if isinstance(a, CreateTopic))
     assert first == second
     core = bot.core()
-    async with bot.world.store.unit_of_work() as uow:
+    async with bot.uow() as uow:
         customer = await uow.customers.get_by_telegram_id(501)
         assert customer is not None
         ticket = await uow.tickets.open_for_customer(customer.id)
