@@ -60,6 +60,7 @@ async def running_bot(
     bot = make_bot(token, settings.telegram.api_url)
     try:
         async with build_app(settings, AiogramOutbox(bot), clock=clock, brain=brain) as app:
+            await app.core.resume()  # what a crash left pending goes out before new updates
             dispatcher = make_dispatcher(app.core)
             polling = asyncio.create_task(
                 run_polling(bot, app.core, polling_timeout=polling_timeout, dispatcher=dispatcher)
@@ -139,6 +140,8 @@ async def running_ptb_bot(
 
     application = make_application(token, settings.telegram.api_url)
     async with build_app(settings, PtbOutbox(application.bot), clock=clock, brain=brain) as app:
+        await application.bot.initialize()  # idempotent: the runner initializes it again
+        await app.core.resume()  # what a crash left pending goes out before new updates
         stop = asyncio.Event()
         polling = asyncio.create_task(
             run_ptb_polling(application, app.core, polling_timeout=polling_timeout, stop=stop)
