@@ -78,6 +78,7 @@ class Handling:
 
     works: list[Work] = field(default_factory=list)  # committed: to finish at the end
     current: Work | None = None  # the calls made now are steps of this one
+    over: bool = False  # the handling returned (a task it started may still run)
 
     def carry(self, work: Work) -> None:
         """``work`` was committed: its calls from now on are its steps."""
@@ -113,11 +114,17 @@ def handling(scope: Handling) -> Iterator[Handling]:
 
 @asynccontextmanager
 async def own_handling(uow: UnitOfWorkFactory) -> AsyncIterator[Handling]:
-    """A handling of its own (an album collected apart from its updates): its work is finished
-    when the block ends cleanly, and stays pending when it raises."""
+    """The current handling, or one of its own when there is none or it is over (an album
+    collected apart from its updates, in a timer task): its work is finished when the block
+    ends cleanly, and stays pending when it raises."""
+    outer = _handling.get()
+    if outer is not None and not outer.over:
+        yield outer  # inside an update's handling: its work is that handling's
+        return
     scope = Handling()
     with handling(scope):
         yield scope
+    scope.over = True
     await scope.finish(uow)
 
 
@@ -208,6 +215,7 @@ async def _resume_one(uow: UnitOfWorkFactory, stored: PendingWork, follow_up: Fo
     try:
         with handling(scope):
             await follow_up(stored.kind, stored.payload)
+        scope.over = True
     except Exception:
         log.exception("pending work %s (%s) failed again: kept for later", stored.id, stored.kind)
         return False

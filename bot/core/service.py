@@ -77,7 +77,14 @@ class SupportCore:
                         event.update_id,
                     )
                     return
-                await scope.finish(self.deps.uow)
+                finally:
+                    scope.over = True
+                try:
+                    await scope.finish(self.deps.uow)
+                except Exception:  # all was done; the housekeeping finds nothing left to send
+                    log.exception(
+                        "update %s: its finished work could not be deleted", event.update_id
+                    )
         finally:
             self._handlings.discard(scope)
             self._inflight -= 1
