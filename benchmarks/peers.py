@@ -336,6 +336,39 @@ async def taken_by_operator(tg: TelegramEmulator, group: Group, user: User, oper
 
 Setup = Callable[["TelegramEmulator", "Group", "User", "User"], Awaitable[int]]
 
+PIXEL = bytes.fromhex(  # a 1x1 PNG
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000050001a5f645400000000049454e44ae426082"
+)
+
+
+async def exercise_peer(tg: TelegramEmulator, group: Group, operator: User) -> list[str]:
+    """After the timed part, the peer's other paths, as a faithfulness test of the emulator:
+    a new customer (topic created with an icon), a photo with a caption, the caption edited
+    (``editMessageMedia``), a text edited, an operator's answer copied back, that answer
+    edited. Returns the Bot API methods the peer called."""
+    calls_before = len(tg.calls)
+    customer = tg.add_user("Faithful", language_code="en")
+    thread = await known_to_peer(tg, group, customer, operator)
+    hello = tg.messages(customer.chat_id)[-1]
+    in_topic = bot_messages_in(tg, group.id, thread)
+    photo = await customer.send_photo(PIXEL, caption="the box")
+    await until(tg, lambda: bot_messages_in(tg, group.id, thread) > in_topic, "the photo copy")
+
+    def called(method: str, count: int) -> Callable[[], bool]:
+        return lambda: len([c for c in tg.calls[calls_before:] if c.method == method]) >= count
+
+    await customer.edit_caption(photo, "the broken box")
+    await until(tg, called("editMessageMedia", 1), "the peer editing the photo's caption")
+    await customer.edit(hello, "Hello again")
+    await until(tg, called("editMessageText", 1), "the peer editing the text")
+    told = bot_messages_in(tg, customer.chat_id)
+    answer = await operator.send_in_topic(group, thread, "Which box?")
+    await until(tg, lambda: bot_messages_in(tg, customer.chat_id) > told, "the answer copied")
+    await operator.edit(answer, "Which box, exactly?")
+    await until(tg, called("editMessageText", 2), "the peer editing the answer")
+    return sorted({c.method for c in tg.calls[calls_before:]})
+
 
 async def relay_round(
     tg: TelegramEmulator,
@@ -390,6 +423,7 @@ class Measured:
     phases: dict[str, PhaseResult] = field(default_factory=dict)
     api_errors: list[str] = field(default_factory=list)
     log_errors: list[str] = field(default_factory=list)
+    exercised: list[str] = field(default_factory=list)  # methods the peer's other paths called
 
 
 def phase_result(
@@ -427,7 +461,13 @@ class Run:
 
 
 async def measure_bot(
-    run: Run, bot: str, handle: Handle, phases: Sequence[str], setup: Setup | None
+    run: Run,
+    bot: str,
+    handle: Handle,
+    phases: Sequence[str],
+    setup: Setup | None,
+    *,
+    exercise: bool = False,
 ) -> Measured:
     tg, plan = run.tg, run.plan
     started = time.perf_counter()
@@ -462,6 +502,8 @@ async def measure_bot(
             f"rep {run.rep + 1}, {bot} {phase}: {result.bot_cpu_ms_per_update:.2f} ms CPU/update, "
             f"{result.updates_per_s:.0f} updates/s, lost {result.missing}"
         )
+    if exercise:  # after the timed part: counts in no figure
+        measured.exercised = await exercise_peer(tg, run.group, run.operator)
     final = await handle.command("stop")
     for result in measured.phases.values():
         result.peak_rss_mb = final["peak_rss_mb"]
@@ -523,7 +565,9 @@ async def run_bot(
             await asyncio.to_thread(migrate_peer, venv, copy)
             async with peer_bot(venv, copy, tg.url) as process:
                 handle = Handle(process, process.command)
-                measured = await measure_bot(run, bot.name, handle, bot.phases, known_to_peer)
+                measured = await measure_bot(
+                    run, bot.name, handle, bot.phases, known_to_peer, exercise=True
+                )
             measured.log_errors = process.problems()
             return measured
         options = BotOptions(
@@ -597,6 +641,7 @@ async def benchmark(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
                     "phases": {k: asdict(v) for k, v in m.phases.items()},
                     "api_errors": m.api_errors,
                     "log_errors": m.log_errors,
+                    "exercised": m.exercised,
                 }
                 for m in rep
             ]
@@ -693,6 +738,12 @@ def report(figures: dict[str, Any]) -> None:
             print(f"  {count} x {key}")
     else:
         print("Bot API errors the emulator answered: none")
+    exercised = sorted({x for rep in figures["reps"] for m in rep for x in m["exercised"]})
+    if exercised:
+        print(
+            "The peer's other paths (a new topic with an icon, a photo, its caption edited, a "
+            "text edited, an operator's answer and its edit) called: " + ", ".join(exercised)
+        )
     peer_log = [e for rep in figures["reps"] for m in rep for e in m["log_errors"]]
     if peer_log:
         print(f"Errors in the peer's log ({len(peer_log)}), first: {peer_log[0]}")
