@@ -2,7 +2,7 @@
 the support bot, doing the same work under the same load.
 
     python benchmarks/peers.py [--peer-dir ../shared/peers] [--customers 50] [--messages 10]
-        [--repeat 3] [--postgres ADMIN_URL | --no-postgres] [--no-peer] [--json]
+        [--repeat 3] [--postgres ADMIN_URL | --no-postgres] [--no-peer] [--bots a,b] [--json]
 
 Phases, each bot in a process of its own, the repetitions interleaved (every bot once, then
 every bot again):
@@ -76,6 +76,7 @@ PEER_NAME = "telegram-feedback-bot-topics"
 LAUNCHER = REPO / "benchmarks" / "peer_launcher.py"
 SETUP_TIMEOUT_S = 60.0
 SETUP_CONCURRENCY = 10
+EDIT_AFTER_S = 0.5  # a person edits a message no sooner than this after sending it
 SETTLE_S = 0.3  # late bot messages of the set-up land before the timed part starts
 TAKE_BUTTON = "✋ Take"
 TARGETS = {  # (phase, our bot, reference) -> highest allowed CPU-per-update ratio
@@ -346,7 +347,9 @@ async def exercise_peer(tg: TelegramEmulator, group: Group, operator: User) -> l
     """After the timed part, the peer's other paths, as a faithfulness test of the emulator:
     a new customer (topic created with an icon), a photo with a caption, the caption edited
     (``editMessageMedia``), a text edited, an operator's answer copied back, that answer
-    edited. Returns the Bot API methods the peer called."""
+    edited. Each edit comes a moment after its copy landed, as a person's would: the peer
+    stores the message pair it needs for an edit only after the copy returns. Returns the Bot
+    API methods the peer called."""
     calls_before = len(tg.calls)
     customer = tg.add_user("Faithful", language_code="en")
     thread = await known_to_peer(tg, group, customer, operator)
@@ -358,6 +361,7 @@ async def exercise_peer(tg: TelegramEmulator, group: Group, operator: User) -> l
     def called(method: str, count: int) -> Callable[[], bool]:
         return lambda: len([c for c in tg.calls[calls_before:] if c.method == method]) >= count
 
+    await asyncio.sleep(EDIT_AFTER_S)
     await customer.edit_caption(photo, "the broken box")
     await until(tg, called("editMessageMedia", 1), "the peer editing the photo's caption")
     await customer.edit(hello, "Hello again")
@@ -365,6 +369,7 @@ async def exercise_peer(tg: TelegramEmulator, group: Group, operator: User) -> l
     told = bot_messages_in(tg, customer.chat_id)
     answer = await operator.send_in_topic(group, thread, "Which box?")
     await until(tg, lambda: bot_messages_in(tg, customer.chat_id) > told, "the answer copied")
+    await asyncio.sleep(EDIT_AFTER_S)
     await operator.edit(answer, "Which box, exactly?")
     await until(tg, called("editMessageText", 2), "the peer editing the answer")
     return sorted({c.method for c in tg.calls[calls_before:]})
@@ -503,7 +508,12 @@ async def measure_bot(
             f"{result.updates_per_s:.0f} updates/s, lost {result.missing}"
         )
     if exercise:  # after the timed part: counts in no figure
-        measured.exercised = await exercise_peer(tg, run.group, run.operator)
+        from telegram_emulator import EmulatorTimeout
+
+        try:
+            measured.exercised = await exercise_peer(tg, run.group, run.operator)
+        except EmulatorTimeout as exc:
+            measured.log_errors.append(f"the peer's other paths: {exc}")
     final = await handle.command("stop")
     for result in measured.phases.values():
         result.peak_rss_mb = final["peak_rss_mb"]
@@ -529,6 +539,9 @@ def line_up(args: argparse.Namespace, peer: Path | None, postgres: bool) -> list
     bots.append(Bot("support-sqlite", ("answer", "relay")))
     if postgres:
         bots.append(Bot("support-postgresql", ("answer", "relay")))
+    if args.bots:
+        chosen = set(args.bots.split(","))
+        bots = [bot for bot in bots if bot.name in chosen]
     return bots
 
 
@@ -568,7 +581,7 @@ async def run_bot(
                 measured = await measure_bot(
                     run, bot.name, handle, bot.phases, known_to_peer, exercise=True
                 )
-            measured.log_errors = process.problems()
+            measured.log_errors += process.problems()
             return measured
         options = BotOptions(
             kind="support", api_url=tg.url, group_id=run.group.id, database_url=url
@@ -774,6 +787,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--postgres", default=POSTGRES, help="an admin URL; a fresh database per bot and rep"
     )
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only (no peer)")
+    parser.add_argument(
+        "--bots",
+        help="only these, comma-separated: echo, peer-postgresql, support-sqlite, "
+        "support-postgresql (default: every one that can run)",
+    )
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     args = parser.parse_args(argv)
     if min(args.customers, args.messages, args.repeat) < 1:
