@@ -37,13 +37,21 @@ def check(figures: dict[str, Any], expected: set[str]) -> None:
     assert figures["emulator_internal_errors"] == []
 
 
-def test_echo_and_support_on_sqlite() -> None:
+def test_echo_and_support_on_sqlite_and_a_missing_peer_skipped(tmp_path: Path) -> None:
     figures = run_benchmark(
-        "--customers", "2", "--messages", "2", "--repeat", "1", "--no-postgres", "--no-peer"
+        "--customers",
+        "2",
+        "--messages",
+        "2",
+        "--repeat",
+        "1",
+        "--no-postgres",
+        "--peer-dir",
+        str(tmp_path),
     )
     check(figures, {"echo/answer", "support-sqlite/answer", "support-sqlite/relay"})
     assert [r["phase"] for r in figures["ratios"]] == ["answer"]
-    assert "peer: left out (--no-peer)" in figures["notes"]
+    assert any(f"no peer checkout at {tmp_path}" in note for note in figures["notes"])
 
 
 async def test_the_peer_relays_and_edits_without_api_errors() -> None:
@@ -68,21 +76,3 @@ async def test_the_peer_relays_and_edits_without_api_errors() -> None:
         peer["exercised"]
     )
     assert peer["log_errors"] == []
-
-
-def test_a_missing_peer_is_skipped_with_the_reason(tmp_path: Path) -> None:
-    figures = run_benchmark(
-        "--customers",
-        "1",
-        "--messages",
-        "1",
-        "--repeat",
-        "1",
-        "--no-postgres",
-        "--peer-dir",
-        str(tmp_path),
-        "--bots",
-        "echo",
-    )
-    assert any("no peer checkout at" in note for note in figures["notes"])
-    assert set(figures["medians"]) == {"echo/answer"}
