@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff import (
     ConversationRepository,
     CustomerRepository,
+    DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
     RelayRepository,
@@ -25,6 +26,7 @@ from storage.failures import translate
 from storage.repositories import (
     SqlConversationRepository,
     SqlCustomerRepository,
+    SqlDeadLetterRepository,
     SqlDecisionRepository,
     SqlMessageRepository,
     SqlRelayRepository,
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    dead_letters: DeadLetterRepository
 
     def __init__(
         self,
@@ -109,6 +112,7 @@ class SqlUnitOfWork:
         self.decisions = SqlDecisionRepository(session, connection)
         self.relays = SqlRelayRepository(session, connection)
         self.updates = SqlUpdateLog(session, connection)
+        self.dead_letters = SqlDeadLetterRepository(session, connection)
         return self
 
     async def __aexit__(

@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from handoff.memory._base import Tables, Tx
 from handoff.memory.customers import MemoryConversationRepository, MemoryCustomerRepository
+from handoff.memory.dead_letters import MemoryDeadLetterRepository
 from handoff.memory.feedback import (
     MemoryDecisionRepository,
     MemorySurveyRepository,
@@ -19,6 +20,7 @@ from handoff.memory.tickets import MemoryTicketRepository
 from handoff.ports import (
     ConversationRepository,
     CustomerRepository,
+    DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
     RelayRepository,
@@ -60,6 +62,7 @@ class MemoryUnitOfWork:
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    dead_letters: DeadLetterRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -84,6 +87,7 @@ class MemoryUnitOfWork:
         self.decisions = MemoryDecisionRepository(tx)
         self.relays = MemoryRelayRepository(tx)
         self.updates = MemoryUpdateLog(tx)
+        self.dead_letters = MemoryDeadLetterRepository(tx)
         return self
 
     async def __aexit__(
