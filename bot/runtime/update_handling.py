@@ -108,7 +108,8 @@ class UpdateHandling:
         Returns once the update may be confirmed; while it cannot even be parked it keeps trying."""
         while True:
             error = incoming.unreadable or await self._tries(incoming)
-            if error is None or await self._park(incoming, error, self.retry.tries):
+            tried = 0 if incoming.unreadable else self.retry.tries
+            if error is None or await self._park(incoming, error, tried):
                 return
             await asyncio.sleep(self.retry.max_pause_s)
 
