@@ -21,6 +21,7 @@ __all__ = [
     "Keep",
     "NewMessage",
     "NewTicket",
+    "PendingWork",
     "Priority",
     "RelayLink",
     "StoredMessage",
@@ -267,3 +268,22 @@ class DeadLetter:
     attempts: int
     parked_at: datetime
     retry_requested: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PendingWork:
+    """Work an update left to do after its transaction committed (the transactional outbox).
+
+    ``kind`` names the follow-up that carries it out and ``payload`` (JSON) its arguments; the
+    row is stored in the same transaction as the state change that caused it and deleted once
+    the work is done. ``steps`` are the Telegram calls already made for it (a step key → the
+    result as JSON), so a resumed piece of work does not make them again.
+    """
+
+    id: int
+    kind: str
+    payload: str
+    chat_id: int  # the lane it runs in: a private chat, or a group (with its topic)
+    thread_id: int | None
+    created_at: datetime
+    steps: dict[str, str] = field(default_factory=dict)

@@ -19,6 +19,7 @@ from handoff.model import (
     Decision,
     NewMessage,
     NewTicket,
+    PendingWork,
     RelayLink,
     StoredMessage,
     SurveyAnswer,
@@ -35,6 +36,7 @@ __all__ = [
     "DeadLetterRepository",
     "DecisionRepository",
     "MessageRepository",
+    "OutboxRepository",
     "RelayRepository",
     "SurveyRepository",
     "TicketRepository",
@@ -240,6 +242,30 @@ class DeadLetterRepository(Protocol):
         ...
 
 
+class OutboxRepository(Protocol):
+    """Work left to do after a commit, and the Telegram calls already made for it."""
+
+    async def add(
+        self, kind: str, payload: str, *, chat_id: int, thread_id: int | None, now: datetime
+    ) -> int:
+        """Store a piece of work in this unit of work's transaction; returns its id."""
+        ...
+
+    async def pending(
+        self, *, created_before: datetime | None = None, limit: int = 100
+    ) -> Sequence[PendingWork]:
+        """Work not finished yet (with its steps), oldest first."""
+        ...
+
+    async def record_step(self, work_id: int, key: str, result: str) -> None:
+        """Remember a call made for the work; nothing happens if the work was finished."""
+        ...
+
+    async def finish(self, work_id: int) -> None:
+        """Delete the work and its steps (no error if it is gone already)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: commits when the block exits cleanly, rolls back on an exception."""
 
@@ -252,6 +278,7 @@ class UnitOfWork(Protocol):
     relays: RelayRepository
     updates: UpdateLog
     dead_letters: DeadLetterRepository
+    outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

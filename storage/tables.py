@@ -36,6 +36,8 @@ __all__ = [
     "DeadLetterRow",
     "DecisionRow",
     "MessageRow",
+    "OutboxRow",
+    "OutboxStepRow",
     "ProcessedUpdateRow",
     "RelayLinkRow",
     "SurveyAnswerRow",
@@ -252,3 +254,29 @@ class DeadLetterRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     parked_at: Mapped[datetime]
     retry_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OutboxRow(Base):
+    """Work an update left to do after its commit (see ``handoff.PendingWork``)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index(None, "created_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    chat_id: Mapped[int]
+    thread_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+
+class OutboxStepRow(Base):
+    """A Telegram call already made for a piece of pending work, with its result (JSON)."""
+
+    __tablename__ = "outbox_steps"
+
+    work_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    result: Mapped[str] = mapped_column(Text)

@@ -15,6 +15,7 @@ from handoff import (
     DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
+    OutboxRepository,
     RelayRepository,
     SurveyRepository,
     TicketRepository,
@@ -29,6 +30,7 @@ from storage.repositories import (
     SqlDeadLetterRepository,
     SqlDecisionRepository,
     SqlMessageRepository,
+    SqlOutboxRepository,
     SqlRelayRepository,
     SqlSurveyRepository,
     SqlTicketRepository,
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
     relays: RelayRepository
     updates: UpdateLog
     dead_letters: DeadLetterRepository
+    outbox: OutboxRepository
 
     def __init__(
         self,
@@ -113,6 +116,7 @@ class SqlUnitOfWork:
         self.relays = SqlRelayRepository(session, connection)
         self.updates = SqlUpdateLog(session, connection)
         self.dead_letters = SqlDeadLetterRepository(session, connection)
+        self.outbox = SqlOutboxRepository(session, connection)
         return self
 
     async def __aexit__(

@@ -67,6 +67,7 @@ async def _serve(settings: Settings, token: str) -> None:
     bot = make_bot(token, settings.telegram.api_url)
     try:
         async with build_app(settings, AiogramOutbox(bot)) as app:
+            await app.core.resume()  # what a crash left pending goes out before new updates
             if settings.telegram.mode == "webhook":
                 secret = settings.telegram.webhook_secret()
                 await run_webhook(
@@ -89,6 +90,8 @@ async def _serve_ptb(settings: Settings, token: str) -> None:
     webhook = settings.telegram.mode == "webhook"
     application = make_application(token, settings.telegram.api_url)
     async with build_app(settings, PtbOutbox(application.bot)) as app:
+        await application.bot.initialize()  # idempotent: the runner initializes it again
+        await app.core.resume()  # what a crash left pending goes out before new updates
         if webhook:
             secret = settings.telegram.webhook_secret()
             await run_webhook(

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.actions import Outbox
 from bot.core.ports import Brain
+from bot.core.sender import Sender
 from bot.core.shared import SharedState
 from bot.core.texts import Texts
 from handoff import CategoryRules, Clock, Priority, Route, UnitOfWorkFactory, WorkingHours
@@ -98,3 +99,9 @@ class Deps:
     hours: WorkingHours
     brain: Brain
     shared: SharedState | None = None  # None: one process, the in-memory classes
+
+    def __post_init__(self) -> None:
+        # the core calls ``outbox`` through the sender: a call made for pending work is
+        # recorded, and not made again when the work is resumed (bot/core/sender.py)
+        port = self.outbox.port if isinstance(self.outbox, Sender) else self.outbox
+        object.__setattr__(self, "outbox", Sender(port, self.uow))

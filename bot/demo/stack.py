@@ -63,6 +63,7 @@ async def running_bot(
     bot = make_bot(token, settings.telegram.api_url)
     try:
         async with build_app(settings, AiogramOutbox(bot), clock=clock, brain=brain) as app:
+            await app.core.resume()  # what a crash left pending goes out before new updates
             stop = asyncio.Event()
             polling = asyncio.create_task(
                 run_polling(bot, app.core, polling_timeout=polling_timeout, stop=stop, retry=retry)
@@ -142,6 +143,8 @@ async def running_ptb_bot(
 
     application = make_application(token, settings.telegram.api_url)
     async with build_app(settings, PtbOutbox(application.bot), clock=clock, brain=brain) as app:
+        await application.bot.initialize()  # idempotent: the runner initializes it again
+        await app.core.resume()  # what a crash left pending goes out before new updates
         stop = asyncio.Event()
         polling = asyncio.create_task(
             run_ptb_polling(

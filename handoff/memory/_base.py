@@ -13,6 +13,7 @@ from handoff.model import (
     Customer,
     DeadLetter,
     Decision,
+    PendingWork,
     RelayLink,
     StoredMessage,
     SurveyAnswer,
@@ -53,6 +54,7 @@ class Tables:
     relays: dict[tuple[int, int], RelayLink] = field(default_factory=dict)
     updates: dict[int, datetime] = field(default_factory=dict)
     dead_letters: dict[int, DeadLetter] = field(default_factory=dict)
+    outbox: dict[int, PendingWork] = field(default_factory=dict)
     _last_id: int = 0
     _busy: set[asyncio.Task[Any]] = field(default_factory=set, repr=False, compare=False)
 

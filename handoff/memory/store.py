@@ -16,6 +16,7 @@ from handoff.memory.feedback import (
     MemoryUpdateLog,
 )
 from handoff.memory.messages import MemoryMessageRepository, MemoryRelayRepository
+from handoff.memory.outbox import MemoryOutboxRepository
 from handoff.memory.tickets import MemoryTicketRepository
 from handoff.ports import (
     ConversationRepository,
@@ -23,6 +24,7 @@ from handoff.ports import (
     DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
+    OutboxRepository,
     RelayRepository,
     SurveyRepository,
     TicketRepository,
@@ -63,6 +65,7 @@ class MemoryUnitOfWork:
     relays: RelayRepository
     updates: UpdateLog
     dead_letters: DeadLetterRepository
+    outbox: OutboxRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -88,6 +91,7 @@ class MemoryUnitOfWork:
         self.relays = MemoryRelayRepository(tx)
         self.updates = MemoryUpdateLog(tx)
         self.dead_letters = MemoryDeadLetterRepository(tx)
+        self.outbox = MemoryOutboxRepository(tx)
         return self
 
     async def __aexit__(

@@ -4,6 +4,7 @@ from storage.repositories.customers import SqlConversationRepository, SqlCustome
 from storage.repositories.dead_letters import SqlDeadLetterRepository
 from storage.repositories.feedback import SqlDecisionRepository, SqlSurveyRepository, SqlUpdateLog
 from storage.repositories.messages import SqlMessageRepository, SqlRelayRepository
+from storage.repositories.outbox import SqlOutboxRepository
 from storage.repositories.tickets import SqlTicketRepository
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "SqlDeadLetterRepository",
     "SqlDecisionRepository",
     "SqlMessageRepository",
+    "SqlOutboxRepository",
     "SqlRelayRepository",
     "SqlSurveyRepository",
     "SqlTicketRepository",

@@ -27,6 +27,8 @@ TABLES = {
     "dead_letters",
     "decisions",
     "messages",
+    "outbox",
+    "outbox_steps",
     "processed_updates",
     "relay_links",
     "survey_answers",

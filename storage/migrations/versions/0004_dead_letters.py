@@ -1,7 +1,7 @@
 """Dead letters: updates the bot gave up on, with their raw JSON and the error.
 
-Revision ID: 0003_dead_letters
-Revises: 0002_reports
+Revision ID: 0004_dead_letters
+Revises: 0003_outbox
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_dead_letters"
-down_revision: str | None = "0002_reports"
+revision: str = "0004_dead_letters"
+down_revision: str | None = "0003_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
