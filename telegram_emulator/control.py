@@ -211,6 +211,15 @@ def control_routes(tg: TelegramEmulator) -> web.RouteTableDef:
         )
         return {"callback_query_id": query_id}
 
+    @on("POST", "/_control/raw_update")
+    async def raw_update(request: web.Request) -> JsonDict:
+        """``{"update": {...}}``: queued as given, only ``update_id`` added."""
+        fields = (await _body(request))["update"]
+        if not isinstance(fields, dict):
+            raise ValueError('update must be a JSON object, e.g. {"message": {...}}')
+        queued: JsonDict = tg.inject_update(fields)
+        return queued
+
     @on("POST", "/_control/block")
     async def block(request: web.Request) -> JsonDict:
         await user(await _body(request)).block_bot()
