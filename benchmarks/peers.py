@@ -518,7 +518,7 @@ async def measure_bot(
     for result in measured.phases.values():
         result.peak_rss_mb = final["peak_rss_mb"]
     measured.api_errors = [
-        f"{c.method}: {c.description}" for c in tg.calls[calls_before:] if not c.ok
+        f"{c.method}: {c.description}" for c in tg.calls[calls_before:] if not c.ok and not c.unread
     ]
     return measured
 

@@ -71,6 +71,29 @@ async def test_second_poll_terminates_the_first_with_409(
         await first
     await tg.add_user("Bob").send("hi")
     assert len(await second) == 1
+    assert not next(c for c in tg.calls if not c.ok).unread  # aiogram read that 409
+
+
+async def test_a_poll_the_bot_gave_up_on_is_terminated_unread(
+    tg: TelegramEmulator, aiogram_bot: Bot
+) -> None:
+    """A bot stopping cancels its long poll and confirms with one more getUpdates: the 409 that
+    terminates the abandoned poll reaches nobody, and the record says so."""
+    first = asyncio.create_task(aiogram_bot.get_updates(timeout=30))
+    await tg.wait_for_poll()
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.sleep(0.05)  # the closed connection reaches the server
+    assert await aiogram_bot.get_updates(timeout=0) == []
+    for _ in range(100):
+        if len(tg.calls) == 2:
+            break
+        await asyncio.sleep(0.01)
+    abandoned = next(c for c in tg.calls if not c.ok)
+    assert abandoned.error_code == 409
+    assert abandoned.unread
+    assert all(c.ok and not c.unread for c in tg.calls if c is not abandoned)
 
 
 async def test_get_updates_while_webhook_set_is_409(
