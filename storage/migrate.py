@@ -11,7 +11,7 @@ or ``table alembic_version already exists``), so upgrades and downgrades run one
 - PostgreSQL: a transaction-level advisory lock, taken in the migration's own transaction and
   keyed by the search path (two schemas of one server migrate side by side). The next replica
   waits for the commit, then finds the schema at head and does nothing.
-- SQLite: an exclusive ``flock`` on ``<database file>.migration-lock`` beside the database (left
+- SQLite: an exclusive ``flock`` on ``<database file>-migration-lock`` beside the database (left
   in place: removing a lock file races with the next process opening it). A file that cannot be
   created skips the lock; SQLite then reports the real problem (a missing or read-only directory).
 """
@@ -40,7 +40,7 @@ __all__ = ["alembic_config", "current_revision", "head_revision", "schema_differ
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-LOCK_SUFFIX = ".migration-lock"
+LOCK_SUFFIX = "-migration-lock"  # like SQLite's own -wal and -shm
 # held until the transaction ends; keyed by the search path so each schema has its own lock
 _PG_LOCK = text(
     "SELECT pg_advisory_xact_lock(hashtextextended("
