@@ -22,8 +22,13 @@ from handoff.errors import (
 )
 from handoff.gaps import (
     ADD_EXAMPLES,
+    ENCODER_THRESHOLDS,
+    NEW_INTENT,
+    NGRAM_THRESHOLDS,
     REVIEW_ANSWER,
+    Embed,
     Gap,
+    GapThresholds,
     Miss,
     find_gaps,
     format_gaps,
@@ -93,6 +98,9 @@ from handoff.transcript import Labels, plain_text, render_card, render_transcrip
 
 __all__ = [
     "ADD_EXAMPLES",
+    "ENCODER_THRESHOLDS",
+    "NEW_INTENT",
+    "NGRAM_THRESHOLDS",
     "REDELIVERY_WINDOW",
     "REVIEW_ANSWER",
     "CategoryRules",
@@ -106,8 +114,10 @@ __all__ = [
     "DecisionRepository",
     "DialogState",
     "Direction",
+    "Embed",
     "EscalationError",
     "Gap",
+    "GapThresholds",
     "HandoffError",
     "History",
     "HoursError",
