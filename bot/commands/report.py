@@ -35,7 +35,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "gaps",
         help="group the questions the bot missed by similarity and suggest what to write",
         description="Unanswered and 👎 questions of the last N days, grouped by similarity "
-        "(the sentence encoder's vectors with [matching] encoder = \"use\", character n-grams "
+        "(the sentence encoder's vectors with [matching] encoder = 'use', character n-grams "
         "otherwise), each group with its size, examples, the nearest intent and a "
         "suggested action; --yaml writes a ready fragment for the content files.",
     )
