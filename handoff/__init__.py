@@ -22,8 +22,13 @@ from handoff.errors import (
 )
 from handoff.gaps import (
     ADD_EXAMPLES,
+    ENCODER_THRESHOLDS,
+    NEW_INTENT,
+    NGRAM_THRESHOLDS,
     REVIEW_ANSWER,
+    Embed,
     Gap,
+    GapThresholds,
     Miss,
     find_gaps,
     format_gaps,
@@ -95,6 +100,9 @@ from handoff.transcript import Labels, plain_text, render_card, render_transcrip
 
 __all__ = [
     "ADD_EXAMPLES",
+    "ENCODER_THRESHOLDS",
+    "NEW_INTENT",
+    "NGRAM_THRESHOLDS",
     "REDELIVERY_WINDOW",
     "REVIEW_ANSWER",
     "CategoryRules",
@@ -110,8 +118,10 @@ __all__ = [
     "DecisionRepository",
     "DialogState",
     "Direction",
+    "Embed",
     "EscalationError",
     "Gap",
+    "GapThresholds",
     "HandoffError",
     "History",
     "HoursError",
