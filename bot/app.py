@@ -27,7 +27,7 @@ from bot.replicas import connect_shared_state
 from bot.reports import DatabaseStats, WeeklyDigest
 from bot.runtime import QueuedOutbox
 from handoff import Clock, SystemClock, WorkingHours
-from intents import ContentHolder, Thresholds, make_encoder
+from intents import ContentHolder, MatcherCache, Thresholds, make_encoder
 from storage import Database
 
 __all__ = ["App", "build_app", "load_brain"]
@@ -45,14 +45,16 @@ class App:
 
 
 async def load_brain(settings: Settings) -> ContentHolder:
-    """Loads and validates the content and trains the matcher, off the event loop."""
+    """Loads and validates the content and trains the matcher (or loads the one trained on the
+    same content from ``[matching] cache_dir``), off the event loop."""
     holder = ContentHolder(
         settings.content.intents_dir,
         settings.content.kb_dir,
         Thresholds.from_settings(settings.matching),
         default_lang=settings.languages.default,
         languages=settings.languages.supported,
-        encoder=make_encoder(settings.matching.encoder, settings.matching.cache_dir),
+        encoder=make_encoder(settings.matching.encoder, settings.matching.embeddings_dir),
+        cache=MatcherCache(settings.matching.matcher_cache_dir),
     )
     await asyncio.to_thread(holder.load)
     return holder

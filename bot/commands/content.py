@@ -288,7 +288,7 @@ def _configured_encoder(
     from intents import make_encoder
 
     matching = context.settings.matching
-    return make_encoder(name or matching.encoder, matching.cache_dir)
+    return make_encoder(name or matching.encoder, matching.embeddings_dir)
 
 
 def run_eval(args: argparse.Namespace, context: Context) -> int:
