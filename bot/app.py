@@ -23,7 +23,6 @@ from bot.core import (
 )
 from bot.core.actions import Outbox
 from bot.monitoring import LiveMetrics, MetricsServer, MonitoredBrain, MonitoredCore, MonitoredDesk
-from bot.replicas import connect_shared_state
 from bot.reports import DatabaseStats, WeeklyDigest
 from bot.runtime import QueuedOutbox
 from handoff import Clock, SystemClock, WorkingHours
@@ -76,6 +75,8 @@ async def build_app(
     listening: asyncio.Task[None] | None = None
     try:
         if settings.redis.url:  # several replicas: the per-process state goes to Redis
+            from bot.replicas import connect_shared_state  # redis: imported only when used
+
             shared = await connect_shared_state(settings.redis.url, settings.redis.key_prefix)
         await database.create_schema()
         config = CoreConfig.from_settings(settings)
