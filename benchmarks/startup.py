@@ -1,6 +1,7 @@
 """How long the bot takes to start and how much memory it holds, as ``supportbot run`` starts it.
 
-    python benchmarks/startup.py [--runs 3] [--messages 50] [--encoder none|use] [--json]
+    python benchmarks/startup.py [--runs 3] [--messages 50] [--encoder none|use]
+                                 [--runtime aiogram|ptb] [--json]
 
 Each run starts the Telegram emulator in this process and ``supportbot run`` as a child process
 (``python -m bot run``, the same entry point as ``./dev run`` and the installed ``supportbot``)
@@ -99,7 +100,9 @@ def write_settings(folder: Path, api_url: str, encoder: str, cache: Path) -> Pat
     return path
 
 
-async def one_run(encoder: str, cache: Path, messages: int, *, restart: bool) -> dict[str, float]:
+async def one_run(
+    encoder: str, cache: Path, messages: int, *, restart: bool, runtime: str = "aiogram"
+) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="startup-bench-"))
     try:
         if restart:  # the database exists, at the current schema, as on any restart
@@ -123,6 +126,8 @@ async def one_run(encoder: str, cache: Path, messages: int, *, restart: bool) ->
                 "run",
                 "--log-level",
                 "WARNING",
+                "--runtime",
+                runtime,
                 cwd=folder,
                 env=env,
                 stdout=asyncio.subprocess.DEVNULL,
@@ -187,13 +192,18 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     for _ in range(args.runs):
         cache = Path(tempfile.mkdtemp(prefix="startup-cache-"))
         try:
-            cold.append(await one_run(args.encoder, cache, args.messages, restart=False))
-            warm.append(await one_run(args.encoder, cache, args.messages, restart=True))
+            for rows, restart in ((cold, False), (warm, True)):
+                rows.append(
+                    await one_run(
+                        args.encoder, cache, args.messages, restart=restart, runtime=args.runtime
+                    )
+                )
         finally:
             shutil.rmtree(cache, ignore_errors=True)
     keys = ("polls_s", "first_answer_s", "cpu_started_s", "rss_started_mb", "rss_after_mb")
     return {
         "encoder": args.encoder,
+        "runtime": args.runtime,
         "runs": args.runs,
         "messages": args.messages,
         "cold": {key: median(cold, key) for key in keys},
@@ -204,7 +214,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 def report(figures: dict[str, Any]) -> list[str]:
     lines = [
-        f"supportbot run, sample content, SQLite, encoder={figures['encoder']}, "
+        f"supportbot run --runtime {figures['runtime']}, sample content, SQLite, "
+        f"encoder={figures['encoder']}, "
         f"median of {figures['runs']} run(s) each:",
         f"  {'':<31}{'polls':>9}{'1st answer':>12}{'CPU then':>10}{'RSS started':>13}"
         f"{'RSS +' + str(figures['messages']) + ' msgs':>14}",
@@ -228,6 +239,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=50, help="questions after the first one")
     parser.add_argument(
         "--encoder", choices=["none", "use"], default="none", help="[matching] encoder"
+    )
+    parser.add_argument(
+        "--runtime",
+        choices=["aiogram", "ptb"],
+        default="aiogram",
+        help="supportbot run --runtime (default: aiogram, as supportbot run)",
     )
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     return parser.parse_args(argv)
