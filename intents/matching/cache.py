@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import pickle
+import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -84,6 +85,8 @@ class MatcherCache:
 
     ``hits`` counts matchers loaded from disk, ``trained`` the trainings this cache could not
     spare (no file, a stale or unreadable one), ``failures`` the files that could not be read.
+    A training runs in a process of its own (:meth:`train_apart`) when it can, so the caller's
+    process never holds scikit-learn or the training's garbage.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -132,7 +135,7 @@ class MatcherCache:
         """The matcher stored for ``key``; None (logged) when absent or unreadable."""
         path = self.path(key)
         try:
-            data = path.read_bytes()
+            trained = self._read(key)
         except FileNotFoundError:
             log.info("no trained matcher cached for this content in %s: training", self.directory)
             return None
@@ -140,13 +143,6 @@ class MatcherCache:
             self.failures += 1
             log.warning("matcher cache %s not readable (%s): training instead", path, exc)
             return None
-        expected = _HEADER + key.encode() + b"\n"
-        try:
-            if not data.startswith(expected):
-                raise ValueError("not a matcher cache file of this content")
-            trained = pickle.loads(data[len(expected) :])  # the bot's own folder: see above
-            if not isinstance(trained, Trained):
-                raise TypeError(f"holds {type(trained).__name__}, not a trained matcher")
         except Exception as exc:  # anything a damaged pickle raises: train, never crash
             self.failures += 1
             log.warning("matcher cache %s is damaged (%s): training again", path, exc)
@@ -155,7 +151,42 @@ class MatcherCache:
         log.info("trained matcher loaded from %s", path)
         return trained
 
-    def store(self, key: str, trained: Trained) -> None:
+    def _read(self, key: str) -> Trained:
+        data = self.path(key).read_bytes()
+        expected = _HEADER + key.encode() + b"\n"
+        if not data.startswith(expected):
+            raise ValueError("not a matcher cache file of this content")
+        trained = pickle.loads(data[len(expected) :])  # the bot's own folder: see above
+        if not isinstance(trained, Trained):
+            raise TypeError(f"holds {type(trained).__name__}, not a trained matcher")
+        return trained
+
+    def train_apart(
+        self,
+        key: str,
+        content: Content,
+        background: Mapping[Lang, Sequence[str]],
+        settings: object,
+    ) -> Trained | None:
+        """Train in a process of its own (:mod:`.training_process`), which stores the matcher
+        here; load it. None (logged) when that fails: the caller trains in its own process."""
+        job = pickle.dumps((content, background, settings, self.directory, key))
+        paths = os.pathsep.join(p for p in sys.path if p)
+        environment = {**os.environ, "PYTHONPATH": paths}
+        command = [sys.executable, "-m", "intents.matching.training_process"]
+        try:
+            done = subprocess.run(command, input=job, env=environment, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"it exited with status {done.returncode}")
+            trained = self._read(key)
+        except Exception as exc:  # no process, no file: train here, as without the cache
+            log.warning("training in a separate process failed (%s): training here", exc)
+            return None
+        self.trained += 1
+        log.info("trained matcher (trained in a separate process) loaded from %s", self.path(key))
+        return trained
+
+    def store(self, key: str, trained: Trained) -> bool:
         """Write atomically (readers see the whole file or none), then prune old files."""
         path = self.path(key)
         try:
@@ -171,9 +202,10 @@ class MatcherCache:
                 raise
         except OSError as exc:
             log.warning("matcher cache %s not written (%s); the bot works without it", path, exc)
-            return
+            return False
         log.info("trained matcher stored in %s", path)
         self._prune(keep=path)
+        return True
 
     def _prune(self, keep: Path) -> None:
         try:

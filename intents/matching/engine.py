@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from intents.matching.encoder import SentenceEncoder
     from intents.matching.ensemble import EnsembleConfig
 
-__all__ = ["HUMAN_REQUEST", "Engine", "Ranker"]
+__all__ = ["HUMAN_REQUEST", "Engine", "Ranker", "train"]
 
 HUMAN_REQUEST = "human_request"
 _TOP = 5
@@ -79,14 +79,15 @@ class Engine:
         (the examples' vectors come from the encoder, through its cache when it has one).
 
         With ``cache`` (n-gram matcher only), a matcher trained earlier on the same content and
-        settings is loaded instead, and a new training is stored there (see :mod:`.cache`)."""
+        settings is loaded instead; a new one is trained in a process of its own, stored there and
+        loaded (see :mod:`.cache`), or trained here when that fails."""
         key = None
         trained = None
         if cache is not None and encoder is None:
             key = cache.key(content, background, config)
-            trained = cache.load(key)
+            trained = cache.load(key) or cache.train_apart(key, content, background, config)
         if trained is None:
-            trained = _train(content, config, background, encoder, ensemble)
+            trained = train(content, config, background, encoder, ensemble)
             if cache is not None:
                 cache.trained += 1
                 if key is not None:
@@ -192,13 +193,14 @@ class Engine:
         return article.title if article is not None else candidate.id
 
 
-def _train(
+def train(
     content: Content,
     config: ScorerConfig,
     background: Mapping[Lang, Sequence[str]],
-    encoder: SentenceEncoder | None,
-    ensemble: EnsembleConfig | None,
+    encoder: SentenceEncoder | None = None,
+    ensemble: EnsembleConfig | None = None,
 ) -> Trained:
+    """Every language's scorer, article index and vague-message detector."""
     trained = Trained()
     for lang in content.languages:
         examples = {
