@@ -112,9 +112,11 @@ class Engine:
     @property
     def encoder(self) -> SentenceEncoder | None:
         """The sentence encoder the scorers mix in (the content-gaps report groups with it)."""
-        return next(
-            (s.encoder for s in self._scorers.values() if isinstance(s, EnsembleScorer)), None
-        )
+        ensemble = sys.modules.get("intents.matching.ensemble")  # imported by any ensemble
+        if ensemble is None:
+            return None
+        scorers = self._scorers.values()
+        return next((s.encoder for s in scorers if isinstance(s, ensemble.EnsembleScorer)), None)
 
     def scorer(self, lang: Lang) -> Ranker:
         return self._scorers[lang]
