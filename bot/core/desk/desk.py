@@ -32,7 +32,7 @@ from bot.core.desk.callbacks import (
 from bot.core.desk.cards import escape, topic_name
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSource
 from bot.core.desk.kb import BrainArticles
-from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter
+from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter, took_here
 from bot.core.desk.once import DESK_EVENT, Once, Redelivered, stored_events
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
@@ -268,7 +268,8 @@ class OperatorDesk:
             notice = self._deps.texts(self._board.lang, "desk_closed_not_sent", ticket=ticket.id)
             await self._board.post(view, notice, reply_to=first.message_id)
             return
-        if ticket.status is TicketStatus.WAITING:
+        # resumed: the take this message made before a crash owes its notices, sent first
+        if ticket.status is TicketStatus.WAITING or took_here(ticket.id):
             await self._life.take(ticket.id, first.sender, Reply(), once)
             view = await self._board.view(ticket.id) or view
         await self._relay.to_customer(view, parts, once)
