@@ -34,6 +34,7 @@ from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSourc
 from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter, took_here
 from bot.core.desk.once import DESK_EVENT, Once, Redelivered, stored_events
+from bot.core.desk.outcome import changed_ticket
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
 from bot.core.desk.tools import is_banned
@@ -190,10 +191,14 @@ class OperatorDesk:
                     return copies[0].ticket_id
         return None
 
-    async def group_message(self, event: MessageReceived) -> None:
+    async def group_message(self, event: MessageReceived, ticket_id: int | None = None) -> None:
+        """An operator's message; ``ticket_id``: its ticket is known already (resumed)."""
         if not self.is_operator(event.chat_id, event.sender):
             return
-        ticket_id = await self._ticket_of(event.chat_id, event.thread_id, event.reply_to_message_id)
+        if ticket_id is None:
+            ticket_id = await self._ticket_of(
+                event.chat_id, event.thread_id, event.reply_to_message_id
+            )
         if ticket_id is None:
             ticket_id = await self._adopt(event)
         command = event.command
@@ -312,6 +317,7 @@ class OperatorDesk:
                 async with self._locks.hold(ticket_id):
                     await life.close(ticket_id, event.sender, reply, once, ask=True)
             case ConfirmClose(ticket_id):
+                await once.record()  # first: removing the buttons is a step of its work
                 await self._strip(event)
                 async with self._locks.hold(ticket_id):
                     await life.close(ticket_id, event.sender, reply, once)
@@ -378,7 +384,8 @@ class OperatorDesk:
         elif stored.edit is not None:
             await self.group_edit(stored.edit)
         elif len(stored.messages) == 1:
-            await self.group_message(stored.messages[0])
+            # a ticket the handling changed may have moved out of the message's topic
+            await self.group_message(stored.messages[0], changed_ticket())
         elif stored.messages:
             first = stored.messages[0]
             ticket_id = await self._ticket_of(first.chat_id, first.thread_id, None)

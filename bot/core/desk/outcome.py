@@ -21,7 +21,7 @@ from bot.core.desk.once import Once
 from bot.core.sender import current_work
 from handoff import UnitOfWork
 
-__all__ = ["decided", "once_only"]
+__all__ = ["changed_ticket", "decided", "once_only"]
 
 T = TypeVar("T")
 
@@ -57,6 +57,20 @@ async def once_only(
 
 
 def decided(key: str) -> bool:
-    """This handling made the change ``key`` already (before a crash stopped it)."""
+    """This handling made the change ``key`` already (before a crash stopped it). Keys name the
+    change and end with the ticket's number: ``escalate:12``."""
     work = current_work()
     return work is not None and _MARK + key in work.steps
+
+
+def changed_ticket() -> int | None:
+    """The ticket this handling changed before a crash stopped it (outcome keys end with the
+    ticket's number): a resumed command finds its ticket even if the change moved it out of the
+    topic the command was written in (escalated to another group)."""
+    work = current_work()
+    for step in work.steps if work is not None else ():
+        if step.startswith(_MARK):
+            number = step.rsplit(":", 1)[-1]
+            if number.isdigit():
+                return int(number)
+    return None
