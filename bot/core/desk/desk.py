@@ -6,7 +6,8 @@ happens *in* an operator group chat (the main group or a line group) counts as d
 
 Nothing needed to carry on lives in memory: the ticket of a topic, of a card and of a relayed
 message is looked up in storage each time, so a restarted process continues the relay. In memory
-are only per-ticket locks (keeping each ticket's messages in order) and albums being collected.
+are only per-ticket locks (keeping each ticket's messages in order) and albums being collected
+(a customer's parts are kept as pending work meanwhile: :mod:`bot.core.desk.album_parts`).
 
 An operator's update is handled at least once, never twice: its id is recorded in the first unit
 of work of its handling, with the first change it makes (:mod:`bot.core.desk.once`).
@@ -21,6 +22,7 @@ from contextlib import suppress
 from bot.core import callbacks as cb
 from bot.core.actions import EditKeyboard
 from bot.core.deps import Deps
+from bot.core.desk.album_parts import ALBUM_PART, AlbumParts, album_part
 from bot.core.desk.albums import Albums
 from bot.core.desk.callbacks import (
     ConfirmClose,
@@ -72,6 +74,7 @@ class OperatorDesk:
         shared = deps.shared
         self._locks = shared.ticket_order if shared else KeyedLocks()
         self._albums = shared.albums(album_wait) if shared else Albums(album_wait)
+        self._parts = AlbumParts(deps)
         self._life = Lifecycle(deps, self._board, start_survey)
         self._relay = Relay(deps, self._board)
         self._commands = Commands(
@@ -129,12 +132,21 @@ class OperatorDesk:
         if not self._enabled:
             return
         if event.media_group_id is not None:
+            if resuming():  # the album collected before a crash is gone: relay the part alone
+                if not await self._parts.relayed(event):
+                    await self._to_group(ticket_id, [event])
+                return
+            await self._parts.keep(ticket_id, event)  # a crash while collecting loses nothing
             await self._albums.add(ticket_id, event, self._customer_album)
             return
         await self._albums.flush_chat(event.chat_id, self._customer_album)
-        await self._customer_album(ticket_id, [event])
+        await self._to_group(ticket_id, [event])
 
     async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
+        async with self._parts.relaying(parts):  # never the work of the update that flushed it
+            await self._to_group(ticket_id, parts)
+
+    async def _to_group(self, ticket_id: int, parts: list[MessageReceived]) -> None:
         async with own_handling(self._deps.uow), self._locks.hold(ticket_id):
             view = await self._board.view(ticket_id)
             if view is not None and not is_banned(view.customer):  # stored, not relayed
@@ -376,7 +388,14 @@ class OperatorDesk:
     async def resume(self, kind: str, payload: str) -> None:
         """Handle an operator's update again after a crash stopped its work: the calls made
         already are not made again (:mod:`bot.core.desk.once`)."""
-        if kind != DESK_EVENT or not self._enabled:
+        if not self._enabled:
+            return
+        if kind == ALBUM_PART:
+            part = album_part(payload)
+            if not await self._parts.relayed(part.event):
+                await self._to_group(part.ticket_id, [part.event])
+            return
+        if kind != DESK_EVENT:
             return
         stored = stored_events(payload)
         if stored.button is not None:
