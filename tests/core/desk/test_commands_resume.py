@@ -9,7 +9,7 @@ the clean run left it: the change made once, the messages stored once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from bot.core.desk.callbacks import (
 )
 from bot.core.events import Event
 from handoff import UnitOfWorkFactory
+from storage import Database
 from tests.core.desk.test_outbox_resume import Bot, Crash, CrashingOutbox, says
 from tests.core.desk.world import ANNA, BORIS, LINE2_GROUP, make_world, operator_says, press
 
@@ -103,12 +104,12 @@ CASES = {
 }
 
 
-def make_bot(case: Case) -> Bot:
+def make_bot(case: Case, uow: UnitOfWorkFactory | None = None) -> Bot:
     world = make_world(line_groups=case.line_groups)
     config = replace(world.deps.config, templates_dir=ROOT / "kb" / "templates")
     world.deps = replace(world.deps, config=config)
     world.articles.found["parcel"] = ("returns", "Returns", "<b>Returns</b> take 14 days.")
-    return Bot(world, CrashingOutbox(world.outbox), world.store.unit_of_work)
+    return Bot(world, CrashingOutbox(world.outbox), uow or world.store.unit_of_work)
 
 
 @dataclass
@@ -137,15 +138,18 @@ async def _state(uow: UnitOfWorkFactory) -> object:
 class Script:
     """The events of a case, made once so every run sees the same ids."""
 
-    def __init__(self, case: Case) -> None:
+    def __init__(
+        self, case: Case, store: Callable[[], Awaitable[UnitOfWorkFactory]] | None = None
+    ) -> None:
         self.case = case
+        self.store = store  # a fresh database for each run (None: in memory)
         self.before: list[Event] = []
         self.events: list[Event] = []
 
     async def run(
         self, crash_at: int | None = None, *, in_flight: bool = False
     ) -> tuple[Run, CrashingOutbox]:
-        bot = make_bot(self.case)
+        bot = make_bot(self.case, await self.store() if self.store else None)
         core = bot.core()
         for event in OPENING:
             await core.handle(event)
@@ -208,3 +212,33 @@ async def test_a_template_tapped_on_a_waiting_ticket_tells_the_take_before_the_t
         assert len(to_customer) == 2, crash_at
         assert to_customer[0].startswith("Boris has taken your request"), crash_at
         assert to_customer[1].startswith("Alice, I've checked your order VM-220931"), crash_at
+
+
+@pytest.fixture
+async def sqlite(tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[UnitOfWorkFactory]]]:
+    databases: list[Database] = []
+
+    async def fresh() -> UnitOfWorkFactory:
+        path = tmp_path / f"{len(databases)}.sqlite3"
+        databases.append(database := Database.connect(f"sqlite+aiosqlite:///{path}"))
+        await database.create_schema()
+        return database.unit_of_work
+
+    yield fresh
+    for database in databases:
+        await database.dispose()
+
+
+@pytest.mark.parametrize(
+    "name", ["escalate-to-a-line-group", "template-tap-takes-first", "close-command"]
+)
+async def test_on_sqlite_the_outcome_is_kept_with_the_work_in_one_transaction(
+    name: str, sqlite: Callable[[], Awaitable[UnitOfWorkFactory]]
+) -> None:
+    script = Script(CASES[name], sqlite)
+    clean, _ = await script.run()
+    for crash_at in range(1, len(clean.made) + 1):
+        crashed, _ = await script.run(crash_at)
+        assert crashed.made == clean.made, crash_at
+        assert crashed.state == clean.state, crash_at
+        assert crashed.pending == 0, crash_at
