@@ -1,11 +1,13 @@
-"""A customer's album is not lost while it is collected: each part is kept as pending work.
+"""An album is not lost while it is collected: each part is kept as pending work.
 
 The parts of an album arrive as separate updates; the desk waits a moment for all of them
 (:mod:`bot.core.desk.albums`) and relays them as one. Each part's own update is finished before
 that, so each part is kept, as it arrives, as pending work of its own (``desk.album_part``). The
 album is relayed in a handling whose work is its parts' (the calls are steps of the first part's)
 and finished with it. If the process dies while collecting or relaying, the parts are resumed
-one by one: each is relayed on its own unless a relay link shows it went out already.
+one by one. A customer's part is relayed on its own unless a relay link shows its album went
+out; an operator's part unless its album's handling recorded its update (that handling's own
+pending work then relays the album: see ``OperatorDesk._operator_part``).
 """
 
 from __future__ import annotations

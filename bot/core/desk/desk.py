@@ -7,7 +7,7 @@ happens *in* an operator group chat (the main group or a line group) counts as d
 Nothing needed to carry on lives in memory: the ticket of a topic, of a card and of a relayed
 message is looked up in storage each time, so a restarted process continues the relay. In memory
 are only per-ticket locks (keeping each ticket's messages in order) and albums being collected
-(a customer's parts are kept as pending work meanwhile: :mod:`bot.core.desk.album_parts`).
+(their parts are kept as pending work meanwhile: :mod:`bot.core.desk.album_parts`).
 
 An operator's update is handled at least once, never twice: its id is recorded in the first unit
 of work of its handling, with the first change it makes (:mod:`bot.core.desk.once`).
@@ -19,10 +19,12 @@ import logging
 import re
 from contextlib import suppress
 
+from pydantic import TypeAdapter
+
 from bot.core import callbacks as cb
 from bot.core.actions import EditKeyboard
 from bot.core.deps import Deps
-from bot.core.desk.album_parts import ALBUM_PART, AlbumParts, album_part
+from bot.core.desk.album_parts import ALBUM_PART, AlbumPart, AlbumParts, album_part
 from bot.core.desk.albums import Albums
 from bot.core.desk.callbacks import (
     ConfirmClose,
@@ -36,7 +38,7 @@ from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSourc
 from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter, took_here
 from bot.core.desk.once import DESK_EVENT, Once, Redelivered, stored_events
-from bot.core.desk.outcome import changed_ticket
+from bot.core.desk.outcome import changed_ticket, once_only
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
 from bot.core.desk.tools import is_banned
@@ -46,7 +48,7 @@ from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.sender import own_handling, resuming
 from bot.core.views import TicketView
-from handoff import OpenKind, RelayLink, TicketStatus
+from handoff import OpenKind, RelayLink, TicketStatus, UnitOfWork
 
 __all__ = ["OperatorDesk"]
 
@@ -57,6 +59,8 @@ NOT_PEOPLE = frozenset({777000, 1087968970, 136817688})
 ORPHAN_NAME = re.compile(r"#(\d{1,18}) ")  # a topic named after a ticket (cards.topic_name)
 
 log = logging.getLogger(__name__)
+
+_CLAIMED = TypeAdapter(bool)
 
 
 class OperatorDesk:
@@ -220,9 +224,13 @@ class OperatorDesk:
         if ticket_id is None:
             return  # ordinary talk in the group
         if event.media_group_id is not None and not is_note(event):
-            await self._albums.add(ticket_id, event, self._operator_album)
+            if resuming():  # a stored one-part album: no collecting, relay it in this handling
+                await self._operator_album(ticket_id, [event])
+                return
+            await self._parts.keep(ticket_id, event)  # a crash while collecting loses nothing
+            await self._albums.add(ticket_id, event, self._operator_album_collected)
             return
-        await self._albums.flush_chat(event.chat_id, self._operator_album)
+        await self._albums.flush_chat(event.chat_id, self._operator_album_collected)
         once = self._once(event)
         with suppress(Redelivered):
             async with self._locks.hold(ticket_id):
@@ -264,6 +272,28 @@ class OperatorDesk:
                 return
             async with self._locks.hold(ticket_id):
                 await self._commands.run(event, await self._board.view(ticket_id), once)
+
+    async def _operator_album_collected(self, ticket_id: int, parts: list[MessageReceived]) -> None:
+        async with self._parts.relaying(parts):  # the kept parts are finished with the album
+            await self._operator_album(ticket_id, parts)
+
+    async def _operator_part(self, part: AlbumPart) -> None:
+        """A part of an operator's album kept before a crash (resumed): relayed on its own,
+        unless its album's handling recorded it (that handling's own work relays the album).
+        Recording its update here, with the outcome, also stops a redelivery of it."""
+        event, ticket_id = part.event, part.ticket_id
+        once = self._once(event)
+
+        async def claim(uow: UnitOfWork) -> bool:
+            return await uow.updates.first_time(event.update_id, now=self._deps.clock.now())
+
+        with suppress(Redelivered):
+            async with self._locks.hold(ticket_id):
+                if not await once_only(once, f"album-part:{ticket_id}", _CLAIMED, claim):
+                    return
+                view = await self._board.view(ticket_id)
+                if view is not None:
+                    await self._to_customer(view, [event], once)
 
     async def _operator_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
         async with own_handling(self._deps.uow):  # collected apart from the update's handling
@@ -392,7 +422,9 @@ class OperatorDesk:
             return
         if kind == ALBUM_PART:
             part = album_part(payload)
-            if not await self._parts.relayed(part.event):
+            if not part.event.private:
+                await self._operator_part(part)
+            elif not await self._parts.relayed(part.event):
                 await self._to_group(part.ticket_id, [part.event])
             return
         if kind != DESK_EVENT:

@@ -13,14 +13,15 @@ from typing import Any
 
 import pytest
 
-from bot.core.actions import CopyMessages
+from bot.core.actions import CopyMessages, SendText
 from bot.core.desk import OperatorDesk
 from bot.core.events import Media, MessageReceived
 from bot.core.service import SupportCore
 from bot.core.survey_flow import SurveyFlow
 from handoff.memory.outbox import MemoryOutboxRepository
+from handoff.model import Direction
 from tests.core.desk.test_outbox_resume import ALICE, Bot, _with_ticket, make_bot, says
-from tests.core.desk.world import GROUP, NOON
+from tests.core.desk.world import ANNA, GROUP, NOON
 from tests.core.fakes import ScriptedBrain
 
 _ids = itertools.count(90_000)
@@ -149,3 +150,82 @@ async def test_a_message_after_an_album_flushes_it_first_under_its_own_work() ->
         (after.message_id,),
     ]
     assert await bot.pending() == 0
+
+
+def operator_photo(album: str, topic: int) -> MessageReceived:
+    n = next(_ids)
+    return MessageReceived(
+        update_id=n,
+        chat_id=GROUP,
+        private=False,
+        sender=ANNA,
+        message_id=n,
+        date=NOON,
+        media=Media("photo", f"file-{n}"),
+        thread_id=topic,
+        media_group_id=album,
+    )
+
+
+def copies_to_alice(bot: Bot) -> list[tuple[int, ...]]:
+    return [a.message_ids for a in bot.made if isinstance(a, CopyMessages) and a.to_chat_id == 501]
+
+
+async def stored_operator_messages(bot: Bot) -> list[int | None]:
+    async with bot.uow() as uow:
+        customer = await uow.customers.get_by_telegram_id(501)
+        assert customer is not None
+        ticket = await uow.tickets.open_for_customer(customer.id)
+        assert ticket is not None
+        stored = await uow.messages.for_ticket(ticket.id)
+    return [m.telegram_message_id for m in stored if m.direction is Direction.OPERATOR]
+
+
+async def test_an_operators_album_is_relayed_whole_and_leaves_nothing_pending() -> None:
+    bot = make_bot()
+    _, _, topic = await _with_ticket(bot)
+    core = core_with(bot, LONG)
+    parts = [operator_photo("o1", topic), operator_photo("o1", topic)]
+    for part in parts:
+        await core.handle(part)
+    assert await bot.pending() == 2
+    await core.desk.drain()  # type: ignore[attr-defined]
+    assert copies_to_alice(bot) == [tuple(p.message_id for p in parts)]
+    assert await bot.pending() == 0
+
+
+async def test_an_operators_album_being_collected_when_the_process_dies_is_relayed() -> None:
+    bot = make_bot()
+    _, _, topic = await _with_ticket(bot)
+    dying = core_with(bot, LONG)
+    parts = [operator_photo("o2", topic), operator_photo("o2", topic)]
+    for part in parts:
+        await dying.handle(part)
+    restarted = core_with(bot, LONG)
+    assert await restarted.resume() == 2
+    assert copies_to_alice(bot) == [(p.message_id,) for p in parts]
+    assert await stored_operator_messages(bot) == [p.message_id for p in parts]
+    await restarted.handle(parts[0])  # Telegram delivers a part again: handled already
+    await restarted.desk.drain()  # type: ignore[attr-defined]
+    assert len(copies_to_alice(bot)) == 2
+    assert await bot.pending() == 0
+
+
+@pytest.mark.parametrize("crash_at", [1, 2, 3, 4])
+async def test_an_operators_album_whose_relay_crashed_goes_out_whole_once(crash_at: int) -> None:
+    bot = make_bot()
+    _, _, topic = await _with_ticket(bot)
+    core = core_with(bot, LONG)
+    parts = [operator_photo("o3", topic), operator_photo("o3", topic)]
+    for part in parts:
+        await core.handle(part)
+    clean = len(bot.made)
+    bot.outbox.crash_at = bot.outbox.calls + crash_at  # the take's notices, the album's copy
+    await core.desk.drain()  # type: ignore[attr-defined]
+    await core_with(bot, LONG).resume()
+    ids = tuple(p.message_id for p in parts)
+    assert copies_to_alice(bot) == [ids]
+    assert await stored_operator_messages(bot) == list(ids)
+    assert await bot.pending() == 0
+    told = [a for a in bot.made[clean:] if isinstance(a, SendText) and a.chat_id == 501]
+    assert len(told) == 1  # "has taken your request", once, before the album
