@@ -181,3 +181,24 @@ async def test_ptb_application_polling_answers_and_stops_cleanly(tg: TelegramEmu
         await app.updater.stop()
         await app.stop()
     assert time.monotonic() - started < 3
+
+
+async def test_a_raw_update_is_delivered_as_given() -> None:
+    # not the `tg` fixture: it checks every queued update against aiogram's models afterwards
+    async with TelegramEmulator(token=TOKEN) as tg:
+        alice = tg.add_user("Alice", language_code="en")
+        await alice.send("before")
+        queued = tg.inject_update({"message": {"message_id": "not a number"}})
+        assert queued["update_id"] == tg.updates[0]["update_id"] + 1
+        assert queued["message"] == {"message_id": "not a number"}
+        async with aiohttp.ClientSession(base_url=tg.url) as http:
+            offset = {"offset": queued["update_id"]}
+            async with http.post(f"/bot{TOKEN}/getUpdates", json=offset) as r:
+                assert (await r.json())["result"] == [queued]
+            poll = {"update": {"poll": {"id": "1"}}}
+            async with http.post("/_control/raw_update", json=poll) as r:
+                assert (await r.json())["poll"] == {"id": "1"}
+            bad = {"update": {"update_id": 5, "message": {}}}
+            async with http.post("/_control/raw_update", json=bad) as r:
+                assert r.status == 400
+                assert "leave update_id out" in (await r.json())["error"]
