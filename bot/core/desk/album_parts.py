@@ -52,7 +52,7 @@ class AlbumParts:
                 ALBUM_PART,
                 _PART.dump_json(AlbumPart(ticket_id, event)).decode(),
                 chat_id=event.chat_id,
-                thread_id=None,
+                thread_id=event.thread_id,  # the lane: a customer's chat, or the group's topic
                 now=now,
             )
         self._kept[(event.chat_id, event.message_id)] = work.id
