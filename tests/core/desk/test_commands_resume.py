@@ -9,6 +9,7 @@ the clean run left it: the change made once, the messages stored once.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,6 +30,7 @@ from handoff import UnitOfWorkFactory
 from storage import Database
 from tests.core.desk.test_outbox_resume import Bot, Crash, CrashingOutbox, says
 from tests.core.desk.world import ANNA, BORIS, LINE2_GROUP, make_world, operator_says, press
+from tests.pg import POSTGRES_URL, admin_connection
 
 ROOT = Path(__file__).resolve().parents[3]
 OPENING: list[Event] = [says("my order VM-220931 is late"), says("operator please")]
@@ -138,9 +140,7 @@ async def _state(uow: UnitOfWorkFactory) -> object:
 class Script:
     """The events of a case, made once so every run sees the same ids."""
 
-    def __init__(
-        self, case: Case, store: Callable[[], Awaitable[UnitOfWorkFactory]] | None = None
-    ) -> None:
+    def __init__(self, case: Case, store: Fresh | None = None) -> None:
         self.case = case
         self.store = store  # a fresh database for each run (None: in memory)
         self.before: list[Event] = []
@@ -214,8 +214,12 @@ async def test_a_template_tapped_on_a_waiting_ticket_tells_the_take_before_the_t
         assert to_customer[1].startswith("Alice, I've checked your order VM-220931"), crash_at
 
 
+Fresh = Callable[[], Awaitable[UnitOfWorkFactory]]
+
+
 @pytest.fixture
-async def sqlite(tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[UnitOfWorkFactory]]]:
+async def sqlite(tmp_path: Path) -> AsyncIterator[Fresh]:
+    """A new SQLite database for each run."""
     databases: list[Database] = []
 
     async def fresh() -> UnitOfWorkFactory:
@@ -229,13 +233,42 @@ async def sqlite(tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[UnitOfW
         await database.dispose()
 
 
+@pytest.fixture
+async def postgres() -> AsyncIterator[Fresh]:
+    """A new PostgreSQL schema for each run, dropped afterwards."""
+    admin = await admin_connection()
+    databases: list[tuple[str, Database]] = []
+
+    async def fresh() -> UnitOfWorkFactory:
+        schema = f"test_{secrets.token_hex(6)}"
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        databases.append((schema, database := Database.connect(POSTGRES_URL, schema=schema)))
+        await database.create_schema()
+        return database.unit_of_work
+
+    try:
+        yield fresh
+    finally:
+        for schema, database in databases:
+            await database.dispose()
+            await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sql(request: pytest.FixtureRequest) -> Fresh:
+    """Each SQL backend, a new database for each run."""
+    fresh: Fresh = request.getfixturevalue(request.param)
+    return fresh
+
+
 @pytest.mark.parametrize(
     "name", ["escalate-to-a-line-group", "template-tap-takes-first", "close-command"]
 )
-async def test_on_sqlite_the_outcome_is_kept_with_the_work_in_one_transaction(
-    name: str, sqlite: Callable[[], Awaitable[UnitOfWorkFactory]]
+async def test_on_sql_the_outcome_is_kept_with_the_work_in_one_transaction(
+    name: str, sql: Fresh
 ) -> None:
-    script = Script(CASES[name], sqlite)
+    script = Script(CASES[name], sql)
     clean, _ = await script.run()
     for crash_at in range(1, len(clean.made) + 1):
         crashed, _ = await script.run(crash_at)
