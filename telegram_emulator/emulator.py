@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -295,6 +295,12 @@ class TelegramEmulator:
     def updates(self) -> list[dict[str, object]]:
         """Every update queued for the bot so far (as sent), in order."""
         return list(self.engine.updates.history)
+
+    def inject_update(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Queue a hand-made update as it is (unknown kinds and shapes no library can parse
+        included) under the next ``update_id``; returns it. For fuzzing: nothing in the world
+        changes, so the bot's answers to chats that do not exist fail as they would in Telegram."""
+        return self.engine.updates.push_raw(body)
 
     def redeliver(self, update_id: int) -> dict[str, object]:
         """Deliver an update again with the same ``update_id``, as Telegram may (at least once)."""

@@ -67,6 +67,17 @@ class UpdateQueue:
         self._wake()
         return update
 
+    def push_raw(self, body: JsonDict) -> JsonDict:
+        """Queue ``body`` as it is (any kind, any shape, even one no library can parse) under the
+        next ``update_id`` (an ``update_id`` in ``body`` is replaced: Telegram numbers them);
+        ``allowed_updates`` does not filter it."""
+        fields = {k: v for k, v in copy.deepcopy(body).items() if k != "update_id"}
+        update = {"update_id": next(self._ids), **fields}
+        self._pending.append(update)
+        self.history.append(update)
+        self._wake()
+        return update
+
     def redeliver(self, update_id: int) -> JsonDict:
         """Queue an already delivered update again, same ``update_id`` (at-least-once delivery,
         as after a bot crashed before confirming it)."""
