@@ -217,8 +217,12 @@ async def converse(desk: Desk, conv: Conversation) -> None:
     await desk.until(lambda: bool(desk.rec.chat(conv.chat_id)))
     await user.send("/operator")
     conv.asked_operator = True
-    await desk.until(lambda: desk.customer_sees(conv, lambda t: bool(ACK.search(t))))
-    if not await desk.until(lambda: bool(desk.topics_of(conv))):
+    await desk.until(  # the operator looks at the group meanwhile
+        lambda: (
+            bool(desk.topics_of(conv)) and desk.customer_sees(conv, lambda t: bool(ACK.search(t)))
+        )
+    )
+    if not desk.topics_of(conv):
         conv.gave_up = "no topic"
         return
     topic = desk.topics_of(conv)[0]
