@@ -1,7 +1,8 @@
 """Chaos: whole support conversations while the bot is killed with ``kill -9`` and restarted.
 
     python benchmarks/chaos.py [--conversations 1000] [--kills 10] [--parallel 8]
-        [--send-delay 0.7] [--db sqlite|URL|FILE] [--seed 7] [--settle 10] [--json]
+        [--send-delay 0.7] [--db sqlite|URL|FILE] [--seed 7] [--step-timeout 30] [--settle 10]
+        [--json]
 
 The emulator (send-rate limits off) runs in this process with the driver; the support bot runs
 in a process of its own, started exactly as ``conversation_throughput.py`` starts it
@@ -176,8 +177,15 @@ class Desk:
     """The world as the driver sees it: the operator group, the operator, the recorder."""
 
     def __init__(
-        self, tg: TelegramEmulator, group: Group, olga: User, rec: Recorder, step_s: float
+        self,
+        tg: TelegramEmulator,
+        group: Group,
+        olga: User,
+        rec: Recorder,
+        step_s: float,
+        chaos: Chaos,
     ) -> None:
+        self.chaos = chaos
         self.tg = tg
         self.group = group
         self.olga = olga
@@ -202,7 +210,14 @@ class Desk:
         return any(test(s.text) for s in self.rec.chat(conv.chat_id))
 
     async def until(self, predicate: Callable[[], bool]) -> bool:
-        return await self.rec.wait(predicate, self.step_s)
+        """Wait up to ``step_s`` of the bot's uptime (time it spent down is added)."""
+        began, down = time.monotonic(), self.chaos.downtime()
+        while True:
+            deadline = began + self.step_s + self.chaos.downtime() - down
+            if await self.rec.wait(predicate, max(0.05, deadline - time.monotonic())):
+                return True
+            if time.monotonic() >= began + self.step_s + self.chaos.downtime() - down:
+                return False
 
 
 async def converse(desk: Desk, conv: Conversation) -> None:
@@ -285,6 +300,13 @@ class Chaos:
     min_up_s: tuple[float, float] = (1.0, 4.0)
     kills: list[float] = field(default_factory=list)  # monotonic times
     restarts_s: list[float] = field(default_factory=list)  # from kill to polling again
+
+    def downtime(self) -> float:
+        """Seconds the bot has been down so far (killed, not yet polling again)."""
+        down = sum(self.restarts_s)
+        if len(self.kills) > len(self.restarts_s):
+            down += time.monotonic() - self.kills[-1]
+        return down
 
 
 async def run_bot(
@@ -488,7 +510,7 @@ async def benchmark(args: argparse.Namespace, db_url: str, db: str) -> Result:
         group = tg.add_supergroup("Support desk", forum=True, admins=[olga])
         rec = Recorder(tg.engine)
         rec.start()
-        desk = Desk(tg, group, olga, rec, args.step_timeout)
+        desk = Desk(tg, group, olga, rec, args.step_timeout, chaos)
         options = BotOptions(kind="support", api_url=tg.url, group_id=group.id, database_url=db_url)
         finished, ready = asyncio.Event(), asyncio.Event()
         started = 0
@@ -592,8 +614,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--step-timeout",
         type=float,
-        default=60.0,
-        help="how long a person waits for the bot before acting on what they see",
+        default=30.0,
+        help="how long a person waits for the bot (its downtime not counted) before acting on "
+        "what they see",
     )
     parser.add_argument("--settle", type=float, default=10.0, help="quiet seconds before checking")
     parser.add_argument(

@@ -28,7 +28,7 @@ SMALL_RUN = [
     "--send-delay",
     "0.7",
     "--step-timeout",
-    "45",
+    "20",
     "--settle",
     "10",
     "--seed",
