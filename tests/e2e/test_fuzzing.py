@@ -11,11 +11,12 @@ import asyncio
 import itertools
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from benchmarks.fuzz import Action, Outcome, batches, fuzzing
 from bot.config import Settings
 from intents import ContentHolder
+from tests.e2e.fuzzing import Action, Outcome, batches, fuzzing
 
 _databases = itertools.count(1)
 
@@ -29,6 +30,8 @@ async def play(
     return outcome
 
 
+# aiogram warns of an update kind it does not know and skips it: graceful, not a crash
+@pytest.mark.filterwarnings("ignore:Detected unknown update type:RuntimeWarning")
 @settings(
     max_examples=5,
     deadline=None,
@@ -48,6 +51,5 @@ def test_fuzzed_updates_never_crash_stall_or_go_unanswered(
     database = tmp_path / f"fuzz-{next(_databases)}.sqlite3"
     outcome = asyncio.run(play(base_settings, brain, database, batch))
     assert outcome.updates > 0
-    assert outcome.crashes == []
-    assert outcome.stalls == []
-    assert outcome.unanswered == []
+    found = {"crashes": outcome.crashes, "stalls": outcome.stalls, "unanswered": outcome.unanswered}
+    assert found == {"crashes": [], "stalls": [], "unanswered": []}
