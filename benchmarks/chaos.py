@@ -79,6 +79,7 @@ COMMENT = "Anything you want to add?"
 THANKS = "Thank you for the feedback!"
 CLOSED_STATUS = "✅ closed"
 DESK_CLOSED = re.compile(r"Ticket #\d+ closed by Olga\.")
+TOPIC_NAME = re.compile(r"#\d+ (\S+)(?: |$)")  # the customer names have no spaces
 
 
 # ----------------------------------------------------------------------------- what the bot sent
@@ -102,6 +103,7 @@ class Recorder:
         self._seen = 0
         self.sent: list[Sent] = []
         self.by_chat: dict[int, list[Sent]] = {}
+        self.by_topic: dict[tuple[int, int | None], list[Sent]] = {}
         self._closed = False
         self._task: asyncio.Task[None] | None = None
 
@@ -125,6 +127,7 @@ class Recorder:
             )
             self.sent.append(sent)
             self.by_chat.setdefault(sent.chat_id, []).append(sent)
+            self.by_topic.setdefault((sent.chat_id, sent.thread_id), []).append(sent)
         return self._closed
 
     def start(self) -> None:
@@ -138,8 +141,9 @@ class Recorder:
 
     def chat(self, chat_id: int, thread_id: int | None = None) -> list[Sent]:
         self._scan()
-        found = self.by_chat.get(chat_id, [])
-        return found if thread_id is None else [s for s in found if s.thread_id == thread_id]
+        if thread_id is None:
+            return self.by_chat.get(chat_id, [])
+        return self.by_topic.get((chat_id, thread_id), [])
 
     async def wait(self, predicate: Callable[[], bool], seconds: float) -> bool:
         """Whether ``predicate`` came true within ``seconds`` (never raises on a timeout)."""
@@ -191,20 +195,36 @@ class Desk:
         self.olga = olga
         self.rec = rec
         self.step_s = step_s
+        self._topics_seen = -1
+        self._topics_by_name: dict[str, list[int]] = {}
 
     def topics_of(self, conv: Conversation) -> list[int]:
-        pattern = re.compile(rf"#\d+ {re.escape(conv.name)}(?: |$)")
-        return [t for t in self.group.topic_ids() if pattern.match(self.group.topic_name(t))]
+        """The topics named after the conversation's customer (``#<ticket> <name> ...``)."""
+        topics = self.group.state.topics
+        if len(topics) != self._topics_seen:
+            self._topics_seen = len(topics)
+            self._topics_by_name.clear()
+            for thread_id in sorted(topics):
+                found = TOPIC_NAME.match(topics[thread_id].name)
+                if found:
+                    self._topics_by_name.setdefault(found[1], []).append(thread_id)
+        return self._topics_by_name.get(conv.name, [])
 
     def card_of(self, topic: int) -> Sent | None:
         return next((s for s in self.rec.chat(self.group.id, topic) if s.buttons), None)
 
-    def shows_take(self, topic: int) -> bool:
+    def card_now(self, topic: int) -> tuple[str, list[str]] | None:
+        """The card's text and buttons as the group shows them now (after edits)."""
         card = self.card_of(topic)
-        if card is None:
-            return False
-        now = {m.message_id: m for m in self.tg.messages(self.group.id, topic)}.get(card.message_id)
-        return now is not None and TAKE in now.button_texts
+        raw = self.group.state.messages.get(card.message_id) if card else None
+        if raw is None:
+            return None
+        rows = (raw.get("reply_markup") or {}).get("inline_keyboard", [])
+        return str(raw.get("text") or ""), [b.get("text", "") for row in rows for b in row]
+
+    def shows_take(self, topic: int) -> bool:
+        now = self.card_now(topic)
+        return now is not None and TAKE in now[1]
 
     def customer_sees(self, conv: Conversation, test: Callable[[str], bool]) -> bool:
         return any(test(s.text) for s in self.rec.chat(conv.chat_id))
@@ -418,10 +438,8 @@ def check(
                 found.relay_lost.append(f"{name}: no survey question")
             if not any(DESK_CLOSED.search(s.text) for s in in_topics):
                 found.relay_lost.append(f"{name}: no 'closed by' line in the topic")
-            now = {m.message_id: m for m in desk.tg.messages(group.id)}
-            card = desk.card_of(topics[0]) if topics else None
-            shown = now.get(card.message_id) if card else None
-            if shown is not None and CLOSED_STATUS not in shown.content:
+            shown = desk.card_now(topics[0]) if topics else None
+            if shown is not None and CLOSED_STATUS not in shown[0]:
                 found.stuck.append(f"{name}: still open after /close")
     duplicates(rec, chaos, delay_s, window_s, found)
     return found
