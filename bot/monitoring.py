@@ -220,6 +220,9 @@ class MonitoredDesk:
     async def remind_overdue(self) -> int:
         return await self.inner.remind_overdue()
 
+    async def resume(self, kind: str, payload: str) -> None:
+        await self.inner.resume(kind, payload)
+
     async def drain(self) -> None:
         await self.inner.drain()
 

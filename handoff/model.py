@@ -15,11 +15,13 @@ __all__ = [
     "KEEP",
     "Conversation",
     "Customer",
+    "DeadLetter",
     "Decision",
     "Direction",
     "Keep",
     "NewMessage",
     "NewTicket",
+    "PendingWork",
     "Priority",
     "RelayLink",
     "StoredMessage",
@@ -246,3 +248,42 @@ class RelayLink:
     source_message_id: int
     target_chat_id: int
     target_message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An incoming update the bot could not handle, parked with its raw JSON and the error.
+
+    ``retry_requested`` is set by an administrator (``supportbot dead-letters --retry``); the
+    running bot then handles the update once more and removes the letter if that succeeds.
+    """
+
+    id: int
+    update_id: int
+    kind: str  # "message", "callback_query", … (the update's field); "unknown" if it has none
+    chat_id: int | None
+    private: bool  # it came from a private chat: a customer who was told to try again
+    error: str
+    raw: str  # the update's JSON as Telegram sent it
+    attempts: int
+    parked_at: datetime
+    retry_requested: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PendingWork:
+    """Work an update left to do after its transaction committed (the transactional outbox).
+
+    ``kind`` names the follow-up that carries it out and ``payload`` (JSON) its arguments; the
+    row is stored in the same transaction as the state change that caused it and deleted once
+    the work is done. ``steps`` are the Telegram calls already made for it (a step key → the
+    result as JSON), so a resumed piece of work does not make them again.
+    """
+
+    id: int
+    kind: str
+    payload: str
+    chat_id: int  # the lane it runs in: a private chat, or a group (with its topic)
+    thread_id: int | None
+    created_at: datetime
+    steps: dict[str, str] = field(default_factory=dict)

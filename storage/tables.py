@@ -33,8 +33,11 @@ __all__ = [
     "Base",
     "ConversationRow",
     "CustomerRow",
+    "DeadLetterRow",
     "DecisionRow",
     "MessageRow",
+    "OutboxRow",
+    "OutboxStepRow",
     "ProcessedUpdateRow",
     "RelayLinkRow",
     "SurveyAnswerRow",
@@ -233,3 +236,47 @@ class ProcessedUpdateRow(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime]
+
+
+class DeadLetterRow(Base):
+    """An update the bot gave up on: its raw JSON, what went wrong, a retry asked for or not."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (Index(None, "parked_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    update_id: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    parked_at: Mapped[datetime]
+    retry_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OutboxRow(Base):
+    """Work an update left to do after its commit (see ``handoff.PendingWork``)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index(None, "created_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    chat_id: Mapped[int]
+    thread_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+
+class OutboxStepRow(Base):
+    """A Telegram call already made for a piece of pending work, with its result (JSON)."""
+
+    __tablename__ = "outbox_steps"
+
+    work_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    result: Mapped[str] = mapped_column(Text)

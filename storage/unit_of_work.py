@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff import (
     ConversationRepository,
     CustomerRepository,
+    DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
+    OutboxRepository,
     RelayRepository,
     SurveyRepository,
     TicketRepository,
@@ -25,8 +27,10 @@ from storage.failures import translate
 from storage.repositories import (
     SqlConversationRepository,
     SqlCustomerRepository,
+    SqlDeadLetterRepository,
     SqlDecisionRepository,
     SqlMessageRepository,
+    SqlOutboxRepository,
     SqlRelayRepository,
     SqlSurveyRepository,
     SqlTicketRepository,
@@ -76,6 +80,8 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    dead_letters: DeadLetterRepository
+    outbox: OutboxRepository
 
     def __init__(
         self,
@@ -109,6 +115,8 @@ class SqlUnitOfWork:
         self.decisions = SqlDecisionRepository(session, connection)
         self.relays = SqlRelayRepository(session, connection)
         self.updates = SqlUpdateLog(session, connection)
+        self.dead_letters = SqlDeadLetterRepository(session, connection)
+        self.outbox = SqlOutboxRepository(session, connection)
         return self
 
     async def __aexit__(

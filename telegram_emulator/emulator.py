@@ -296,11 +296,14 @@ class TelegramEmulator:
         """Every update queued for the bot so far (as sent), in order."""
         return list(self.engine.updates.history)
 
-    def inject_update(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Queue a hand-made update as it is (unknown kinds and shapes no library can parse
-        included) under the next ``update_id``; returns it. For fuzzing: nothing in the world
-        changes, so the bot's answers to chats that do not exist fail as they would in Telegram."""
-        return self.engine.updates.push_raw(body)
+    def inject_update(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Queue a raw update for the bot, e.g. one its library cannot read:
+        ``tg.inject_update({"message": {"message_id": "not a number"}})``. The ``update_id`` is
+        added; nothing else is checked or filled in."""
+        try:
+            return self.engine.updates.push_raw(fields)
+        except ValueError as exc:
+            raise ControlError(str(exc)) from exc
 
     def redeliver(self, update_id: int) -> dict[str, object]:
         """Deliver an update again with the same ``update_id``, as Telegram may (at least once)."""

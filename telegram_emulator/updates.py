@@ -67,12 +67,12 @@ class UpdateQueue:
         self._wake()
         return update
 
-    def push_raw(self, body: JsonDict) -> JsonDict:
-        """Queue ``body`` as it is (any kind, any shape, even one no library can parse) under the
-        next ``update_id`` (an ``update_id`` in ``body`` is replaced: Telegram numbers them);
-        ``allowed_updates`` does not filter it."""
-        fields = {k: v for k, v in copy.deepcopy(body).items() if k != "update_id"}
-        update = {"update_id": next(self._ids), **fields}
+    def push_raw(self, fields: JsonDict) -> JsonDict:
+        """Queue an update made of ``fields`` exactly as given (only ``update_id`` is added),
+        whatever ``allowed_updates`` says: to see how a bot copes with one it cannot read."""
+        if "update_id" in fields:
+            raise ValueError("leave update_id out: the queue numbers the update itself")
+        update = {"update_id": next(self._ids), **copy.deepcopy(fields)}
         self._pending.append(update)
         self.history.append(update)
         self._wake()

@@ -51,6 +51,9 @@ class MessageReceived:
     thread_id: int | None = None
     reply_to_message_id: int | None = None
     media_group_id: str | None = None
+    # in a forum topic, a message that replies to no other message replies to the topic's
+    # "topic created" service message: the topic's name, as it was created
+    topic_name: str | None = None
 
     @property
     def command(self) -> str | None:

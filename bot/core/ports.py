@@ -77,6 +77,10 @@ class Desk(Protocol):
         """Remind the group of unclaimed tickets past the SLA; returns how many."""
         ...
 
+    async def resume(self, kind: str, payload: str) -> None:
+        """Carry on the desk's pending work (``desk.*`` kinds, see ``bot/core/sender.py``)."""
+        ...
+
     async def drain(self) -> None:
         """Deliver anything still buffered (an album being collected); call at shutdown."""
         ...
@@ -111,6 +115,9 @@ class NullDesk:
 
     async def remind_overdue(self) -> int:
         return 0
+
+    async def resume(self, kind: str, payload: str) -> None:
+        return None
 
     async def drain(self) -> None:
         return None

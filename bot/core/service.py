@@ -8,7 +8,9 @@ the topic: one ticket's slow send does not hold up the others.
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 
 from bot.core.customer import CustomerDialog
 from bot.core.deps import Deps
@@ -21,16 +23,23 @@ from bot.core.events import (
 )
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
+from bot.core.sender import Handling, handling, resume_pending
 from bot.core.survey_flow import SurveyFlow
 from handoff import REDELIVERY_WINDOW
 
 __all__ = ["SupportCore"]
+
+log = logging.getLogger(__name__)
+
+# the housekeeping carries on work older than this (younger work is being carried out now)
+STALE_WORK = timedelta(minutes=1)
 
 
 class SupportCore:
     def __init__(self, deps: Deps, desk: Desk, survey: SurveyFlow) -> None:
         self.deps = deps
         self.desk = desk
+        self.survey = survey
         self.customers = CustomerDialog(deps, desk, survey)
         self._locks = KeyedLocks()  # one process; replicas line up in deps.shared.chat_order
         self._order = deps.shared.chat_order if deps.shared else None
@@ -38,6 +47,8 @@ class SupportCore:
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._handlings: set[Handling] = set()  # being carried out: the housekeeping skips them
+        self._resuming = asyncio.Lock()
 
     def _is_operator_chat(self, chat_id: int) -> bool:
         config = self.deps.config
@@ -45,15 +56,62 @@ class SupportCore:
         return chat_id in groups
 
     async def handle(self, event: Event) -> None:
+        """Handle one update. Returning means its effects are committed, with what they leave
+        to do (the sends) stored as pending work and carried out; raising means nothing was
+        committed and the update may be handled again. Telegram's refusals are results."""
         self._inflight += 1
         self._idle.clear()
+        scope = Handling()
+        self._handlings.add(scope)
         try:
             async with self._turn(event):
-                await self._dispatch(event)
+                try:
+                    with handling(scope):
+                        await self._dispatch(event)
+                except Exception:
+                    if not scope.committed:
+                        raise  # nothing was committed: the update may be handled again
+                    log.exception(
+                        "update %s: its work stopped after the commit; it stays pending and "
+                        "is carried on by the housekeeping",
+                        event.update_id,
+                    )
+                    return
+                finally:
+                    scope.over = True
+                try:
+                    await scope.finish(self.deps.uow)
+                except Exception:  # all was done; the housekeeping finds nothing left to send
+                    log.exception(
+                        "update %s: its finished work could not be deleted", event.update_id
+                    )
         finally:
+            self._handlings.discard(scope)
             self._inflight -= 1
             if not self._inflight:
                 self._idle.set()
+
+    async def resume(self, *, stale_only: bool = False) -> int:
+        """Carry on the work a crash (or a failure) left pending, oldest first: at start-up
+        before polling starts, and from the housekeeping (``stale_only``: work older than a
+        minute that this process is not carrying out). Returns how many pieces were finished."""
+        busy = {work.id for scope in self._handlings for work in scope.works}
+        cutoff = self.deps.clock.now() - STALE_WORK if stale_only else None
+        async with self._resuming:
+            return await resume_pending(
+                self.deps.uow,
+                self._follow_up,
+                created_before=cutoff,
+                skip=busy.__contains__,
+            )
+
+    async def _follow_up(self, kind: str, payload: str) -> None:
+        if kind.startswith("customer."):
+            await self.customers.resume(kind, payload)
+        elif kind.startswith("survey."):
+            await self.survey.resume(kind, payload)
+        else:
+            await self.desk.resume(kind, payload)
 
     async def arrive(self, event: Event) -> None:
         """Take the event's place in its chat's line now (a webhook, before answering Telegram:
@@ -102,9 +160,11 @@ class SupportCore:
                 await self.customers.button(event)
 
     async def housekeeping(self) -> None:
-        """Run every minute or so: SLA reminders, and forgetting update ids too old to recur."""
+        """Run every minute or so: work left pending, SLA reminders, and forgetting update ids
+        too old to recur."""
         if self.deps.shared and not await self.deps.shared.leader.lead():
             return  # another replica leads the housekeeping
+        await self.resume(stale_only=True)
         await self.desk.remind_overdue()
         async with self.deps.uow() as uow:
             await uow.updates.forget_before(self.deps.clock.now() - 2 * REDELIVERY_WINDOW)

@@ -8,7 +8,10 @@ customer's dialog state (``Customer.state.survey``), so a restart in the middle 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+
+from pydantic import TypeAdapter
 
 from bot.core import callbacks as cb
 from bot.core.actions import AnswerButton, Button, EditKeyboard, Keyboard
@@ -16,11 +19,25 @@ from bot.core.deps import Deps
 from bot.core.desk.cards import escape
 from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageReceived
+from bot.core.sender import carry, resuming, stage
 from bot.core.views import TicketView
 from handoff import Customer, DialogState, SurveyError, UnitOfWork, survey
 from handoff.survey import SurveyState, SurveyStep
 
-__all__ = ["SurveyFlow"]
+__all__ = ["ANSWERED", "SurveyFlow"]
+
+ANSWERED = "survey.answered"  # the pending work of a survey button (bot/core/sender.py)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    event: ButtonPressed
+    ticket_id: int | None  # None: nothing applied (an old question pressed again)
+    note: str
+    step: SurveyStep | None
+
+
+_ANSWERED = TypeAdapter(_Answered)
 
 
 class SurveyFlow:
@@ -67,9 +84,12 @@ class SurveyFlow:
                 return
             current = customer.state.survey  # a damaged one was dropped when it was read
             if current is not None and current.ticket_id == ticket_id:
-                return  # already asked
-            state = survey.start(ticket_id)
-            await uow.customers.save_state(customer.id, customer.state.with_survey(state))
+                if not resuming():
+                    return  # already asked
+                state = current  # asked when the work stopped: the question may not be out
+            else:
+                state = survey.start(ticket_id)
+                await uow.customers.save_state(customer.id, customer.state.with_survey(state))
         await self._ask(TicketView(ticket, customer), state.step)
 
     async def button(
@@ -98,13 +118,39 @@ class SurveyFlow:
                     state = None  # an old question pressed again, or out of order
                 else:
                     await uow.customers.save_state(customer.id, customer.state.with_survey(after))
+            answered = (
+                _Answered(event, None, "", None)
+                if state is None or view is None
+                else _Answered(event, view.ticket.id, note, after.step)
+            )
+            work = await stage(
+                uow,
+                ANSWERED,
+                _ANSWERED.dump_json(answered).decode(),
+                chat_id=event.chat_id,
+                thread_id=None,
+                now=now,
+            )
+        carry(work)
+        await self._answered(answered)
+
+    async def resume(self, kind: str, payload: str) -> None:
+        """Carry on a survey answer's pending work (:mod:`bot.core.sender`)."""
+        if kind == ANSWERED:
+            await self._answered(_ANSWERED.validate_json(payload))
+
+    async def _answered(self, answered: _Answered) -> None:
+        deps, event = self._deps, answered.event
         await deps.outbox(AnswerButton(event.callback_id))
         if event.message_id is not None:
             await deps.outbox(EditKeyboard(event.chat_id, event.message_id, ()))
-        if state is None or view is None:
+        if answered.ticket_id is None or answered.step is None:
             return
-        await self._tell_operators(view, note)
-        await self._ask(view, after.step)
+        view = await self._board.view(answered.ticket_id)
+        if view is None:
+            return
+        await self._tell_operators(view, answered.note)
+        await self._ask(view, answered.step)
 
     async def comment(self, event: MessageReceived, customer_state: DialogState) -> bool:
         """True if ``event`` was the survey's comment (stored, thanked, shown to operators)."""

@@ -9,18 +9,22 @@ from typing import Any, Self
 
 from handoff.memory._base import Tables, Tx
 from handoff.memory.customers import MemoryConversationRepository, MemoryCustomerRepository
+from handoff.memory.dead_letters import MemoryDeadLetterRepository
 from handoff.memory.feedback import (
     MemoryDecisionRepository,
     MemorySurveyRepository,
     MemoryUpdateLog,
 )
 from handoff.memory.messages import MemoryMessageRepository, MemoryRelayRepository
+from handoff.memory.outbox import MemoryOutboxRepository
 from handoff.memory.tickets import MemoryTicketRepository
 from handoff.ports import (
     ConversationRepository,
     CustomerRepository,
+    DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
+    OutboxRepository,
     RelayRepository,
     SurveyRepository,
     TicketRepository,
@@ -60,6 +64,8 @@ class MemoryUnitOfWork:
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    dead_letters: DeadLetterRepository
+    outbox: OutboxRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -84,6 +90,8 @@ class MemoryUnitOfWork:
         self.decisions = MemoryDecisionRepository(tx)
         self.relays = MemoryRelayRepository(tx)
         self.updates = MemoryUpdateLog(tx)
+        self.dead_letters = MemoryDeadLetterRepository(tx)
+        self.outbox = MemoryOutboxRepository(tx)
         return self
 
     async def __aexit__(

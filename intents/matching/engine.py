@@ -100,6 +100,13 @@ class Engine:
     def uses_encoder(self) -> bool:
         return any(isinstance(s, EnsembleScorer) for s in self._scorers.values())
 
+    @property
+    def encoder(self) -> SentenceEncoder | None:
+        """The sentence encoder the scorers mix in (the content-gaps report groups with it)."""
+        return next(
+            (s.encoder for s in self._scorers.values() if isinstance(s, EnsembleScorer)), None
+        )
+
     def scorer(self, lang: Lang) -> Ranker:
         return self._scorers[lang]
 

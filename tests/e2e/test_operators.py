@@ -299,3 +299,28 @@ async def test_queue_take_by_number_and_kb_article_to_the_customer(stack: LocalS
     await tg.wait_for_callback_answer(query, timeout=WAIT)
     *_, article = await tg.wait_for_bot_messages(alice.chat_id, timeout=WAIT)
     assert len(article.content) > 200  # the article itself, not a link to it
+
+
+async def test_an_orphan_topic_named_after_a_ticket_is_adopted(stack: LocalStack) -> None:
+    # a crash after Telegram created a topic but before the bot stored its id leaves a topic the
+    # bot does not know; what an operator writes there carries the topic's name
+    tg, group, olga = stack.tg, stack.group, stack.operator
+    alice = tg.add_user("Alice", language_code="en")
+    ticket_id, topic, _card = await hand_off(stack, alice, "how do i return an item")
+    orphan = tg.create_topic(group, group.topic_name(topic))
+    await olga.send_in_topic(group, orphan, "Hi Alice, I am on it")
+    taken, relayed = await tg.wait_for_bot_messages(alice.chat_id, count=2, timeout=WAIT)
+    assert taken.content == "Olga has taken your request and will answer here."
+    assert relayed.content == "Hi Alice, I am on it"
+    await olga.send_in_topic(group, orphan, "/close")
+    await eventually(
+        lambda: _status_is(stack, ticket_id, TicketStatus.RESOLVED)  # closed from the orphan
+    )
+    unrelated = tg.create_topic(group, "#999999 Nobody — nothing")
+    await olga.send_in_topic(group, unrelated, "just talking")
+    await asyncio.sleep(0.3)
+    assert tg.messages(alice.chat_id)[-1].content != "just talking"
+
+
+async def _status_is(stack: LocalStack, ticket_id: int, status: TicketStatus) -> bool:
+    return (await ticket(stack, ticket_id)).status is status

@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
     "conversations",
     "customers",
+    "dead_letters",
     "decisions",
     "messages",
+    "outbox",
+    "outbox_steps",
     "processed_updates",
     "relay_links",
     "survey_answers",

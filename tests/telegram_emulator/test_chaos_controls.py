@@ -1,4 +1,4 @@
-"""The controls the chaos benchmark and the fuzzer use: sends held in flight, raw updates."""
+"""The control the chaos benchmark uses: sends held in flight (``faults.send_delay``)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ import time
 import aiohttp
 import pytest
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
 
 from telegram_emulator import TelegramEmulator
-
-TOKEN = "123456:TEST-TOKEN"
 
 
 async def test_a_held_send_lands_even_when_the_bot_gives_up_waiting(
@@ -44,29 +40,10 @@ async def test_reads_and_polls_are_not_held(tg: TelegramEmulator, aiogram_bot: B
     assert tg.faults.hold("answerCallbackQuery") == 0.0
 
 
-async def test_a_raw_update_is_queued_as_it_is_under_the_next_id() -> None:
-    # not the ``tg`` fixture: it checks every queued update against aiogram's models
-    async with TelegramEmulator(token=TOKEN) as tg:
-        alice = tg.add_user("Alice")
-        await alice.send("hi")
-        junk = tg.inject_update({"update_id": "forged", "message": {"chat": "not an object"}})
-        strange = tg.inject_update({"business_unknown_kind": {"x": 1}})
-        assert junk == {"update_id": 2, "message": {"chat": "not an object"}}
-        assert strange["update_id"] == 3
-        bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(tg.url)))
-        async with aiohttp.ClientSession() as http:
-            async with http.post(
-                f"{tg.url}/_control/updates", json={"update": {"poll": {"id": "1"}}}
-            ) as response:
-                assert (await response.json())["update_id"] == 4
-            async with http.post(
-                f"{tg.url}/_control/send_delay", json={"seconds": 0.25}
-            ) as response:
-                assert response.status == 200
-            url = f"{tg.url}/bot{TOKEN}/getUpdates"
-            async with http.post(url, json={"timeout": 0}) as response:
-                raw = (await response.json())["result"]
-        await bot.session.close()
-        assert [u["update_id"] for u in raw] == [1, 2, 3, 4]
-        assert raw[1]["message"] == {"chat": "not an object"}
-        assert tg.faults.send_delay == 0.25
+async def test_send_delay_over_the_http_control_api(tg: TelegramEmulator) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{tg.url}/_control/send_delay", json={"seconds": 0.25}) as response:
+            assert response.status == 200
+        async with http.post(f"{tg.url}/_control/send_delay", json={"seconds": -1}) as response:
+            assert response.status == 400
+    assert tg.faults.send_delay == 0.25

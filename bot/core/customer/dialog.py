@@ -1,8 +1,10 @@
 """The customer dialog's entry points: one event, one unit of work, then the replies.
 
-Each event runs in one unit of work; replies are sent after it commits (no transaction is held
-open across a network call), then recorded with their Telegram ids in a second short one. The
-operator desk hears about opened, cancelled and relayed tickets last.
+Each event runs in one unit of work, which also stores what is left to do after it (the replies,
+the relay, the desk's news) as pending work (:mod:`bot.core.sender`); the replies are sent after
+it commits (no transaction is held open across a network call), then recorded with their
+Telegram ids in a second short one. The operator desk hears about opened, cancelled and relayed
+tickets last. Work a crash interrupted is carried on by :meth:`CustomerDialog.resume`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ from bot.core.actions import (
     Result,
     SendText,
 )
+from bot.core.customer.after import (
+    AFTER_TURN,
+    EDITED,
+    REACHABILITY,
+    AfterTurn,
+    Edited,
+    Reachability,
+)
 from bot.core.customer.buttons import press
 from bot.core.customer.commands import run_command
 from bot.core.customer.flood import FloodGate
@@ -33,10 +43,17 @@ from bot.core.hours_text import HOURS, with_hours
 from bot.core.ports import Desk
 from bot.core.reload import reload_content
 from bot.core.replies import PRESSED, Reply, person_row, pressed_title
+from bot.core.sender import Work, carry, stage
 from bot.core.survey_flow import SurveyFlow
 from handoff import Direction, NewMessage, Ticket, UnitOfWork
 
-__all__ = ["CustomerDialog"]
+__all__ = ["EDITED_KIND", "KINDS", "REACHABILITY_KIND", "TURN", "CustomerDialog"]
+
+# the kinds of pending work this side stores (bot/core/sender.py)
+TURN = "customer.turn"
+EDITED_KIND = "customer.edited"
+REACHABILITY_KIND = "customer.reachability"
+KINDS = (TURN, EDITED_KIND, REACHABILITY_KIND)
 
 _SURVEY_BUTTONS = (cb.Csat, cb.Solved, cb.SkipComment)
 
@@ -67,37 +84,74 @@ class CustomerDialog:
                 relay = ticket is not None
                 if await self._flood.warn_once(event.chat_id):
                     turn.say(Reply(self._deps.texts(turn.lang, "slow_down")))
-        if turn.reload_requested:
-            turn.say(await reload_content(self._deps, turn.lang))
-        if turn.gaps_days is not None:
-            turn.say(await gaps_reply(self._deps, turn.gaps_days, turn.lang))
-        await self._deliver(turn)
-        if turn.survey_comment is not None:
-            await self._survey.announce_comment(turn.survey_comment, event)
-        if relay and turn.ticket_id is not None:
-            await self._desk.customer_message(turn.ticket_id, event)
-        await self._tell_desk(turn)
+            after = AfterTurn.of(turn, message=event, relay=relay)
+            work = await _stage(uow, TURN, AFTER_TURN.dump_json(after), event.chat_id, now)
+        carry(work)
+        await self.after_turn(after)
+
+    async def after_turn(self, after: AfterTurn) -> None:
+        """Everything a message or a tap leaves to do after its commit (also when resumed)."""
+        replies = list(after.replies)
+        if after.callback_id is not None:
+            await self._deps.outbox(AnswerButton(after.callback_id, text=after.notice))
+        if after.reload_requested:
+            replies.append(await reload_content(self._deps, after.lang))
+        if after.gaps_days is not None:
+            replies.append(await gaps_reply(self._deps, after.gaps_days, after.lang))
+        if after.add_example is not None:
+            decision_id, intent_id = after.add_example
+            replies.append(await add_example_reply(self._deps, decision_id, intent_id, after.lang))
+        await self._deliver(after, replies)
+        event = after.message
+        if after.survey_comment is not None and event is not None:
+            await self._survey.announce_comment(after.survey_comment, event)
+        if after.relay and after.ticket_id is not None and event is not None:
+            await self._desk.customer_message(after.ticket_id, event)
+        await self._tell_desk(after)
+
+    async def resume(self, kind: str, payload: str) -> None:
+        """Carry on pending work of the customer side (:mod:`bot.core.sender`)."""
+        if kind == TURN:
+            await self.after_turn(AFTER_TURN.validate_json(payload))
+        elif kind == EDITED_KIND:
+            edited = EDITED.validate_json(payload)
+            await self._desk.customer_edited(edited.ticket_id, edited.event)
+        elif kind == REACHABILITY_KIND:
+            change = REACHABILITY.validate_json(payload)
+            await self._desk.customer_reachability(change.ticket_id, change.blocked)
 
     async def edited(self, event: MessageEdited) -> None:
+        now = self._deps.clock.now()
         async with self._deps.uow() as uow:
-            if not await uow.updates.first_time(event.update_id, now=self._deps.clock.now()):
+            if not await uow.updates.first_time(event.update_id, now=now):
                 return
             customer = await uow.customers.get_by_telegram_id(event.sender.telegram_id)
             ticket = await uow.tickets.open_for_customer(customer.id) if customer else None
-        if ticket is not None:
-            await self._desk.customer_edited(ticket.id, event)
+            if ticket is None:
+                return
+            edited = Edited(ticket.id, event)
+            work = await _stage(uow, EDITED_KIND, EDITED.dump_json(edited), event.chat_id, now)
+        carry(work)
+        await self._desk.customer_edited(ticket.id, event)
 
     async def membership(self, event: MembershipChanged) -> None:
+        now = self._deps.clock.now()
         async with self._deps.uow() as uow:
-            if not await uow.updates.first_time(event.update_id, now=self._deps.clock.now()):
+            if not await uow.updates.first_time(event.update_id, now=now):
                 return
             customer = await uow.customers.get_by_telegram_id(event.sender.telegram_id)
             if customer is None:
                 return
             await uow.customers.set_blocked(customer.id, event.blocked)
             ticket = await uow.tickets.open_for_customer(customer.id)
-        if ticket is not None:
-            await self._desk.customer_reachability(ticket.id, event.blocked)
+            if ticket is None:
+                return
+            change = Reachability(ticket.id, event.blocked)
+            work = await _stage(
+                uow, REACHABILITY_KIND, REACHABILITY.dump_json(change), event.chat_id, now
+            )
+        carry(work)
+        await self._desk.customer_reachability(ticket.id, event.blocked)
 
     async def button(self, event: ButtonPressed) -> None:
         now = self._deps.clock.now()
@@ -111,12 +165,10 @@ class CustomerDialog:
             turn = await self._start_turn(uow, event, now)
             await _store_press(uow, self._deps, turn, payload, now)
             notice = await press(uow, self._deps, turn, event, payload)
-        await self._deps.outbox(AnswerButton(event.callback_id, text=notice))
-        if turn.add_example is not None:
-            decision_id, intent_id = turn.add_example
-            turn.say(await add_example_reply(self._deps, decision_id, intent_id, turn.lang))
-        await self._deliver(turn)
-        await self._tell_desk(turn)
+            after = AfterTurn.of(turn, callback_id=event.callback_id, notice=notice)
+            work = await _stage(uow, TURN, AFTER_TURN.dump_json(after), event.chat_id, now)
+        carry(work)
+        await self.after_turn(after)
 
     # ------------------------------------------------------------------ deciding
     async def _decide(
@@ -166,20 +218,20 @@ class CustomerDialog:
         return turn
 
     # ------------------------------------------------------------------ after the commit
-    async def _deliver(self, turn: Turn) -> None:
+    async def _deliver(self, turn: AfterTurn, replies: list[Reply]) -> None:
         outbox = self._deps.outbox
         for chat_id, message_id in turn.strip:
             await outbox(EditKeyboard(chat_id, message_id, ()))
         sent: list[tuple[Reply, int | None]] = []
         blocked = False
         deps = self._deps
-        for reply in turn.replies:
+        for reply in replies:
             if not reply.text:
                 continue
             if HOURS in reply.text:  # an answer that names the working hours gets the configured
                 text = with_hours(reply.text, deps.hours, deps.texts, turn.lang, deps.clock.now())
                 reply = replace(reply, text=text)
-            result = await outbox(SendText(turn.customer.chat_id, reply.text, reply.keyboard))
+            result = await outbox(SendText(turn.chat_id, reply.text, reply.keyboard))
             if isinstance(result, Failed) and result.reason is Failure.BLOCKED:
                 blocked = True
                 break
@@ -189,11 +241,13 @@ class CustomerDialog:
         async with self._deps.uow() as uow:
             now = self._deps.clock.now()
             for reply, sent_id in sent:
+                if sent_id is not None and await uow.messages.find(turn.chat_id, sent_id):
+                    continue  # recorded before a crash stopped the work (resumed)
                 await uow.messages.add(
                     NewMessage(
                         conversation_id=turn.conversation_id,
                         direction=Direction.BOT,
-                        chat_id=turn.customer.chat_id,
+                        chat_id=turn.chat_id,
                         telegram_message_id=sent_id,
                         text=reply.recorded_text,
                         created_at=now,
@@ -201,9 +255,9 @@ class CustomerDialog:
                     )
                 )
             if blocked:
-                await uow.customers.set_blocked(turn.customer.id, True)
+                await uow.customers.set_blocked(turn.customer_id, True)
 
-    async def _tell_desk(self, turn: Turn) -> None:
+    async def _tell_desk(self, turn: AfterTurn) -> None:
         for ticket_id, kind in turn.opened:
             await self._desk.ticket_opened(ticket_id, kind)
         for ticket_id in turn.cancelled:
@@ -244,6 +298,10 @@ async def _store_press(
             media_kind=PRESSED,
         )
     )
+
+
+async def _stage(uow: UnitOfWork, kind: str, payload: bytes, chat_id: int, now: datetime) -> Work:
+    return await stage(uow, kind, payload.decode(), chat_id=chat_id, thread_id=None, now=now)
 
 
 def _first_id(result: Result) -> int | None:

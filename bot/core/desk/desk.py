@@ -14,6 +14,8 @@ of work of its handling, with the first change it makes (:mod:`bot.core.desk.onc
 
 from __future__ import annotations
 
+import logging
+import re
 from contextlib import suppress
 
 from bot.core import callbacks as cb
@@ -27,11 +29,11 @@ from bot.core.desk.callbacks import (
     SendTemplate,
     decode_desk,
 )
-from bot.core.desk.cards import escape
+from bot.core.desk.cards import escape, topic_name
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSource
 from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter
-from bot.core.desk.once import Once, Redelivered
+from bot.core.desk.once import DESK_EVENT, Once, Redelivered, stored_events
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
 from bot.core.desk.tools import is_banned
@@ -39,14 +41,19 @@ from bot.core.desk.topics import Board
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived, Person
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
+from bot.core.sender import own_handling, resuming
 from bot.core.views import TicketView
-from handoff import OpenKind, TicketStatus
+from handoff import OpenKind, RelayLink, TicketStatus
 
 __all__ = ["OperatorDesk"]
 
 # Telegram's service account (a linked channel's posts forwarded into the group), the account
 # anonymous admins write as, and the one channels write as: none of them is a person.
 NOT_PEOPLE = frozenset({777000, 1087968970, 136817688})
+
+ORPHAN_NAME = re.compile(r"#(\d{1,18}) ")  # a topic named after a ticket (cards.topic_name)
+
+log = logging.getLogger(__name__)
 
 
 class OperatorDesk:
@@ -98,7 +105,9 @@ class OperatorDesk:
             if view is None:
                 return
             if kind is not OpenKind.REOPENED:
-                if not view.placed:
+                # resumed: placing may have stopped after the card (the transcript not out);
+                # the calls made already are read back, not made again (bot/core/sender.py)
+                if not view.placed or resuming():
                     await self._board.open(view)
                 return
             await self._board.reopen(view)
@@ -125,7 +134,7 @@ class OperatorDesk:
         await self._customer_album(ticket_id, [event])
 
     async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
-        async with self._locks.hold(ticket_id):
+        async with own_handling(self._deps.uow), self._locks.hold(ticket_id):
             view = await self._board.view(ticket_id)
             if view is not None and not is_banned(view.customer):  # stored, not relayed
                 await self._relay.to_group(view, parts)
@@ -155,7 +164,7 @@ class OperatorDesk:
 
     # ------------------------------------------------------------------ from the operator group
     def _once(self, *events: MessageReceived | MessageEdited | ButtonPressed) -> Once:
-        return Once(self._deps, (event.update_id for event in events))
+        return Once(self._deps, events)
 
     async def _ticket_of(
         self, chat_id: int, thread_id: int | None, reply_to: int | None
@@ -166,6 +175,9 @@ class OperatorDesk:
                 ticket = await uow.tickets.by_topic(chat_id, thread_id)
                 if ticket is not None:
                     return ticket.id
+                adopted = await uow.relays.by_target(chat_id, thread_id)  # see _adopt
+                if adopted is not None:
+                    return adopted.ticket_id
             if reply_to is not None:
                 ticket = await uow.tickets.by_card(chat_id, reply_to)
                 if ticket is not None:
@@ -182,6 +194,8 @@ class OperatorDesk:
         if not self.is_operator(event.chat_id, event.sender):
             return
         ticket_id = await self._ticket_of(event.chat_id, event.thread_id, event.reply_to_message_id)
+        if ticket_id is None:
+            ticket_id = await self._adopt(event)
         command = event.command
         if command in COMMANDS or (command not in (None, "note") and ticket_id is not None):
             await self._command(event, ticket_id)  # unknown ones in a ticket get the help
@@ -203,6 +217,28 @@ class OperatorDesk:
                 elif event.command is None:
                     await self._to_customer(view, [event], once)
 
+    async def _adopt(self, event: MessageReceived) -> int | None:
+        """A topic the bot created but whose id a crash kept it from storing (an orphan): when
+        it is named after one of the bot's tickets, link it to that ticket, so what is written
+        there is relayed and the desk's commands work there too. The link is a relay link
+        whose target is the topic's first message (its id is the topic's id)."""
+        if event.thread_id is None or not event.topic_name:
+            return None
+        number = ORPHAN_NAME.match(event.topic_name)
+        if number is None:
+            return None
+        view = await self._board.view(int(number.group(1)))
+        if view is None or view.ticket.group_chat_id not in (None, event.chat_id):
+            return None
+        if topic_name(view.ticket, view.customer) != event.topic_name:
+            return None
+        chat, thread = event.chat_id, event.thread_id
+        async with self._deps.uow() as uow:
+            if await uow.relays.by_target(chat, thread) is None:
+                await uow.relays.add(RelayLink(view.ticket.id, chat, thread, chat, thread))
+        log.info("topic %s of chat %s adopted by ticket %s", thread, chat, view.ticket.id)
+        return view.ticket.id
+
     async def _command(self, event: MessageReceived, ticket_id: int | None) -> None:
         once = self._once(event)
         with suppress(Redelivered):
@@ -213,12 +249,13 @@ class OperatorDesk:
                 await self._commands.run(event, await self._board.view(ticket_id), once)
 
     async def _operator_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
-        once = self._once(*parts)
-        with suppress(Redelivered):
-            async with self._locks.hold(ticket_id):
-                view = await self._board.view(ticket_id)
-                if view is not None:
-                    await self._to_customer(view, parts, once)
+        async with own_handling(self._deps.uow):  # collected apart from the update's handling
+            once = self._once(*parts)
+            with suppress(Redelivered):
+                async with self._locks.hold(ticket_id):
+                    view = await self._board.view(ticket_id)
+                    if view is not None:
+                        await self._to_customer(view, parts, once)
 
     async def _to_customer(
         self, view: TicketView, parts: list[MessageReceived], once: Once
@@ -327,6 +364,25 @@ class OperatorDesk:
             reply, self._deps.texts(self._board.lang, "desk_kb_sent", title=escape(title))
         )
         await self._board.tell_customer(view, body)
+
+    # ------------------------------------------------------------------ resumed work
+    async def resume(self, kind: str, payload: str) -> None:
+        """Handle an operator's update again after a crash stopped its work: the calls made
+        already are not made again (:mod:`bot.core.desk.once`)."""
+        if kind != DESK_EVENT or not self._enabled:
+            return
+        stored = stored_events(payload)
+        if stored.button is not None:
+            await self.group_button(stored.button)
+        elif stored.edit is not None:
+            await self.group_edit(stored.edit)
+        elif len(stored.messages) == 1:
+            await self.group_message(stored.messages[0])
+        elif stored.messages:
+            first = stored.messages[0]
+            ticket_id = await self._ticket_of(first.chat_id, first.thread_id, None)
+            if ticket_id is not None:
+                await self._operator_album(ticket_id, list(stored.messages))
 
     # ------------------------------------------------------------------ timers
     async def remind_overdue(self) -> int:

@@ -78,7 +78,7 @@ class Lifecycle:
         """Atomic take; the loser is told who has it. The ticket when this operator owns it."""
         deps = self._deps
         try:
-            async with once.uow() as uow:
+            async with once.uow(replay=True) as uow:  # taking again finds it taken by them
                 result = await tickets.take(
                     uow,
                     ticket_id,
@@ -93,7 +93,9 @@ class Lifecycle:
             await self._refuse(reply, once, "desk_is_closed", ticket=ticket_id)
             return None
         ticket = result.ticket
-        if not result.won:
+        # resumed after a crash: the take made before it is this operator's win
+        won = result.won or (once.resumed and ticket.operator_id == operator.telegram_id)
+        if not won:
             if ticket.operator_id == operator.telegram_id:
                 await self.answer(reply, self._t("desk_already_yours", ticket=ticket_id))
                 return ticket
@@ -140,8 +142,12 @@ class Lifecycle:
                 )
                 return
         try:
-            async with once.uow() as uow:
-                ticket = await tickets.close(uow, ticket_id, now=deps.clock.now())
+            async with once.uow(replay=True) as uow:
+                closed = await uow.tickets.get(ticket_id) if once.resumed else None
+                if closed is None or closed.status.is_open:
+                    ticket = await tickets.close(uow, ticket_id, now=deps.clock.now())
+                else:
+                    ticket = closed  # closed before a crash stopped the handling
                 due = await survey.should_survey(uow, ticket)
         except TicketNotFound:
             await self._refuse(reply, once, "desk_not_found", ticket=ticket_id)

@@ -127,7 +127,7 @@ class Relay:
         return view
 
     async def group_edited(self, view: TicketView, event: MessageEdited, once: Once) -> None:
-        async with once.uow() as uow:
+        async with once.uow(replay=True) as uow:  # only reads
             links = await uow.relays.by_source(event.chat_id, event.message_id)
         lang = view.customer.language
         for link in links:
@@ -169,6 +169,8 @@ class Relay:
             return
         async with self._deps.uow() as uow:
             for source_id, target_id in zip(source_ids, result.message_ids, strict=False):
+                if await uow.relays.by_target(target_chat, target_id) is not None:
+                    continue  # linked before a crash stopped the work (resumed)
                 await uow.relays.add(
                     RelayLink(view.ticket.id, source_chat, source_id, target_chat, target_id)
                 )
@@ -183,8 +185,10 @@ class Relay:
         text_override: str | None = None,
     ) -> None:
         deps = self._deps
-        async with once.uow() as uow:
+        async with once.uow(replay=True) as uow:
             for part in parts:
+                if once.resumed and await uow.messages.find(part.chat_id, part.message_id):
+                    continue  # stored before a crash stopped the handling
                 await uow.messages.add(
                     NewMessage(
                         conversation_id=view.ticket.conversation_id,

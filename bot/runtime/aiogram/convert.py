@@ -71,7 +71,16 @@ def _message(update_id: int, message: types.Message) -> MessageReceived | None:
             else None
         ),
         media_group_id=message.media_group_id,
+        topic_name=_topic_name(message),
     )
+
+
+def _topic_name(message: types.Message) -> str | None:
+    """The topic's name, from the "topic created" message a plain message in it replies to."""
+    reply = message.reply_to_message
+    if reply is None or reply.forum_topic_created is None or not _is_topic_root(message):
+        return None
+    return reply.forum_topic_created.name
 
 
 def _is_topic_root(message: types.Message) -> bool:

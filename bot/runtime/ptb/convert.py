@@ -86,6 +86,13 @@ def _message(update_id: int, message: Message) -> MessageReceived | None:
             reply.message_id if reply is not None and not _is_topic_root(message) else None
         ),
         media_group_id=message.media_group_id,
+        topic_name=(
+            reply.forum_topic_created.name
+            if reply is not None
+            and reply.forum_topic_created is not None
+            and _is_topic_root(message)
+            else None
+        ),
     )
 
 

@@ -1,0 +1,83 @@
+"""The transactional outbox: work left after a commit, and the Telegram calls made for it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, exists, literal, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from handoff import PendingWork
+from storage.repositories._common import add_row, insert_for
+from storage.tables import OutboxRow, OutboxStepRow
+
+__all__ = ["SqlOutboxRepository"]
+
+
+class SqlOutboxRepository:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
+        self._session = session
+        self._connection = connection  # the session's own, for Core statements
+
+    async def add(
+        self, kind: str, payload: str, *, chat_id: int, thread_id: int | None, now: datetime
+    ) -> int:
+        row = await add_row(
+            self._connection,
+            OutboxRow,
+            kind=kind,
+            payload=payload,
+            chat_id=chat_id,
+            thread_id=thread_id,
+            created_at=now,
+        )
+        return int(row.id)
+
+    async def pending(
+        self, *, created_before: datetime | None = None, limit: int = 100
+    ) -> Sequence[PendingWork]:
+        query = select(OutboxRow.__table__).order_by(OutboxRow.id).limit(limit)
+        if created_before is not None:
+            query = query.where(OutboxRow.created_at < created_before)
+        rows = (await self._connection.execute(query)).all()
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        steps: dict[int, dict[str, str]] = {work_id: {} for work_id in ids}
+        found = await self._connection.execute(
+            select(OutboxStepRow.__table__).where(OutboxStepRow.work_id.in_(ids))
+        )
+        for step in found:
+            steps[step.work_id][step.key] = step.result
+        return [
+            PendingWork(
+                id=row.id,
+                kind=row.kind,
+                payload=row.payload,
+                chat_id=row.chat_id,
+                thread_id=row.thread_id,
+                created_at=row.created_at,
+                steps=steps[row.id],
+            )
+            for row in rows
+        ]
+
+    async def record_step(self, work_id: int, key: str, result: str) -> None:
+        # INSERT ... SELECT WHERE EXISTS: a step of work finished meanwhile is not recorded
+        source = select(literal(work_id), literal(key), literal(result)).where(
+            exists().where(OutboxRow.id == work_id)
+        )
+        statement = (
+            insert_for(self._connection.dialect.name, OutboxStepRow)
+            .from_select(["work_id", "key", "result"], source)
+            .on_conflict_do_nothing()
+        )
+        await self._connection.execute(statement)
+
+    async def finish(self, work_id: int) -> None:
+        # the steps first: SQLite enforces ON DELETE CASCADE only with foreign keys switched on
+        await self._connection.execute(
+            delete(OutboxStepRow).where(OutboxStepRow.work_id == work_id)
+        )
+        await self._connection.execute(delete(OutboxRow).where(OutboxRow.id == work_id))
