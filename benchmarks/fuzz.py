@@ -11,7 +11,8 @@ queries with forged data, messages from chats that do not exist, member changes,
 never asked for, and junk no library can parse.
 
 Three things are counted. A crash: an error logged while an update is handled (aiogram's
-"Cause exception while process update" and every other ERROR record). A stall: an update left
+"Cause exception while process update" and every other ERROR record; not an update no library
+can parse being parked as a dead letter, which is what the bot should do with it). A stall: an update left
 unconfirmed for ``--stall`` seconds while the bot polls (it holds every customer behind it; the
 fuzzer then drops it from the queue, names it, and goes on). Unanswered: a customer's message
 (text or media, the bot not blocked) with no reaction within ``--answer`` seconds — a message in
@@ -83,6 +84,7 @@ def report(outcome: Outcome, *, as_json: bool, show: int = 8) -> None:
         ("stalls (an update never confirmed)", len(outcome.stalls)),
         ("customer messages unanswered", len(outcome.unanswered)),
         ("  of which the canary's", outcome.canary_unanswered),
+        ("errors logged that are no crash", len(outcome.tolerated)),
     ]
     for label, value in rows:
         print(f"{label:<36} {value:>6}")

@@ -145,6 +145,7 @@ class Outcome:
     stalls: list[str] = field(default_factory=list)
     unanswered: list[str] = field(default_factory=list)
     canary_unanswered: int = 0
+    tolerated: list[str] = field(default_factory=list)  # errors logged that are no crash
 
 
 class ErrorLog(logging.Handler):
@@ -183,10 +184,20 @@ def parses(update: dict[str, Json]) -> bool:
     return True
 
 
-def is_crash(record: str) -> bool:
-    """An error in handling an update; not the polling loop's failure to read a batch (that is
-    a stall, counted as such)."""
-    return "Failed to fetch updates" not in record
+_PARKED = re.compile(r"update (\d+) parked as dead letter")
+
+
+def is_crash(record: str, sent: Sequence[dict[str, Json]]) -> bool:
+    """An error in handling an update. Not one: the polling loop's failure to read a batch (a
+    stall, counted as such), nor an update no library can parse being parked as a dead letter
+    (what the bot should do with it); a readable update parked is a crash."""
+    if "Failed to fetch updates" in record:
+        return False
+    parked = _PARKED.search(record)
+    if parked is None:
+        return True
+    update = next((u for u in sent if u["update_id"] == int(parked[1])), None)
+    return update is None or parses(update)
 
 
 # ----------------------------------------------------------------------------- the runner
@@ -408,7 +419,9 @@ async def fuzzing(
     with errors.attached():
         async with LocalStack.start(fuzz_settings(base), database, brain=brain) as stack:
             yield Fuzzer(stack, outcome, answer_s=answer_s, stall_s=stall_s)
-    outcome.crashes.extend(r for r in errors.records if is_crash(r))
+            sent = stack.tg.updates
+    for record in errors.records:
+        (outcome.crashes if is_crash(record, sent) else outcome.tolerated).append(record)
 
 
 def draw_batches(count: int, size: int, seed: int) -> list[list[Action]]:
