@@ -14,10 +14,10 @@ Three things are counted. A crash: an error logged while an update is handled (a
 "Cause exception while process update" and every other ERROR record; not an update no library
 can parse being parked as a dead letter, which is what the bot should do with it). A stall: an
 update left unconfirmed for ``--stall`` seconds while the bot polls (it holds every customer
-behind it; the fuzzer then drops it from the queue, names it, and goes on). Unanswered: a customer's message
-(text or media, the bot not blocked) with no reaction within ``--answer`` seconds — a message in
-their chat, or in the topic of their ticket when an operator has it. After every batch a canary
-customer asks a plain question and must be answered.
+behind it; the fuzzer then drops it from the queue, names it, and goes on). Unanswered: a
+customer's message (text or media, the bot not blocked) with no reaction within ``--answer``
+seconds — a message in their chat, or in the topic of their ticket when an operator has it.
+After every batch a canary customer asks a plain question and must be answered.
 
 The generator and the runner are ``tests/e2e/fuzzing.py``, shared with the CI test
 (``tests/e2e/test_fuzzing.py``, a few hundred updates).
