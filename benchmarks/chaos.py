@@ -23,8 +23,8 @@ transcript), duplicated bot messages (each marked "in flight" when its first cop
 ``--in-flight-window`` of a kill, the send delay included), tickets stuck (no topic, a topic
 without a card, still waiting after Take, two topics with a card, still open after ``/close``).
 A topic without a card created by a call in flight at a kill, its ticket served in another
-topic, is counted apart as an orphan (the issue allows it: the bot adopts it when written in). Exits 1 when
-anything is lost or stuck, or a duplicate was not in flight.
+topic, is counted apart as an orphan (the issue allows it: the bot adopts it when written in).
+Exits 1 when anything is lost or stuck, or a duplicate was not in flight.
 """
 
 from __future__ import annotations
