@@ -328,7 +328,8 @@ async def converse(desk: Desk, conv: Conversation) -> None:
 @dataclass
 class Chaos:
     """The kill schedule: kill when the ``points[i]``-th conversation has started (plus a random
-    moment after that), never before the bot has been up ``min_up_s``."""
+    moment after that), never before the bot has been up ``min_up_s``; when the point passed while
+    the bot was down, 0.5–1.5 s after it is back (amid the backlog)."""
 
     points: list[int]
     rng: random.Random
@@ -365,10 +366,13 @@ async def run_bot(
                 await finished.wait()
                 return await ask(conn, "stop")
             point = chaos.points[len(chaos.kills)]
-            await asyncio.sleep(chaos.rng.uniform(*chaos.min_up_s))
-            while started() < point and not finished.is_set():  # noqa: ASYNC110 - a count
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(chaos.rng.uniform(0.0, 3.0))
+            if started() >= point:  # passed while the bot was down: kill amid the backlog
+                await asyncio.sleep(chaos.rng.uniform(0.5, 1.5))
+            else:
+                await asyncio.sleep(chaos.rng.uniform(*chaos.min_up_s))
+                while started() < point and not finished.is_set():  # noqa: ASYNC110 - a count
+                    await asyncio.sleep(0.05)
+                await asyncio.sleep(chaos.rng.uniform(0.0, 3.0))
             if finished.is_set():
                 return await ask(conn, "stop")
             assert process.pid is not None
@@ -546,9 +550,9 @@ async def benchmark(args: argparse.Namespace, db_url: str, db: str) -> Result:
         Conversation(index=i, name=f"Cust{i + 1:05d}", question=rng.choice(pool))
         for i in range(args.conversations)
     ]
-    # kill points leave at least --parallel conversations to start afterwards, so the last kill
-    # still finds work going on when a slow restart lets the others finish meanwhile
-    span = range(1, max(2, args.conversations - args.parallel))
+    # kill points leave at least twice --parallel conversations to start afterwards, so the last
+    # kill still finds work going on when a slow restart lets the others catch up meanwhile
+    span = range(1, max(2, args.conversations - 2 * args.parallel))
     points = sorted(rng.choices(span, k=args.kills))
     chaos = Chaos(points=points, rng=rng)
     async with TelegramEmulator(token=TOKEN) as tg:
