@@ -223,7 +223,10 @@ class Desk:
         return next((t for t in self.topics_of(conv) if self.card_of(t) is not None), None)
 
     def card_of(self, topic: int) -> Sent | None:
-        return next((s for s in self.rec.chat(self.group.id, topic) if s.buttons), None)
+        """The topic's newest card (a copy sent again after a kill is the one the bot keeps)."""
+        return next(
+            (s for s in reversed(self.rec.chat(self.group.id, topic)) if TAKE in s.buttons), None
+        )
 
     def card_now(self, topic: int) -> tuple[str, list[str]] | None:
         """The card's text and buttons as the group shows them now (after edits)."""
