@@ -43,6 +43,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -359,8 +360,9 @@ async def run_bot(
     """Keep the bot running; kill it at the schedule's moments; stop it cleanly at the end."""
     while True:
         await wait_no_poll(tg)
+        calls_before = len(tg.engine.calls)
         with bot_in_process(options) as (process, conn):
-            await wait_for_bot(tg, process)
+            await wait_for_polling(tg, process, calls_before)
             if chaos.kills:
                 chaos.restarts_s.append(time.monotonic() - chaos.kills[-1])
                 log(f"chaos: bot back after {chaos.restarts_s[-1]:.1f} s")
@@ -382,6 +384,22 @@ async def run_bot(
             os.kill(process.pid, signal.SIGKILL)
             chaos.kills.append(time.monotonic())
             log(f"chaos: kill -9 #{len(chaos.kills)} after conversation {started()} started")
+
+
+async def wait_for_polling(tg: TelegramEmulator, process: BaseProcess, calls_before: int) -> None:
+    """Until the new bot process has asked for updates (a bot busy with a backlog never holds a
+    long poll, so ``wait_for_bot`` alone would wait for the backlog to drain)."""
+    polls = (c for c in tg.engine.calls[calls_before:] if c.method == "getUpdates")
+    first = asyncio.create_task(wait_for_bot(tg, process))
+    try:
+        while not first.done():
+            if any(True for _ in polls):
+                return
+            await asyncio.wait({first}, timeout=0.2)
+            polls = (c for c in tg.engine.calls[calls_before:] if c.method == "getUpdates")
+        first.result()
+    finally:
+        first.cancel()
 
 
 # ----------------------------------------------------------------------------- the verdict
