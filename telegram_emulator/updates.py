@@ -101,6 +101,10 @@ class UpdateQueue:
         else:
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
 
+    def drop(self, update_id: int) -> None:
+        """Take one pending update out of the queue (as if confirmed), leaving the others."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+
     def drop_all(self) -> None:
         self._pending.clear()
 
