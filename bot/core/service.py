@@ -23,7 +23,7 @@ from bot.core.events import (
 )
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
-from bot.core.sender import Handling, handling, resume_pending
+from bot.core.sender import Handling, handling, keep, resume_pending
 from bot.core.survey_flow import SurveyFlow
 from handoff import REDELIVERY_WINDOW
 
@@ -71,6 +71,7 @@ class SupportCore:
                 except Exception:
                     if not scope.committed:
                         raise  # nothing was committed: the update may be handled again
+                    await keep(scope, self.deps.uow)
                     log.exception(
                         "update %s: its work stopped after the commit; it stays pending and "
                         "is carried on by the housekeeping",
