@@ -70,6 +70,12 @@ def _upsert(dialect: str) -> ReturningInsert[Any]:
 
 
 @cache
+def _customer_by_id() -> Select[Any]:
+    table = table_of(CustomerRow)
+    return select(*table.c).where(table.c.id == bindparam("id"))
+
+
+@cache
 def _latest_conversation() -> Select[Any]:
     table = table_of(ConversationRow)
     return (
@@ -86,7 +92,7 @@ class SqlCustomerRepository:
         self._connection = connection  # the session's own, for Core statements
 
     async def get(self, customer_id: int) -> Customer | None:
-        row = await self._session.get(CustomerRow, customer_id, populate_existing=True)
+        row = await first_row(self._connection, _customer_by_id(), {"id": customer_id})
         return None if row is None else _customer(row)
 
     async def get_by_telegram_id(self, telegram_id: int) -> Customer | None:

@@ -43,7 +43,7 @@ from bot.core.hours_text import HOURS, with_hours
 from bot.core.ports import Desk
 from bot.core.reload import reload_content
 from bot.core.replies import PRESSED, Reply, person_row, pressed_title
-from bot.core.sender import Work, carry, stage
+from bot.core.sender import Work, carry, record, resuming, stage
 from bot.core.survey_flow import SurveyFlow
 from handoff import Direction, NewMessage, Ticket, UnitOfWork
 
@@ -238,11 +238,16 @@ class CustomerDialog:
             sent.append((reply, _first_id(result)))
         if not sent and not blocked:
             return
-        async with self._deps.uow() as uow:
-            now = self._deps.clock.now()
+        now = self._deps.clock.now()
+
+        async def store(uow: UnitOfWork) -> None:
             for reply, sent_id in sent:
-                if sent_id is not None and await uow.messages.find(turn.chat_id, sent_id):
-                    continue  # recorded before a crash stopped the work (resumed)
+                if (
+                    resumed
+                    and sent_id is not None
+                    and await uow.messages.find(turn.chat_id, sent_id)
+                ):
+                    continue  # recorded before a crash stopped the work
                 await uow.messages.add(
                     NewMessage(
                         conversation_id=turn.conversation_id,
@@ -256,6 +261,9 @@ class CustomerDialog:
                 )
             if blocked:
                 await uow.customers.set_blocked(turn.customer_id, True)
+
+        resumed = resuming()
+        await record(self._deps.uow, store)  # with the work's finish: one transaction
 
     async def _tell_desk(self, turn: AfterTurn) -> None:
         for ticket_id, kind in turn.opened:

@@ -17,8 +17,9 @@ from bot.core.desk.cards import escape
 from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
 from bot.core.events import MessageEdited, MessageReceived
+from bot.core.sender import record
 from bot.core.views import TicketView
-from handoff import Direction, NewMessage, RelayLink, tickets
+from handoff import Direction, NewMessage, RelayLink, UnitOfWork, tickets
 
 __all__ = ["Relay", "body_of", "is_note"]
 
@@ -97,8 +98,13 @@ class Relay:
             result = await deps.outbox(CopyMessages(group, ids, customer_chat))
         if isinstance(result, Done):
             await self._link(view, group, ids, customer_chat, result)
-            async with deps.uow() as uow:
-                await tickets.record_operator_reply(uow, view.ticket.id, now=deps.clock.now())
+            if view.ticket.first_reply_at is None:  # the view was read under the ticket's lock
+                now, ticket_id = deps.clock.now(), view.ticket.id
+
+                async def replied(uow: UnitOfWork) -> None:
+                    await tickets.record_operator_reply(uow, ticket_id, now=now)
+
+                await record(deps.uow, replied)  # with the link and the work's finish
             return view
         assert isinstance(result, Failed)
         if result.reason is Failure.BLOCKED and await self._board.customer_blocked(view):
@@ -167,13 +173,17 @@ class Relay:
     ) -> None:
         if target_chat is None or not isinstance(result, Done):
             return
-        async with self._deps.uow() as uow:
-            for source_id, target_id in zip(source_ids, result.message_ids, strict=False):
-                if await uow.relays.by_target(target_chat, target_id) is not None:
-                    continue  # linked before a crash stopped the work (resumed)
-                await uow.relays.add(
-                    RelayLink(view.ticket.id, source_chat, source_id, target_chat, target_id)
-                )
+        links = [
+            RelayLink(view.ticket.id, source_chat, source_id, target_chat, target_id)
+            for source_id, target_id in zip(source_ids, result.message_ids, strict=False)
+        ]
+
+        async def store(uow: UnitOfWork) -> None:
+            for link in links:
+                await uow.relays.add(link)  # a link stored before a crash is kept as it was
+
+        # deferred: written with the handling's next unit of work or its end (bot/core/sender.py)
+        await record(self._deps.uow, store)
 
     async def _store(
         self,
