@@ -45,6 +45,7 @@ from bot.core.reload import reload_content
 from bot.core.replies import PRESSED, Reply, person_row, pressed_title
 from bot.core.sender import Work, carry, record, resuming, stage
 from bot.core.survey_flow import SurveyFlow
+from bot.core.views import TicketView
 from handoff import Direction, NewMessage, Ticket, UnitOfWork
 
 __all__ = ["EDITED_KIND", "KINDS", "REACHABILITY_KIND", "TURN", "CustomerDialog"]
@@ -87,10 +88,12 @@ class CustomerDialog:
             after = AfterTurn.of(turn, message=event, relay=relay)
             work = await _stage(uow, TURN, AFTER_TURN.dump_json(after), event.chat_id, now)
         carry(work)
-        await self.after_turn(after)
+        # the ticket and customer as read here: the desk need not read them again to relay
+        await self.after_turn(after, TicketView(ticket, turn.customer) if ticket else None)
 
-    async def after_turn(self, after: AfterTurn) -> None:
-        """Everything a message or a tap leaves to do after its commit (also when resumed)."""
+    async def after_turn(self, after: AfterTurn, view: TicketView | None = None) -> None:
+        """Everything a message or a tap leaves to do after its commit (also when resumed);
+        ``view``: the customer's open ticket as this handling's transaction read it."""
         replies = list(after.replies)
         if after.callback_id is not None:
             await self._deps.outbox(AnswerButton(after.callback_id, text=after.notice))
@@ -106,7 +109,7 @@ class CustomerDialog:
         if after.survey_comment is not None and event is not None:
             await self._survey.announce_comment(after.survey_comment, event)
         if after.relay and after.ticket_id is not None and event is not None:
-            await self._desk.customer_message(after.ticket_id, event)
+            await self._desk.customer_message(after.ticket_id, event, view)
         await self._tell_desk(after)
 
     async def resume(self, kind: str, payload: str) -> None:

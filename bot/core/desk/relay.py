@@ -45,11 +45,45 @@ class Relay:
         return self._deps.texts(self._board.lang, key, **params)
 
     # ------------------------------------------------------------------ customer → group
-    async def to_group(self, view: TicketView, parts: Sequence[MessageReceived]) -> TicketView:
+    def trusted(self, view: TicketView, ticket_id: int) -> bool:
+        """Whether ``view``, read by the customer's own transaction before the ticket's lock
+        was taken, can place the relay: the ticket is placed in its line's group and the
+        customer is not banned. (What may have changed since is safe: a deleted topic fails
+        the copy, which is then made from the ticket as storage has it; a ticket escalated
+        to another group meanwhile shows the message in its new topic's transcript.)"""
+        ticket = view.ticket
+        return (
+            ticket.id == ticket_id
+            and view.placed
+            and ticket.group_chat_id == self._board.group_for_line(ticket.line)
+            and not view.customer.state.banned
+        )
+
+    async def to_group(
+        self, view: TicketView, parts: Sequence[MessageReceived], *, hinted: bool = False
+    ) -> TicketView:
+        """Copy the customer's messages into the ticket's place. ``hinted``: ``view`` was not
+        read under the ticket's lock (:meth:`trusted`); if the copy fails there, the ticket is
+        read again and the copy made the usual way."""
         board = self._board
         customer_chat = view.customer.chat_id
         ids = tuple(part.message_id for part in parts)
         anchor = await self._mapped_reply(parts[0], customer_chat)
+        if hinted:
+            ticket = view.ticket
+            assert ticket.group_chat_id is not None  # trusted: placed
+            place = None if ticket.topic_id else ticket.card_message_id
+            copy = CopyMessages(
+                customer_chat, ids, ticket.group_chat_id, ticket.topic_id, anchor or place
+            )
+            result = await self._deps.outbox(copy)
+            if isinstance(result, Done):
+                await self._link(view, customer_chat, ids, ticket.group_chat_id, result)
+                return view
+            fresh = await board.view(ticket.id)
+            if fresh is None or fresh.customer.state.banned:
+                return view
+            view = fresh
         view, result = await board.copy_in(view, ids, reply_to=anchor)
         if isinstance(result, Done):
             await self._link(view, customer_chat, ids, view.ticket.group_chat_id, result)

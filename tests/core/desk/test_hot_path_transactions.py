@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.core import callbacks as cb
-from bot.core.actions import CopyMessages, SendText
+from bot.core.actions import CopyMessages, CreateTopic, SendText
+from bot.core.views import TicketView
 from handoff import Direction, UnitOfWork, UnitOfWorkFactory
 from tests.core.desk.test_outbox_resume import Bot, make_bot, run, says
-from tests.core.desk.world import GROUP, operator_says, press
+from tests.core.desk.world import GROUP, customer_says, make_world, operator_says, press
 
 
 @dataclass
@@ -108,3 +109,35 @@ async def test_a_step_is_written_before_the_work_s_next_call() -> None:
     async with bot.uow() as uow:
         [work] = await uow.outbox.pending()
     assert len(work.steps) == 1
+
+
+async def test_a_view_gone_stale_before_the_relay_falls_back_to_storage() -> None:
+    # the customer's transaction read the ticket in its first topic; before the relay took the
+    # ticket's lock, an operator deleted that topic and the desk moved the ticket to a new one
+    world = make_world()
+    ticket = await world.ticket()
+    customer = await world.customer()
+    stale = TicketView(ticket, customer)
+    assert ticket.topic_id is not None
+    world.outbox.deleted_topics.add(ticket.topic_id)
+    moved = await world.desk._board.recover(stale)
+    world.outbox.clear()
+    message = customer_says(ticket, "still there?")
+    await world.desk.customer_message(ticket.id, message, stale)
+    copies = world.outbox.of(CopyMessages)
+    assert [c.thread_id for c in copies] == [ticket.topic_id, moved.ticket.topic_id]
+    assert world.outbox.of(CreateTopic) == []  # no third topic: the ticket was read again
+    async with world.store.unit_of_work() as uow:
+        [link] = await uow.relays.by_source(customer.chat_id, message.message_id)
+    assert link.target_message_id == world.outbox.last_id(GROUP)
+
+
+async def test_a_stale_view_of_a_ticket_moved_to_another_line_is_not_trusted() -> None:
+    world = make_world(line_groups={2: GROUP - 1})
+    ticket = await world.ticket()
+    customer = await world.customer()
+    moved_line = TicketView(replace(ticket, line=2), customer)  # escalated, not yet re-placed
+    world.outbox.clear()
+    await world.desk.customer_message(ticket.id, customer_says(ticket, "hello?"), moved_line)
+    [copy] = world.outbox.of(CopyMessages)
+    assert (copy.to_chat_id, copy.thread_id) == (GROUP, ticket.topic_id)  # as storage has it
