@@ -85,6 +85,7 @@ class CustomerDialog:
                 relay = ticket is not None
                 if await self._flood.warn_once(event.chat_id):
                     turn.say(Reply(self._deps.texts(turn.lang, "slow_down")))
+            await turn.save_state(uow)  # once, whatever the turn changed in it
             after = AfterTurn.of(turn, message=event, relay=relay)
             work = await _stage(uow, TURN, AFTER_TURN.dump_json(after), event.chat_id, now)
         carry(work)
@@ -168,6 +169,7 @@ class CustomerDialog:
             turn = await self._start_turn(uow, event, now)
             await _store_press(uow, self._deps, turn, payload, now)
             notice = await press(uow, self._deps, turn, event, payload)
+            await turn.save_state(uow)  # once, whatever the turn changed in it
             after = AfterTurn.of(turn, callback_id=event.callback_id, notice=notice)
             work = await _stage(uow, TURN, AFTER_TURN.dump_json(after), event.chat_id, now)
         carry(work)
