@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Delete, Insert, bindparam, delete, exists, select
+from sqlalchemy import Delete, Insert, bindparam, delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from handoff import PendingWork
-from storage.repositories._common import add_row, insert_for, table_of
+from storage.repositories._common import insert_for, table_of
 from storage.tables import OutboxRow, OutboxStepRow
 
 __all__ = ["SqlOutboxRepository"]
+
+
+@cache
+def _add_work() -> ReturningInsert[Any]:
+    """INSERT ... RETURNING the id alone (not the payload back)."""
+    table = table_of(OutboxRow)
+    return insert(table).returning(table.c.id)
 
 
 @cache
@@ -51,16 +60,15 @@ class SqlOutboxRepository:
     async def add(
         self, kind: str, payload: str, *, chat_id: int, thread_id: int | None, now: datetime
     ) -> int:
-        row = await add_row(
-            self._connection,
-            OutboxRow,
-            kind=kind,
-            payload=payload,
-            chat_id=chat_id,
-            thread_id=thread_id,
-            created_at=now,
-        )
-        return int(row.id)
+        values = {
+            "kind": kind,
+            "payload": payload,
+            "chat_id": chat_id,
+            "thread_id": thread_id,
+            "created_at": now,
+        }
+        result = await self._connection.execute(_add_work(), values)
+        return int(result.scalar_one())
 
     async def pending(
         self, *, created_before: datetime | None = None, limit: int = 100
