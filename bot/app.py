@@ -23,11 +23,10 @@ from bot.core import (
 )
 from bot.core.actions import Outbox
 from bot.monitoring import LiveMetrics, MetricsServer, MonitoredBrain, MonitoredCore, MonitoredDesk
-from bot.replicas import connect_shared_state
 from bot.reports import DatabaseStats, WeeklyDigest
 from bot.runtime import QueuedOutbox
 from handoff import Clock, SystemClock, WorkingHours
-from intents import ContentHolder, Thresholds, make_encoder
+from intents import ContentHolder, MatcherCache, Thresholds, make_encoder
 from storage import Database
 
 __all__ = ["App", "build_app", "load_brain"]
@@ -45,14 +44,16 @@ class App:
 
 
 async def load_brain(settings: Settings) -> ContentHolder:
-    """Loads and validates the content and trains the matcher, off the event loop."""
+    """Loads and validates the content and trains the matcher (or loads the one trained on the
+    same content from ``[matching] cache_dir``), off the event loop."""
     holder = ContentHolder(
         settings.content.intents_dir,
         settings.content.kb_dir,
         Thresholds.from_settings(settings.matching),
         default_lang=settings.languages.default,
         languages=settings.languages.supported,
-        encoder=make_encoder(settings.matching.encoder, settings.matching.cache_dir),
+        encoder=make_encoder(settings.matching.encoder, settings.matching.embeddings_dir),
+        cache=MatcherCache(settings.matching.matcher_cache_dir),
     )
     await asyncio.to_thread(holder.load)
     return holder
@@ -74,6 +75,8 @@ async def build_app(
     listening: asyncio.Task[None] | None = None
     try:
         if settings.redis.url:  # several replicas: the per-process state goes to Redis
+            from bot.replicas import connect_shared_state  # redis: imported only when used
+
             shared = await connect_shared_state(settings.redis.url, settings.redis.key_prefix)
         await database.create_schema()
         config = CoreConfig.from_settings(settings)

@@ -161,16 +161,31 @@ class MatchingSettings(_Section):
     # "use": the multilingual sentence encoder joins the n-gram scorer; "none": n-grams alone
     # (the default: see docs/matching.md, "Sentence encoder", for the measurements behind it)
     encoder: Literal["use", "none"] = "none"
+    # where the trained matcher is kept between runs (see intents/matching/cache.py); unset:
+    # $XDG_CACHE_HOME/supportbot (~/.cache/supportbot), in its subfolder matcher/
+    cache_dir: Path | None = None
     # where the content's sentence vectors are kept between runs; unset: the user's cache folder
     embedding_cache_dir: Path | None = None
 
     @property
-    def cache_dir(self) -> Path:
-        """``embedding_cache_dir``, or ``$XDG_CACHE_HOME/supportbot/embeddings`` (~/.cache/…)."""
+    def cache_root(self) -> Path:
+        """``cache_dir``, or ``$XDG_CACHE_HOME/supportbot`` (~/.cache/supportbot)."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "supportbot"
+
+    @property
+    def matcher_cache_dir(self) -> Path:
+        """Where the trained n-gram matcher is stored: ``<cache_root>/matcher``."""
+        return self.cache_root / "matcher"
+
+    @property
+    def embeddings_dir(self) -> Path:
+        """``embedding_cache_dir``, or ``<cache_root>/embeddings``."""
         if self.embedding_cache_dir is not None:
             return self.embedding_cache_dir
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(base) / "supportbot" / "embeddings"
+        return self.cache_root / "embeddings"
 
     @model_validator(mode="after")
     def _ordered(self) -> MatchingSettings:
@@ -296,9 +311,10 @@ class Settings(_Section):
         ):
             database = database.model_copy(update={"url": prefix + str(base / rest)})
         matching = self.matching
-        cache = matching.embedding_cache_dir
-        if cache is not None and not cache.is_absolute():
-            matching = matching.model_copy(update={"embedding_cache_dir": base / cache})
+        for key in ("cache_dir", "embedding_cache_dir"):
+            cache = getattr(matching, key)
+            if cache is not None and not cache.is_absolute():
+                matching = matching.model_copy(update={key: base / cache})
         return self.model_copy(
             update={"content": content, "database": database, "matching": matching}
         )

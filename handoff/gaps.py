@@ -1,11 +1,15 @@
 """Content gaps: the questions the bot missed, grouped by similarity, each group with what to do.
 
 A *miss* is a question the bot could not place (a hand-off with no intent) or an answer that got
-👎 (:func:`handoff.metrics.is_miss`). Misses are grouped by the cosine similarity of their TF-IDF
-character n-grams (2–4 letters within words: robust to typos and Russian endings) with
-average-linkage agglomerative clustering cut at ``1 - similarity``. Each group gets the intent
-whose examples are nearest (the best mean similarity of its members to an intent's examples)
-and a suggested action:
+👎 (:func:`handoff.metrics.is_miss`). Misses are grouped by the cosine similarity of their vectors
+with average-linkage agglomerative clustering cut at ``1 - similarity``. The vectors are TF-IDF
+character n-grams (2–4 letters within words: robust to typos and Russian endings) unless an
+``embed`` function is given: the bot passes its sentence encoder's (``[matching] encoder =
+"use"``; the vectors are centred on their mean, which removes the domain all questions share),
+and the thresholds are then the encoder's own (:data:`ENCODER_THRESHOLDS`, chosen on
+a development set by ``benchmarks/gaps_grouping.py``; :data:`NGRAM_THRESHOLDS` were set on the
+planted groups of the tests). Each group gets the intent whose examples are nearest (the best
+mean similarity of its members to an intent's examples) and a suggested action:
 
 - *review the answer of X*: most of the group are 👎 on answers of intent X — the bot found the
   right topic and its answer did not help;
@@ -18,17 +22,26 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from handoff.metrics import History, is_miss
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
 __all__ = [
     "ADD_EXAMPLES",
+    "ENCODER_THRESHOLDS",
     "NEW_INTENT",
+    "NGRAM_THRESHOLDS",
     "REVIEW_ANSWER",
+    "Embed",
     "Gap",
+    "GapThresholds",
     "Miss",
     "find_gaps",
     "format_gaps",
@@ -39,6 +52,22 @@ __all__ = [
 ADD_EXAMPLES = "add_examples"
 NEW_INTENT = "new_intent"
 REVIEW_ANSWER = "review_answer"
+
+Embed = Callable[[Sequence[str]], "npt.NDArray[np.floating[Any]]"]
+"""Texts → one vector each (a sentence encoder's ``encode``); rows need not be unit length."""
+
+
+@dataclass(frozen=True, slots=True)
+class GapThresholds:
+    similarity: float  # the least average cosine similarity within a group
+    add_threshold: float  # the least similarity to an intent's examples to suggest adding to it
+
+
+# set on the planted groups of tests/handoff/test_gaps.py (a regression check now)
+NGRAM_THRESHOLDS = GapThresholds(similarity=0.25, add_threshold=0.45)
+# chosen on the development set of benchmarks/gaps_grouping.py (`--tune`): the best pairwise F1,
+# then the best suggestion accuracy (cosines of the centred vectors, see _embedded)
+ENCODER_THRESHOLDS = GapThresholds(similarity=0.25, add_threshold=0.50)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,29 +125,29 @@ def find_gaps(
     misses: Sequence[Miss],
     examples: Mapping[str, Sequence[str]],
     *,
-    similarity: float = 0.25,
-    add_threshold: float = 0.45,
+    embed: Embed | None = None,
+    thresholds: GapThresholds | None = None,
     min_size: int = 2,
 ) -> list[Gap]:
     """Groups of at least ``min_size`` questions, biggest first.
 
-    ``examples`` maps each intent id to its example phrases (all languages together);
-    ``similarity`` is the least average cosine similarity within a group.
+    ``examples`` maps each intent id to its example phrases (all languages together). With
+    ``embed`` the questions and examples are compared by its vectors, else by n-grams;
+    ``thresholds`` default to those of the chosen vectors (:data:`ENCODER_THRESHOLDS` or
+    :data:`NGRAM_THRESHOLDS`).
     """
     import numpy as np
     from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
 
+    limits = thresholds or (NGRAM_THRESHOLDS if embed is None else ENCODER_THRESHOLDS)
     counts = Counter(miss.text for miss in misses if miss.text)
     texts = sorted(counts, key=lambda t: (-counts[t], t))
     if not texts:
         return []
     intent_ids = sorted(i for i, phrases in examples.items() if phrases)
-    corpus = texts + [_normalise(p) for i in intent_ids for p in examples[i]]
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
-    vectorizer.fit(corpus)
-    vectors = vectorizer.transform(texts)
+    phrases = [_normalise(p) for i in intent_ids for p in examples[i]]
+    owners = np.array([column for column, i in enumerate(intent_ids) for _ in examples[i]])
+    vectors, phrase_vectors = (_ngrams if embed is None else _embedded(embed))(texts, phrases)
     if len(texts) == 1:
         labels = np.zeros(1, dtype=int)
     else:
@@ -126,14 +155,15 @@ def find_gaps(
             n_clusters=None,
             metric="cosine",
             linkage="average",
-            distance_threshold=1.0 - similarity,
+            distance_threshold=1.0 - limits.similarity,
         )
-        labels = clustering.fit_predict(vectors.toarray())
+        labels = clustering.fit_predict(vectors)
     # per text: the best similarity to each intent's examples
     nearest = np.zeros((len(texts), len(intent_ids)))
-    for column, intent_id in enumerate(intent_ids):
-        phrases = vectorizer.transform([_normalise(p) for p in examples[intent_id]])
-        nearest[:, column] = cosine_similarity(vectors, phrases).max(axis=1)
+    if phrases:
+        similarities = vectors @ phrase_vectors.T
+        for column in range(len(intent_ids)):
+            nearest[:, column] = similarities[:, owners == column].max(axis=1)
     languages: dict[str, Counter[str]] = {}
     disliked: dict[str, Counter[str]] = {}
     for miss in misses:
@@ -159,7 +189,7 @@ def find_gaps(
             best, score = intent_ids[column], float(means[column])
         if reviewed and reviewed.most_common(1)[0][1] * 2 > size:
             action, target = REVIEW_ANSWER, reviewed.most_common(1)[0][0]
-        elif best is not None and score >= add_threshold:
+        elif best is not None and score >= limits.add_threshold:
             action, target = ADD_EXAMPLES, best
         else:
             action, target = NEW_INTENT, None
@@ -175,6 +205,51 @@ def find_gaps(
             )
         )
     return sorted(gaps, key=lambda g: (-g.size, g.texts[0]))
+
+
+Pair = tuple["npt.NDArray[np.float64]", "npt.NDArray[np.float64]"]
+
+
+def _unit(rows: Any) -> npt.NDArray[np.float64]:
+    import numpy as np
+
+    dense = np.asarray(rows, dtype=np.float64)
+    if dense.size == 0:
+        return np.zeros((0, 1))
+    result: npt.NDArray[np.float64] = dense / np.maximum(
+        np.linalg.norm(dense, axis=1, keepdims=True), 1e-12
+    )
+    return result
+
+
+def _ngrams(texts: Sequence[str], phrases: Sequence[str]) -> Pair:
+    """TF-IDF character n-grams fitted on the questions and the examples together."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    vectorizer.fit([*texts, *phrases])
+    phrase_rows = vectorizer.transform(phrases).toarray() if phrases else []
+    return _unit(vectorizer.transform(texts).toarray()), _unit(phrase_rows)
+
+
+def _embedded(embed: Embed) -> Callable[[Sequence[str], Sequence[str]], Pair]:
+    """The embedding's unit vectors, centred on the mean of the questions and examples together.
+
+    A desk's questions share a domain: in a sentence encoder's space they lie near one
+    direction, so unrelated questions of that domain would group (BANKING77 in
+    ``benchmarks/gaps_grouping.py``). Subtracting the common mean leaves what tells them apart.
+    """
+    import numpy as np
+
+    def vectors(texts: Sequence[str], phrases: Sequence[str]) -> Pair:
+        questions = _unit(embed(list(texts)))
+        if not phrases:
+            return questions, _unit([])
+        examples = _unit(embed(list(phrases)))
+        mean = np.vstack([questions, examples]).mean(axis=0)
+        return _unit(questions - mean), _unit(examples - mean)
+
+    return vectors
 
 
 def format_gaps(gaps: Sequence[Gap], *, examples: int = 3) -> str:

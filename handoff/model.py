@@ -15,6 +15,7 @@ __all__ = [
     "KEEP",
     "Conversation",
     "Customer",
+    "DeadLetter",
     "Decision",
     "Direction",
     "Keep",
@@ -247,6 +248,26 @@ class RelayLink:
     source_message_id: int
     target_chat_id: int
     target_message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An incoming update the bot could not handle, parked with its raw JSON and the error.
+
+    ``retry_requested`` is set by an administrator (``supportbot dead-letters --retry``); the
+    running bot then handles the update once more and removes the letter if that succeeds.
+    """
+
+    id: int
+    update_id: int
+    kind: str  # "message", "callback_query", … (the update's field); "unknown" if it has none
+    chat_id: int | None
+    private: bool  # it came from a private chat: a customer who was told to try again
+    error: str
+    raw: str  # the update's JSON as Telegram sent it
+    attempts: int
+    parked_at: datetime
+    retry_requested: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from handoff.dialog import DialogState
 from handoff.model import (
     Conversation,
     Customer,
+    DeadLetter,
     Decision,
     NewMessage,
     NewTicket,
@@ -32,6 +33,7 @@ __all__ = [
     "REDELIVERY_WINDOW",
     "ConversationRepository",
     "CustomerRepository",
+    "DeadLetterRepository",
     "DecisionRepository",
     "MessageRepository",
     "OutboxRepository",
@@ -201,6 +203,45 @@ class UpdateLog(Protocol):
         ...
 
 
+class DeadLetterRepository(Protocol):
+    """Updates the bot gave up on (``supportbot dead-letters`` lists them)."""
+
+    async def park(
+        self,
+        *,
+        update_id: int,
+        kind: str,
+        chat_id: int | None,
+        private: bool,
+        error: str,
+        raw: str,
+        attempts: int,
+        now: datetime,
+    ) -> DeadLetter: ...
+    async def get(self, letter_id: int) -> DeadLetter | None: ...
+    async def oldest(self, *, limit: int = 100) -> Sequence[DeadLetter]:
+        """The parked updates, oldest first."""
+        ...
+
+    async def request_retry(self, letter_id: int) -> bool:
+        """Ask the running bot to handle the update again; False if there is no such letter."""
+        ...
+
+    async def claim_retry(self, letter_id: int) -> bool:
+        """Take a requested retry (clears the request); False if none is requested or another
+        replica took it first."""
+        ...
+
+    async def retry_requested(self) -> Sequence[DeadLetter]: ...
+    async def failed_again(self, letter_id: int, *, error: str, now: datetime) -> None:
+        """A retry failed too: one more attempt, the new error, parked again now."""
+        ...
+
+    async def drop(self, letter_id: int) -> bool:
+        """Forget a letter; False if there was none."""
+        ...
+
+
 class OutboxRepository(Protocol):
     """Work left to do after a commit, and the Telegram calls already made for it."""
 
@@ -237,6 +278,7 @@ class UnitOfWork(Protocol):
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    dead_letters: DeadLetterRepository
     outbox: OutboxRepository
 
     async def __aenter__(self) -> Self: ...

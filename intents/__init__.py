@@ -21,6 +21,7 @@ from kb import Problem
 
 if TYPE_CHECKING:
     from intents.holder import ContentHolder, ReloadReport
+    from intents.matching.cache import MatcherCache
     from intents.matching.encoder import EncoderName, SentenceEncoder, make_encoder
     from intents.matching.engine import Engine
 
@@ -43,6 +44,7 @@ __all__ = [
     "Intent",
     "IntentsError",
     "Lang",
+    "MatcherCache",
     "Priority",
     "Problem",
     "ReloadInProgress",
@@ -60,6 +62,7 @@ __all__ = [
 _LAZY = {
     "ContentHolder": "intents.holder",
     "Engine": "intents.matching.engine",
+    "MatcherCache": "intents.matching.cache",
     "ReloadReport": "intents.holder",
     "EncoderName": "intents.matching.encoder",
     "SentenceEncoder": "intents.matching.encoder",  # numpy

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from intents.errors import ContentError, ReloadInProgress
 from intents.loader import load_content
+from intents.matching.cache import MatcherCache
 from intents.matching.encoder import SentenceEncoder
 from intents.matching.engine import Engine
 from intents.matching.results import Decision, Thresholds
@@ -116,6 +117,9 @@ class ContentHolder:
     Readers call :meth:`decide` (or take :attr:`engine` once per message) and never see a
     half-built engine: the reference is swapped in one assignment after the build succeeded.
     A failed reload leaves the live engine untouched and reports the problems.
+
+    With a :class:`MatcherCache`, the start and every reload look for the matcher trained on the
+    same content there first, and store what they had to train.
     """
 
     def __init__(
@@ -128,6 +132,7 @@ class ContentHolder:
         languages: Sequence[Lang] = LANGS,
         builder: Callable[[Content, Thresholds], Engine] | None = None,
         encoder: SentenceEncoder | None = None,
+        cache: MatcherCache | None = None,
     ) -> None:
         self.intents_dir = intents_dir
         self.kb_dir = kb_dir
@@ -136,7 +141,7 @@ class ContentHolder:
         self.default_lang: Lang = default_lang
         self._builder = builder or (
             lambda content, thresholds: Engine.build(
-                content, thresholds, default_lang=self.default_lang, encoder=encoder
+                content, thresholds, default_lang=self.default_lang, encoder=encoder, cache=cache
             )
         )
         self._engine: Engine | None = None

@@ -5,12 +5,13 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from storage import migrate
 from storage.engine import create_engine, describe_url
 from storage.failures import translate
+from storage.revisions import script_head
 from storage.unit_of_work import SqlUnitOfWork, WriterGate
 
 __all__ = ["Database"]
@@ -58,13 +59,32 @@ class Database:
         return SqlUnitOfWork(self._sessions, url=self._url, gate=self._gate)
 
     async def create_schema(self, revision: str = "head") -> None:
-        """Brings the schema to ``revision`` by running the Alembic migrations."""
+        """Brings the schema to ``revision`` by running the Alembic migrations (a database at the
+        newest one already is left alone without importing Alembic: see :mod:`storage.revisions`).
+        """
         try:
+            if revision == "head" and await self._at_head():
+                return
+            from storage import migrate
+
             await migrate.upgrade(self._engine, revision)
         except (SQLAlchemyError, OSError) as exc:
             raise translate(exc, self._url) from exc
 
+    async def _at_head(self) -> bool:
+        head = script_head()
+        if head is None:
+            return False
+        async with self._engine.connect() as connection:
+            try:
+                result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            except SQLAlchemyError:  # no such table yet: a new database
+                return False
+            return list(result.scalars()) == [head]
+
     async def downgrade(self, revision: str) -> None:
+        from storage import migrate
+
         try:
             await migrate.downgrade(self._engine, revision)
         except (SQLAlchemyError, OSError) as exc:
@@ -72,6 +92,8 @@ class Database:
 
     async def current_revision(self) -> str | None:
         """The migration the database is at; None for an empty database."""
+        from storage import migrate
+
         try:
             return await migrate.current_revision(self._engine)
         except (SQLAlchemyError, OSError) as exc:
@@ -80,10 +102,14 @@ class Database:
     @staticmethod
     def head_revision() -> str | None:
         """The newest migration shipped with this code."""
+        from storage import migrate
+
         return migrate.head_revision()
 
     async def schema_differences(self) -> list[str]:
         """What the migrations miss compared with the models; empty when they agree."""
+        from storage import migrate
+
         try:
             return await migrate.schema_differences(self._engine)
         except (SQLAlchemyError, OSError) as exc:

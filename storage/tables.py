@@ -33,6 +33,7 @@ __all__ = [
     "Base",
     "ConversationRow",
     "CustomerRow",
+    "DeadLetterRow",
     "DecisionRow",
     "MessageRow",
     "OutboxRow",
@@ -235,6 +236,24 @@ class ProcessedUpdateRow(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime]
+
+
+class DeadLetterRow(Base):
+    """An update the bot gave up on: its raw JSON, what went wrong, a retry asked for or not."""
+
+    __tablename__ = "dead_letters"
+    __table_args__ = (Index(None, "parked_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    update_id: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    private: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    parked_at: Mapped[datetime]
+    retry_requested: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class OutboxRow(Base):

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handoff import (
     ConversationRepository,
     CustomerRepository,
+    DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
     OutboxRepository,
@@ -26,6 +27,7 @@ from storage.failures import translate
 from storage.repositories import (
     SqlConversationRepository,
     SqlCustomerRepository,
+    SqlDeadLetterRepository,
     SqlDecisionRepository,
     SqlMessageRepository,
     SqlOutboxRepository,
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    dead_letters: DeadLetterRepository
     outbox: OutboxRepository
 
     def __init__(
@@ -112,6 +115,7 @@ class SqlUnitOfWork:
         self.decisions = SqlDecisionRepository(session, connection)
         self.relays = SqlRelayRepository(session, connection)
         self.updates = SqlUpdateLog(session, connection)
+        self.dead_letters = SqlDeadLetterRepository(session, connection)
         self.outbox = SqlOutboxRepository(session, connection)
         return self
 

@@ -121,6 +121,56 @@ class User:
         self.engine.changed()
         return self.engine.record_of(stored)
 
+    # --- caption and media edits ----------------------------------------------------------------
+    async def edit_caption(
+        self, message: MessageRef | None = None, caption: str | None = None
+    ) -> ChatMessage:
+        """Edit the caption of one of this user's files (default: their last message in the
+        private chat); ``None`` or ``""`` removes it. The bot gets an ``edited_message``."""
+        _, stored = self._own_message(message)
+        if _file_kind(stored) is None:
+            raise ControlError(
+                "only a photo, video, animation, audio, document or voice has a caption"
+            )
+        stored.pop("caption", None)
+        stored.pop("caption_entities", None)
+        if caption:
+            stored["caption"] = caption
+        return self._edited(stored)
+
+    async def edit_media(
+        self,
+        message: MessageRef | None = None,
+        *,
+        data: bytes,
+        kind: str = "photo",
+        caption: str | None = None,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+    ) -> ChatMessage:
+        """Replace the file of one of this user's media messages (default: their last message in
+        the private chat) with ``data`` as ``kind``; the caption becomes ``caption``."""
+        _, stored = self._own_message(message)
+        old = _file_kind(stored)
+        if old is None:
+            raise ControlError("only a message with a file can have its file replaced")
+        if kind not in _EDITABLE_FILES:
+            raise ControlError(f"a file can be replaced by one of {', '.join(_EDITABLE_FILES)}")
+        default_mime, default_name = _EDITABLE_FILES[kind]
+        content = self._media(
+            kind, data, mime_type or default_mime, file_name or default_name, caption
+        )
+        for key in (*_CAPTIONED_FILES, "caption", "caption_entities"):
+            stored.pop(key, None)
+        stored.update(content)
+        return self._edited(stored)
+
+    def _edited(self, stored: JsonDict) -> ChatMessage:
+        stored["edit_date"] = self.engine.world.now()
+        self.engine.updates.push("edited_message", dict(stored))
+        self.engine.changed()
+        return self.engine.record_of(stored)
+
     async def send_in_group(
         self,
         group: Group,
@@ -284,6 +334,20 @@ class User:
             },
         )
         self.engine.changed()
+
+
+_EDITABLE_FILES = {  # kind -> default MIME type and file name of a replacing file
+    "photo": ("image/jpeg", "photo.jpg"),
+    "video": ("video/mp4", "video.mp4"),
+    "animation": ("video/mp4", "animation.mp4"),
+    "audio": ("audio/mpeg", "audio.mp3"),
+    "document": ("application/pdf", "document.pdf"),
+}
+_CAPTIONED_FILES = (*_EDITABLE_FILES, "voice")
+
+
+def _file_kind(message: JsonDict) -> str | None:
+    return next((kind for kind in _CAPTIONED_FILES if kind in message), None)
 
 
 def _text(text: str) -> JsonDict:

@@ -173,6 +173,32 @@ def control_routes(tg: TelegramEmulator) -> web.RouteTableDef:
         )
         return _message(edited)
 
+    @on("POST", "/_control/edit_caption")
+    async def edit_caption(request: web.Request) -> JsonDict:
+        data = await _body(request)
+        message_id = data.get("message_id")
+        caption = data.get("caption")
+        edited = await user(data).edit_caption(
+            int(message_id) if message_id is not None else None,
+            str(caption) if caption is not None else None,
+        )
+        return _message(edited)
+
+    @on("POST", "/_control/edit_media")
+    async def edit_media(request: web.Request) -> JsonDict:
+        data = await _body(request)
+        message_id = data.get("message_id")
+        caption = data.get("caption")
+        edited = await user(data).edit_media(
+            int(message_id) if message_id is not None else None,
+            data=base64.b64decode(str(data["data_base64"])),
+            kind=str(data.get("kind", "photo")),
+            caption=str(caption) if caption is not None else None,
+            file_name=data.get("file_name"),
+            mime_type=data.get("mime_type"),
+        )
+        return _message(edited)
+
     @on("POST", "/_control/press")
     async def press(request: web.Request) -> JsonDict:
         data = await _body(request)
@@ -184,6 +210,15 @@ def control_routes(tg: TelegramEmulator) -> web.RouteTableDef:
             str(data["button"]), group=group, thread_id=int(thread) if thread else None
         )
         return {"callback_query_id": query_id}
+
+    @on("POST", "/_control/raw_update")
+    async def raw_update(request: web.Request) -> JsonDict:
+        """``{"update": {...}}``: queued as given, only ``update_id`` added."""
+        fields = (await _body(request))["update"]
+        if not isinstance(fields, dict):
+            raise ValueError('update must be a JSON object, e.g. {"message": {...}}')
+        queued: JsonDict = tg.inject_update(fields)
+        return queued
 
     @on("POST", "/_control/block")
     async def block(request: web.Request) -> JsonDict:

@@ -49,8 +49,15 @@ class Dispatcher:
         self.internal_errors: list[BaseException] = []
 
     async def call(
-        self, name: str, params: Params, *, via_webhook_reply: bool = False
+        self,
+        name: str,
+        params: Params,
+        *,
+        via_webhook_reply: bool = False,
+        client_gone: Callable[[], bool] = lambda: False,
     ) -> tuple[int, JsonDict]:
+        """Run one call; ``client_gone`` tells, once it is answered, whether the bot is still
+        there to read the answer (see :attr:`ApiCall.unread`)."""
         engine = self.engine
         entry = self._methods.get(name.lower())
         canonical = entry[0] if entry else name
@@ -65,7 +72,7 @@ class Dispatcher:
                 raise error
             result = await entry[1](engine, params)
         except ApiError as exc:
-            self._record(canonical, params, via_webhook_reply, error=exc)
+            self._record(canonical, params, via_webhook_reply, error=exc, unread=client_gone())
             return exc.code, exc.payload()
         except Exception as exc:  # a bug in the emulator must not take the server down
             _log.exception("emulator failed on %s", canonical)
@@ -89,6 +96,7 @@ class Dispatcher:
         *,
         result: Any = None,
         error: ApiError | None = None,
+        unread: bool = False,
     ) -> None:
         self.engine.record(
             ApiCall(
@@ -101,5 +109,6 @@ class Dispatcher:
                 error_code=error.code if error else None,
                 description=error.description if error else None,
                 via_webhook_reply=via_webhook_reply,
+                unread=unread,
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -295,6 +295,15 @@ class TelegramEmulator:
     def updates(self) -> list[dict[str, object]]:
         """Every update queued for the bot so far (as sent), in order."""
         return list(self.engine.updates.history)
+
+    def inject_update(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Queue a raw update for the bot, e.g. one its library cannot read:
+        ``tg.inject_update({"message": {"message_id": "not a number"}})``. The ``update_id`` is
+        added; nothing else is checked or filled in."""
+        try:
+            return self.engine.updates.push_raw(fields)
+        except ValueError as exc:
+            raise ControlError(str(exc)) from exc
 
     def redeliver(self, update_id: int) -> dict[str, object]:
         """Deliver an update again with the same ``update_id``, as Telegram may (at least once)."""

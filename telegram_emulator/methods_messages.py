@@ -8,11 +8,12 @@ from typing import Any
 
 from telegram_emulator.engine import Engine
 from telegram_emulator.errors import ApiError
+from telegram_emulator.methods_media import media_json, resolve_file
 from telegram_emulator.params import Params
 from telegram_emulator.records import CallbackAnswer
 from telegram_emulator.world import ChatState
 
-__all__ = ["COPYABLE_KEYS", "METHODS"]
+__all__ = ["COPYABLE_KEYS", "EDITABLE_MEDIA", "METHODS"]
 
 JsonDict = dict[str, Any]
 Handler = Callable[[Engine, Params], Awaitable[Any]]
@@ -145,6 +146,74 @@ async def edit_message_caption(engine: Engine, p: Params) -> JsonDict:
     )
 
 
+# --- editMessageMedia -------------------------------------------------------------------------
+EDITABLE_MEDIA = ("animation", "audio", "document", "photo", "video")
+
+
+def _media_of(message: JsonDict) -> str | None:
+    """The kind of file ``message`` shows (``None`` for text and anything else)."""
+    return next((kind for kind in EDITABLE_MEDIA if kind in message), None)
+
+
+def _album_allows(message: JsonDict, old: str | None, new: str) -> bool:
+    """In an album an audio stays an audio, a document a document, else a photo or a video."""
+    if "media_group_id" not in message or old is None:
+        return True
+    if old in ("audio", "document"):
+        return new == old
+    return new in ("photo", "video")
+
+
+async def edit_message_media(engine: Engine, p: Params) -> JsonDict:
+    """Replace the file of an animation, audio, document, photo or video message, or add one
+    to a text message; the caption is the new media's (none given: the caption is removed)."""
+    _, message = _own_message(engine, p)
+    media = p.obj("media")
+    if not isinstance(media, dict):
+        raise ApiError(400, "can't parse InputMedia: media is not an object")
+    kind = media.get("type")
+    if kind not in EDITABLE_MEDIA:
+        raise ApiError(400, f"can't parse InputMedia: unsupported media type {kind!r}")
+    old = _media_of(message)
+    if old is None and "text" not in message:
+        raise ApiError(400, "there is no media in the message to edit")
+    if not _album_allows(message, old, kind):
+        raise ApiError(400, "can't change the type of a media in an album this way")
+    item = Params({**media, "media": media.get("media")}, p.uploads)
+    stored = resolve_file(engine, item, "media", kind)
+    caption = engine.caption_content(item.text("caption"), item.text("parse_mode"))
+    entities = media.get("caption_entities")
+    if caption and isinstance(entities, list) and entities and not item.text("parse_mode"):
+        caption["caption_entities"] = entities
+    same_file = old == kind and _file_unique_id(message[kind]) == stored.file_unique_id
+    markup = engine.markup(p)
+    unchanged = (
+        same_file
+        and caption.get("caption") == message.get("caption")
+        and caption.get("caption_entities") == message.get("caption_entities")
+        and markup == message.get("reply_markup")
+    )
+    if unchanged:
+        raise ApiError(400, _NOT_MODIFIED)
+    for key in (*EDITABLE_MEDIA, "text", "entities", "caption", "caption_entities"):
+        message.pop(key, None)
+    message[kind] = media_json(kind, stored, item)
+    message.update(caption)
+    if markup is None:
+        message.pop("reply_markup", None)
+    else:
+        message["reply_markup"] = markup
+    message["edit_date"] = engine.world.now()
+    engine.changed()
+    return message
+
+
+def _file_unique_id(media: Any) -> Any:
+    """A photo is a list of sizes; every other file is one object."""
+    described = media[-1] if isinstance(media, list) and media else media
+    return described.get("file_unique_id") if isinstance(described, dict) else None
+
+
 async def edit_message_reply_markup(engine: Engine, p: Params) -> JsonDict:
     _, message = _own_message(engine, p)
     return _apply_edit(engine, message, {"reply_markup": engine.markup(p)})
@@ -272,6 +341,7 @@ METHODS: dict[str, Handler] = {
     "editMessageText": edit_message_text,
     "editMessageCaption": edit_message_caption,
     "editMessageReplyMarkup": edit_message_reply_markup,
+    "editMessageMedia": edit_message_media,
     "deleteMessage": delete_message,
     "deleteMessages": delete_messages,
     "copyMessage": copy_message,

@@ -10,12 +10,61 @@ from telegram_emulator.errors import ApiError
 from telegram_emulator.params import Params
 from telegram_emulator.world import ChatState, Topic
 
-__all__ = ["METHODS", "create_topic", "delete_topic"]
+__all__ = ["METHODS", "TOPIC_ICONS", "create_topic", "delete_topic"]
 
 JsonDict = dict[str, Any]
 Handler = Callable[[Engine, Params], Awaitable[Any]]
 
 ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+
+# --- topic icons -------------------------------------------------------------------------------
+# A bot is not a Premium user: its topics may only show the custom emoji of Telegram's default
+# topic-icon pack, the stickers ``getForumTopicIconStickers`` lists. The emulator's pack is a
+# small stand-in (custom emoji id -> emoji) that holds "5370870893004203704", an id bots use.
+TOPIC_ICONS: dict[str, str] = {
+    "5370870893004203704": "\U0001f5e3",  # speaking head
+    "5312536423851630001": "\U0001f4a1",  # light bulb
+    "5377544228505134960": "\U0001f389",  # party popper
+    "5417915203100613993": "\U0001f4ac",  # speech balloon
+    "5420216386448270341": "\u2753",  # question mark
+    "5350305691942788490": "\U0001f4c8",  # chart increasing
+    "5357121491508928442": "\U0001f440",  # eyes
+    "5312315739842026755": "\U0001f3c6",  # trophy
+}
+ICON_PACK_NAME = "Topics"
+
+
+def icon_sticker_json(custom_emoji_id: str, emoji: str) -> JsonDict:
+    """A custom emoji sticker of the topic-icon pack, as ``getForumTopicIconStickers`` shows it."""
+    return {
+        "file_id": f"CUSTOM_EMOJI_{custom_emoji_id}",
+        "file_unique_id": f"AgAD{custom_emoji_id[-8:]}",
+        "type": "custom_emoji",
+        "width": 100,
+        "height": 100,
+        "is_animated": True,
+        "is_video": False,
+        "emoji": emoji,
+        "set_name": ICON_PACK_NAME,
+        "custom_emoji_id": custom_emoji_id,
+    }
+
+
+def checked_icon(icon_custom_emoji_id: str | None) -> str | None:
+    """The icon a topic gets: ``None`` for none (absent or empty), else an id of the pack."""
+    if not icon_custom_emoji_id:
+        return None
+    if icon_custom_emoji_id not in TOPIC_ICONS:
+        raise ApiError(
+            400,
+            "invalid custom emoji identifier specified for the topic icon: a bot may only use "
+            "the custom emoji listed by getForumTopicIconStickers",
+        )
+    return icon_custom_emoji_id
+
+
+async def get_forum_topic_icon_stickers(engine: Engine, p: Params) -> list[JsonDict]:
+    return [icon_sticker_json(emoji_id, emoji) for emoji_id, emoji in TOPIC_ICONS.items()]
 
 
 def _forum(engine: Engine, p: Params) -> ChatState:
@@ -75,7 +124,8 @@ async def create_forum_topic(engine: Engine, p: Params) -> JsonDict:
     assert color is not None
     if color not in ICON_COLORS:
         raise ApiError(400, "ICON_COLOR_INVALID")
-    topic = create_topic(engine, chat, p.text("name") or "", color, p.text("icon_custom_emoji_id"))
+    icon = checked_icon(p.text("icon_custom_emoji_id"))
+    topic = create_topic(engine, chat, p.text("name") or "", color, icon)
     return topic.to_json()
 
 
@@ -90,7 +140,7 @@ async def edit_forum_topic(engine: Engine, p: Params) -> bool:
         changes["name"] = topic.name = name
     emoji = p.text("icon_custom_emoji_id")
     if emoji is not None and emoji != (topic.icon_custom_emoji_id or ""):
-        topic.icon_custom_emoji_id = emoji or None
+        topic.icon_custom_emoji_id = checked_icon(emoji)
         changes["icon_custom_emoji_id"] = emoji
     if not changes:
         raise ApiError(400, "TOPIC_NOT_MODIFIED")
@@ -141,4 +191,5 @@ METHODS: dict[str, Handler] = {
     "closeForumTopic": close_forum_topic,
     "reopenForumTopic": reopen_forum_topic,
     "deleteForumTopic": delete_forum_topic,
+    "getForumTopicIconStickers": get_forum_topic_icon_stickers,
 }

@@ -40,6 +40,9 @@ class ApiCall:
     error_code: int | None = None
     description: str | None = None
     via_webhook_reply: bool = False
+    # the bot had closed the connection before the answer came (a long poll it gave up on):
+    # nobody read this answer, so an error here is no error the bot saw
+    unread: bool = False
 
     @property
     def chat_id(self) -> int | str | None:

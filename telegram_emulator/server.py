@@ -26,7 +26,11 @@ def build_app(
             params = await read_request(request)
         except ApiError as exc:
             return web.json_response(exc.payload(), status=exc.code)
-        status, body = await dispatcher.call(request.match_info["method"], params)
+        status, body = await dispatcher.call(
+            request.match_info["method"],
+            params,
+            client_gone=lambda: request.transport is None or request.transport.is_closing(),
+        )
         return web.json_response(body, status=status)
 
     async def file(request: web.Request) -> web.Response:

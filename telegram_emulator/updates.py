@@ -67,6 +67,17 @@ class UpdateQueue:
         self._wake()
         return update
 
+    def push_raw(self, fields: JsonDict) -> JsonDict:
+        """Queue an update made of ``fields`` exactly as given (only ``update_id`` is added),
+        whatever ``allowed_updates`` says: to see how a bot copes with one it cannot read."""
+        if "update_id" in fields:
+            raise ValueError("leave update_id out: the queue numbers the update itself")
+        update = {"update_id": next(self._ids), **copy.deepcopy(fields)}
+        self._pending.append(update)
+        self.history.append(update)
+        self._wake()
+        return update
+
     def redeliver(self, update_id: int) -> JsonDict:
         """Queue an already delivered update again, same ``update_id`` (at-least-once delivery,
         as after a bot crashed before confirming it)."""

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "content",
     "emulator",
     "database",
+    "dead_letters",
     "service",
     "demo",
     "metrics",

@@ -254,7 +254,7 @@ def run_ask(args: argparse.Namespace, context: Context) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    from intents import Engine
+    from intents import Engine, MatcherCache
 
     thresholds, default_lang = _thresholds(context)
     engine = Engine.build(
@@ -262,6 +262,7 @@ def run_ask(args: argparse.Namespace, context: Context) -> int:
         thresholds,
         default_lang=default_lang,
         encoder=_configured_encoder(context),
+        cache=MatcherCache(context.settings.matching.matcher_cache_dir),  # the bot's own
     )
     for text in _messages(args.text):
         decision = engine.decide(text, args.lang)
@@ -288,7 +289,7 @@ def _configured_encoder(
     from intents import make_encoder
 
     matching = context.settings.matching
-    return make_encoder(name or matching.encoder, matching.cache_dir)
+    return make_encoder(name or matching.encoder, matching.embeddings_dir)
 
 
 def run_eval(args: argparse.Namespace, context: Context) -> int:

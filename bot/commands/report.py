@@ -35,7 +35,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "gaps",
         help="group the questions the bot missed by similarity and suggest what to write",
         description="Unanswered and 👎 questions of the last N days, grouped by similarity "
-        "(character n-grams), each group with its size, examples, the nearest intent and a "
+        "(the sentence encoder's vectors with [matching] encoder = 'use', character n-grams "
+        "otherwise), each group with its size, examples, the nearest intent and a "
         "suggested action; --yaml writes a ready fragment for the content files.",
     )
     add_period_arguments(gaps)
@@ -54,15 +55,18 @@ def content_gaps(
 ) -> list[Gap]:
     """The gaps of the period against the configured content's intent examples."""
     from handoff import find_gaps, misses_of
-    from intents import load_content
+    from intents import load_content, make_encoder
 
-    content_settings = context.settings.content
+    content_settings, matching = context.settings.content, context.settings.matching
     content = load_content(content_settings.intents_dir, content_settings.kb_dir)
     examples = {
         intent.id: [phrase for phrases in intent.examples.values() for phrase in phrases]
         for intent in content.intents.values()
     }
-    return find_gaps(misses_of(history, start, end), examples, min_size=min_size)
+    # [matching] encoder = "use": group by the sentence encoder's vectors, else by n-grams
+    encoder = make_encoder(matching.encoder, matching.cache_dir)
+    embed = None if encoder is None else encoder.encode
+    return find_gaps(misses_of(history, start, end), examples, embed=embed, min_size=min_size)
 
 
 def _gaps(args: argparse.Namespace, context: Context) -> int:

@@ -88,7 +88,7 @@ async def _serve_ptb(settings: Settings, token: str) -> None:
     from bot.runtime.ptb import PtbOutbox, make_application, run_polling, run_webhook
 
     webhook = settings.telegram.mode == "webhook"
-    application = make_application(token, settings.telegram.api_url, webhook=webhook)
+    application = make_application(token, settings.telegram.api_url)
     async with build_app(settings, PtbOutbox(application.bot)) as app:
         await application.bot.initialize()  # idempotent: the runner initializes it again
         await app.core.resume()  # what a crash left pending goes out before new updates
@@ -102,7 +102,19 @@ async def _serve_ptb(settings: Settings, token: str) -> None:
                 secret=secret.get_secret_value(),
             )
         else:
-            await run_polling(application, app.core)
+            await run_polling(application, app.core, stop=_stop_on_signals())
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """An event SIGINT and SIGTERM set: the bot then stops cleanly (what it handles is finished
+    and confirmed to Telegram)."""
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
 
 
 def _chat(args: argparse.Namespace, context: Context) -> int:

@@ -102,7 +102,7 @@ def run_heldout(args: argparse.Namespace, context: Context) -> int:
         content,
         Thresholds.from_settings(settings.matching),
         default_lang=settings.languages.default,
-        encoder=make_encoder(encoder_name, settings.matching.cache_dir),
+        encoder=make_encoder(encoder_name, settings.matching.embeddings_dir),
     )
     reader = Reader(content, engine.decide, settings.languages.default)
     for path in args.files:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -14,8 +14,9 @@ from bot.core.sender import Merging, Sender
 from bot.core.shared import SharedState
 from bot.core.texts import Texts
 from handoff import CategoryRules, Clock, Priority, Route, UnitOfWorkFactory, WorkingHours
+from intents.understanding import Reader
 
-__all__ = ["CoreConfig", "Deps"]
+__all__ = ["CoreConfig", "Deps", "ReaderSlot"]
 
 DEFAULT_POPULAR = (
     "order_status",
@@ -87,6 +88,26 @@ def _categories(settings: Settings) -> CategoryRules:
     )
 
 
+class ReaderSlot:
+    """The message reader of the live content, one per bot (made with its :class:`Deps`), built
+    again when the brain or its content changed (a reload brings new content)."""
+
+    def __init__(self) -> None:
+        self._built_for: tuple[object, object] | None = None
+        self._reader: Reader | None = None
+
+    def get(self, brain: object, content: object, build: Callable[[], Reader]) -> Reader:
+        built_for = self._built_for
+        if (
+            self._reader is None
+            or built_for is None
+            or built_for[0] is not brain
+            or built_for[1] is not content  # by identity: comparing contents would be slow
+        ):
+            self._built_for, self._reader = (brain, content), build()
+        return self._reader
+
+
 @dataclass(frozen=True)
 class Deps:
     """Built once by the composition root and handed to every core service."""
@@ -99,6 +120,7 @@ class Deps:
     hours: WorkingHours
     brain: Brain
     shared: SharedState | None = None  # None: one process, the in-memory classes
+    reader: ReaderSlot = field(default_factory=ReaderSlot)
 
     def __post_init__(self) -> None:
         # the core calls ``outbox`` through the sender: a call made for pending work is

@@ -48,6 +48,7 @@ from bot.core.actions import (
 from handoff import (
     ConversationRepository,
     CustomerRepository,
+    DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
     OutboxRepository,
@@ -164,12 +165,27 @@ class Handling:
         if not self.works and not self.deferred:
             return
         works = list(self.works)
+        deferred = {(id(work), key) for work, key, _result in self.steps}
         token = _handling.set(None)  # written here, not by Merging
         try:
             async with uow() as tx:
                 _steps, writes = await self.write_deferred(tx, steps=False)
                 for work in works:
-                    await tx.outbox.finish(work.id, steps=work.stored_steps)
+                    # a step in storage: written by a flush, resumed, or stored by a caller
+                    # with its change (bot/core/desk/outcome.py)
+                    stored = work.stored_steps or any(
+                        (id(work), key) not in deferred for key in work.steps
+                    )
+                    await tx.outbox.finish(work.id, steps=stored)
+        except Exception:
+            # the work stays pending: what it did must still be known when it is resumed
+            _handling.reset(token)
+            token = _handling.set(None)
+            try:
+                await self.flush(uow)
+            except Exception:  # the calls not recorded will be made again
+                log.exception("the steps of work that could not be finished were not recorded")
+            raise
         finally:
             _handling.reset(token)
         finished = {id(work) for work in works}
@@ -275,6 +291,7 @@ class _Merged:
     relays: RelayRepository
     updates: UpdateLog
     outbox: OutboxRepository
+    dead_letters: DeadLetterRepository
 
     def __init__(self, inner: UnitOfWork, scope: Handling) -> None:
         self._inner = inner
@@ -297,6 +314,7 @@ class _Merged:
         self.relays = uow.relays
         self.updates = uow.updates
         self.outbox = uow.outbox
+        self.dead_letters = uow.dead_letters
         return self
 
     async def __aexit__(

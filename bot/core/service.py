@@ -12,6 +12,7 @@ import logging
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
+from bot.core.backlog import Backlog
 from bot.core.customer import CustomerDialog
 from bot.core.deps import Deps
 from bot.core.events import (
@@ -49,6 +50,7 @@ class SupportCore:
         self._idle.set()
         self._handlings: set[Handling] = set()  # being carried out: the housekeeping skips them
         self._resuming = asyncio.Lock()
+        self._backlog = Backlog(deps.uow, self._follow_up, self._busy, self._hold)
 
     def _is_operator_chat(self, chat_id: int) -> bool:
         config = self.deps.config
@@ -65,16 +67,18 @@ class SupportCore:
         self._handlings.add(scope)
         try:
             async with self._turn(event):
+                await self._backlog.catch_up(_queue_of(event))  # work a failure left, first
                 try:
                     with handling(scope):
                         await self._dispatch(event)
                 except Exception:
                     if not scope.committed:
                         raise  # nothing was committed: the update may be handled again
-                    await keep(scope, self.deps.uow)
+                    await keep(scope, self.deps.uow)  # its steps so far are not made again
+                    self._backlog.fell_behind(_queue_of(event), [w.id for w in scope.works])
                     log.exception(
                         "update %s: its work stopped after the commit; it stays pending and "
-                        "is carried on by the housekeeping",
+                        "is carried on before the next update of its chat, or by the housekeeping",
                         event.update_id,
                     )
                     return
@@ -96,15 +100,17 @@ class SupportCore:
         """Carry on the work a crash (or a failure) left pending, oldest first: at start-up
         before polling starts, and from the housekeeping (``stale_only``: work older than a
         minute that this process is not carrying out). Returns how many pieces were finished."""
-        busy = {work.id for scope in self._handlings for work in scope.works}
-        cutoff = self.deps.clock.now() - STALE_WORK if stale_only else None
         async with self._resuming:
-            return await resume_pending(
-                self.deps.uow,
-                self._follow_up,
-                created_before=cutoff,
-                skip=busy.__contains__,
-            )
+            if stale_only:  # lane by lane, each in its turn (bot/core/backlog.py)
+                return await self._backlog.stale(self.deps.clock.now() - STALE_WORK)
+            busy = self._busy()
+            return await resume_pending(self.deps.uow, self._follow_up, skip=busy.__contains__)
+
+    def _busy(self) -> set[int]:
+        return {work.id for scope in self._handlings for work in scope.works}
+
+    def _hold(self, key: tuple[int, int | None]) -> AbstractAsyncContextManager[None]:
+        return self._locks.hold(key) if self._order is None else self._order.hold(key)
 
     async def _follow_up(self, kind: str, payload: str) -> None:
         if kind.startswith("customer."):

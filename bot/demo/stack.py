@@ -15,7 +15,8 @@ from pathlib import Path
 from bot.app import App, build_app
 from bot.config import Settings
 from bot.core import Brain
-from bot.runtime.aiogram import AiogramOutbox, make_bot, make_dispatcher, run_polling
+from bot.runtime import RetryPolicy
+from bot.runtime.aiogram import AiogramOutbox, make_bot, run_polling
 from handoff import Clock
 from telegram_emulator import Group, TelegramEmulator, User
 
@@ -54,16 +55,18 @@ async def running_bot(
     clock: Clock | None = None,
     brain: Brain | None = None,
     polling_timeout: int = 1,
+    retry: RetryPolicy | None = None,
 ) -> AsyncIterator[App]:
     """The bot polling ``settings.telegram.api_url`` until the block ends (a clean stop: the poll
-    is released, buffered albums are delivered, the database is disposed)."""
+    is released, the updates in hand finished and confirmed, buffered albums are delivered, the
+    database is disposed)."""
     bot = make_bot(token, settings.telegram.api_url)
     try:
         async with build_app(settings, AiogramOutbox(bot), clock=clock, brain=brain) as app:
             await app.core.resume()  # what a crash left pending goes out before new updates
-            dispatcher = make_dispatcher(app.core)
+            stop = asyncio.Event()
             polling = asyncio.create_task(
-                run_polling(bot, app.core, polling_timeout=polling_timeout, dispatcher=dispatcher)
+                run_polling(bot, app.core, polling_timeout=polling_timeout, stop=stop, retry=retry)
             )
             try:
                 yield app
@@ -71,8 +74,7 @@ async def running_bot(
                 if polling.done():
                     polling.result()  # surfaces a crash of the polling loop
                 else:
-                    with contextlib.suppress(RuntimeError):
-                        await dispatcher.stop_polling()
+                    stop.set()
                     await asyncio.wait_for(polling, timeout=40)  # it finishes what it handles
     finally:
         await bot.session.close()
@@ -132,6 +134,7 @@ async def running_ptb_bot(
     clock: Clock | None = None,
     brain: Brain | None = None,
     polling_timeout: int = 1,
+    retry: RetryPolicy | None = None,
 ) -> AsyncIterator[App]:
     """``running_bot`` on python-telegram-bot: the same core, the other runtime."""
     # imported here, so the aiogram demo never loads python-telegram-bot
@@ -144,7 +147,13 @@ async def running_ptb_bot(
         await app.core.resume()  # what a crash left pending goes out before new updates
         stop = asyncio.Event()
         polling = asyncio.create_task(
-            run_ptb_polling(application, app.core, polling_timeout=polling_timeout, stop=stop)
+            run_ptb_polling(
+                application,
+                app.core,
+                polling_timeout=polling_timeout,
+                stop=stop,
+                retry=retry,
+            )
         )
         try:
             yield app

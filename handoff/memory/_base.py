@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from handoff.model import (
     Conversation,
     Customer,
+    DeadLetter,
     Decision,
     PendingWork,
     RelayLink,
@@ -52,6 +53,7 @@ class Tables:
     decisions: dict[int, Decision] = field(default_factory=dict)
     relays: dict[tuple[int, int], RelayLink] = field(default_factory=dict)
     updates: dict[int, datetime] = field(default_factory=dict)
+    dead_letters: dict[int, DeadLetter] = field(default_factory=dict)
     outbox: dict[int, PendingWork] = field(default_factory=dict)
     _last_id: int = 0
     _busy: set[asyncio.Task[Any]] = field(default_factory=set, repr=False, compare=False)

@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from handoff.memory._base import Tables, Tx
 from handoff.memory.customers import MemoryConversationRepository, MemoryCustomerRepository
+from handoff.memory.dead_letters import MemoryDeadLetterRepository
 from handoff.memory.feedback import (
     MemoryDecisionRepository,
     MemorySurveyRepository,
@@ -20,6 +21,7 @@ from handoff.memory.tickets import MemoryTicketRepository
 from handoff.ports import (
     ConversationRepository,
     CustomerRepository,
+    DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
     OutboxRepository,
@@ -62,6 +64,7 @@ class MemoryUnitOfWork:
     decisions: DecisionRepository
     relays: RelayRepository
     updates: UpdateLog
+    dead_letters: DeadLetterRepository
     outbox: OutboxRepository
 
     def __init__(self, store: InMemoryStore) -> None:
@@ -87,6 +90,7 @@ class MemoryUnitOfWork:
         self.decisions = MemoryDecisionRepository(tx)
         self.relays = MemoryRelayRepository(tx)
         self.updates = MemoryUpdateLog(tx)
+        self.dead_letters = MemoryDeadLetterRepository(tx)
         self.outbox = MemoryOutboxRepository(tx)
         return self
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from intents.matching.tfidf_row import TfidfRow
 from intents.text import tokens
@@ -34,6 +33,8 @@ class ArticleIndex:
         self._row: TfidfRow | None = None
         if not articles:
             return
+        from sklearn.feature_extraction.text import TfidfVectorizer  # training only
+
         docs = [
             " ".join([article.title] * 3 + list(article.tags) * 2 + [article.body])
             for article in articles

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
 
 from intents.matching.classifier import ClassifierConfig, FloatArray, TextClassifier, softmax
 
@@ -47,6 +46,8 @@ def out_of_fold_margins(
     models = 2 if config.sgd_alpha > 0 else 1
     n = len(classes)
     margins = np.full((len(texts), models * n), -10.0)
+    from sklearn.model_selection import StratifiedKFold  # training only
+
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
     for train_idx, test_idx in splitter.split(np.zeros(len(truth)), truth):
         model = TextClassifier.fit([texts[i] for i in train_idx], truth[train_idx].tolist(), config)

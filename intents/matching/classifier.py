@@ -8,6 +8,10 @@ training set (so the two are on one scale), turned into probabilities by a softm
 temperature (fitted on out-of-fold margins, see :mod:`.calibration`) and the two probability rows
 are averaged. An optional *reject* label trained on out-of-scope phrases takes probability mass
 away from the intents when a message looks like none of them.
+
+scikit-learn and SciPy are imported by :meth:`TextClassifier.fit` (and ``features``) only: a
+fitted classifier keeps numpy arrays, dicts and its analyzers (:mod:`.ngrams`), so one loaded
+from the matcher cache answers without them (about 80 MB and a second less at start-up).
 """
 
 from __future__ import annotations
@@ -16,20 +20,22 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
-from scipy import sparse
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import SGDClassifier
-from sklearn.svm import LinearSVC
 
 from intents.errors import IntentsError
-from intents.matching.stemming import stem_text, stem_word
+from intents.matching.ngrams import CharNgrams, WordNgrams
+from intents.matching.stemming import stem_word
 from intents.matching.tfidf_row import TfidfRow
 from intents.text import normalize
+
+if TYPE_CHECKING:
+    from scipy import sparse
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.svm import LinearSVC
 
 __all__ = ["REJECT", "ClassifierConfig", "TextClassifier", "softmax"]
 
@@ -60,6 +66,8 @@ def _fit_quietly(
     weights: npt.NDArray[np.float64],
     max_iter: int,
 ) -> None:
+    from sklearn.exceptions import ConvergenceWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         try:
@@ -83,6 +91,9 @@ def _one_per_label(
 def _model_makers(
     config: ClassifierConfig,
 ) -> list[Callable[[], LinearSVC | SGDClassifier]]:
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.svm import LinearSVC
+
     def svm() -> LinearSVC:
         return LinearSVC(C=config.c, max_iter=config.max_iter, random_state=config.random_state)
 
@@ -109,32 +120,42 @@ class TextClassifier:
 
     def __init__(
         self,
-        word: TfidfVectorizer,
-        char: TfidfVectorizer,
+        blocks: tuple[TfidfRow, TfidfRow],
         labels: tuple[str, ...],
         coef: npt.NDArray[np.float32],
         intercept: npt.NDArray[np.float32],
         vocabulary: frozenset[str],
+        *,
+        stemmed: bool,
     ) -> None:
-        self._word = word
-        self._char = char
         self.labels = labels
         self._coef_t = np.ascontiguousarray(coef.T)
         # the per-message fast path (see :meth:`_row`): sklearn's ``transform`` validates its
-        # input on every call, which costs more than the arithmetic for a single message
-        self._blocks: tuple[TfidfRow, ...] = (
-            TfidfRow.of(word, 0),
-            TfidfRow.of(char, len(word.vocabulary_)),
-        )
+        # input on every call, which costs more than the arithmetic for a single message; the
+        # word block's columns come first, then the character block's
+        self._blocks = blocks
         self._intercept = intercept
         self.models = coef.shape[0] // len(labels)
         self._vocabulary = vocabulary  # surface words seen in training (see :meth:`coverage`)
         self._words = sorted(self._vocabulary)
-        self._stem: Callable[[str], str] = stem_word if word.preprocessor is not None else str
-        self._idf = np.asarray(word.idf_, dtype=np.float64)
+        self._stem: Callable[[str], str] = stem_word if stemmed else str
+        self._word_columns = blocks[0].vocabulary
+        self._idf = np.asarray(blocks[0].idf, dtype=np.float64)
         self._rarest = float(self._idf.max()) if len(self._idf) else 1.0
         self._typos: dict[str, bool] = {}
         self.temperature = 1.0
+
+    def __getstate__(self) -> dict[str, object]:
+        """What the matcher cache stores: the typo memo starts empty, the sorted words are
+        rebuilt from the vocabulary."""
+        state = dict(self.__dict__)
+        state["_typos"] = {}
+        del state["_words"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._words = sorted(self._vocabulary)
 
     @classmethod
     def fit(
@@ -145,19 +166,19 @@ class TextClassifier:
     ) -> TextClassifier:
         if len(set(labels)) < 2:
             raise IntentsError("the classifier needs at least two different labels to learn")
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
         docs = [normalize(text) for text in texts]
         word = TfidfVectorizer(
-            analyzer="word",
-            preprocessor=stem_text if config.stem_words else None,
-            ngram_range=config.word_ngrams,
+            analyzer=WordNgrams(*config.word_ngrams, stem=config.stem_words),
             sublinear_tf=True,
             min_df=config.min_df,
-            token_pattern=r"(?u)\b\w+\b",
             dtype=np.float32,
         )
         char = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=config.char_ngrams,
+            analyzer=CharNgrams(*config.char_ngrams),
             sublinear_tf=True,
             min_df=config.min_df,
             dtype=np.float32,
@@ -190,11 +211,27 @@ class TextClassifier:
             coefs.append(coef / spread)
             intercepts.append(intercept / spread)
         vocabulary = _surface_words(docs, config.min_df)
-        return cls(word, char, classes, np.vstack(coefs), np.concatenate(intercepts), vocabulary)
+        blocks = (TfidfRow.of(word, 0), TfidfRow.of(char, len(word.vocabulary_)))
+        del word, char, matrix  # the vectorizers' copies of the vocabularies go with them
+        return cls(
+            blocks,
+            classes,
+            np.vstack(coefs),
+            np.concatenate(intercepts),
+            vocabulary,
+            stemmed=config.stem_words,
+        )
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        docs = [normalize(text) for text in texts]
-        return sparse.hstack([self._word.transform(docs), self._char.transform(docs)]).tocsr()
+        """The TF-IDF rows of ``texts`` as one sparse matrix (word block, then character block)."""
+        from scipy import sparse
+
+        rows = [self._row(normalize(text)) for text in texts]
+        columns = self._blocks[1].offset + len(self._blocks[1].vocabulary)
+        indptr = np.cumsum([0, *(len(cols) for cols, _ in rows)])
+        indices = np.concatenate([cols for cols, _ in rows]) if rows else np.empty(0, np.intp)
+        data = np.concatenate([vals for _, vals in rows]) if rows else np.empty(0, np.float32)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), columns))
 
     def margins(self, texts: Sequence[str]) -> FloatArray:
         """One row per text: ``models`` blocks of scaled margins, each in ``labels`` order.
@@ -245,7 +282,7 @@ class TextClassifier:
         return seen / sum(weights)
 
     def _weight(self, word: str) -> float:
-        index = self._word.vocabulary_.get(self._stem(word))
+        index = self._word_columns.get(self._stem(word))
         return self._rarest if index is None else float(self._idf[index])
 
     def known(self, word: str) -> bool:
@@ -253,7 +290,7 @@ class TextClassifier:
             return True
         if len(word) < 5:
             return False
-        if self._stem(word) in self._word.vocabulary_:
+        if self._stem(word) in self._word_columns:
             return True
         if word not in self._typos:
             match = process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=90)

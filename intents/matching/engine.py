@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from intents.answers import Answer, render_intent_answer, render_kb_article
 from intents.matching.articles import ArticleIndex
 from intents.matching.background import BACKGROUND
+from intents.matching.cache import MatcherCache, Trained
 from intents.matching.classifier import TextClassifier
-from intents.matching.encoder import SentenceEncoder
-from intents.matching.ensemble import EnsembleConfig, EnsembleScorer
 from intents.matching.lang import detect_language
 from intents.matching.memory import trim_heap
 from intents.matching.results import Action, Candidate, Decision, Thresholds
@@ -19,7 +19,11 @@ from intents.matching.vague import VagueDetector
 from intents.model import SYSTEM_INTENTS, Content, Lang
 from intents.text import normalize
 
-__all__ = ["HUMAN_REQUEST", "Engine", "Ranker"]
+if TYPE_CHECKING:
+    from intents.matching.encoder import SentenceEncoder
+    from intents.matching.ensemble import EnsembleConfig
+
+__all__ = ["HUMAN_REQUEST", "Engine", "Ranker", "train"]
 
 HUMAN_REQUEST = "human_request"
 _TOP = 5
@@ -68,37 +72,51 @@ class Engine:
         config: ScorerConfig = ScorerConfig(),  # noqa: B008 - frozen, safe as default
         background: Mapping[Lang, Sequence[str]] = BACKGROUND,
         encoder: SentenceEncoder | None = None,
-        ensemble: EnsembleConfig = EnsembleConfig(),  # noqa: B008 - frozen, safe as default
+        ensemble: EnsembleConfig | None = None,
+        cache: MatcherCache | None = None,
     ) -> Engine:
         """Train every language's scorer; with ``encoder``, each is an :class:`EnsembleScorer`
-        (the examples' vectors come from the encoder, through its cache when it has one)."""
-        scorers: dict[Lang, Ranker] = {}
-        indexes: dict[Lang, ArticleIndex] = {}
-        vague: dict[Lang, VagueDetector] = {}
-        for lang in content.languages:
-            examples = {
-                intent.id: intent.examples[lang]
-                for intent in content.intents.values()
-                if intent.examples.get(lang)
-            }
-            reject = background.get(lang, ())
-            if encoder is None:
-                scorers[lang] = IntentScorer.train(examples, reject, config)
-            else:
-                scorers[lang] = EnsembleScorer.train(examples, reject, encoder, config, ensemble)
-            vague[lang] = VagueDetector(examples)
-            articles = sorted(
-                (a for (_, article_lang), a in content.articles.items() if article_lang == lang),
-                key=lambda a: a.id,
-            )
-            phrases = [text for texts in examples.values() for text in texts]
-            indexes[lang] = ArticleIndex(articles, phrases)
-        trim_heap()  # the training's temporary arrays leave the resident memory
-        return cls(content, thresholds or Thresholds(), scorers, indexes, default_lang, vague)
+        (the examples' vectors come from the encoder, through its cache when it has one).
+
+        With ``cache`` (n-gram matcher only), a matcher trained earlier on the same content and
+        settings is loaded instead; a new one is trained in a process of its own, stored there and
+        loaded (see :mod:`.cache`), or trained here when that fails."""
+        key = None
+        trained = None
+        if cache is not None and encoder is None:
+            key = cache.key(content, background, config)
+            trained = cache.load(key) or cache.train_apart(key, content, background, config)
+        if trained is None:
+            trained = train(content, config, background, encoder, ensemble)
+            if cache is not None:
+                cache.trained += 1
+                if key is not None:
+                    cache.store(key, trained)
+        trim_heap()  # the training's (or the file's) temporary arrays leave the resident memory
+        return cls(
+            content,
+            thresholds or Thresholds(),
+            trained.scorers,
+            trained.articles,
+            default_lang,
+            trained.vague,
+        )
 
     @property
     def uses_encoder(self) -> bool:
-        return any(isinstance(s, EnsembleScorer) for s in self._scorers.values())
+        ensemble = sys.modules.get("intents.matching.ensemble")  # imported by any ensemble
+        if ensemble is None:
+            return False
+        return any(isinstance(s, ensemble.EnsembleScorer) for s in self._scorers.values())
+
+    @property
+    def encoder(self) -> SentenceEncoder | None:
+        """The sentence encoder the scorers mix in (the content-gaps report groups with it)."""
+        ensemble = sys.modules.get("intents.matching.ensemble")  # imported by any ensemble
+        if ensemble is None:
+            return None
+        scorers = self._scorers.values()
+        return next((s.encoder for s in scorers if isinstance(s, ensemble.EnsembleScorer)), None)
 
     def scorer(self, lang: Lang) -> Ranker:
         return self._scorers[lang]
@@ -182,3 +200,39 @@ class Engine:
             return self.content.intents[candidate.id].title[lang]
         article = self.content.article(candidate.id, lang)
         return article.title if article is not None else candidate.id
+
+
+def train(
+    content: Content,
+    config: ScorerConfig,
+    background: Mapping[Lang, Sequence[str]],
+    encoder: SentenceEncoder | None = None,
+    ensemble: EnsembleConfig | None = None,
+) -> Trained:
+    """Every language's scorer, article index and vague-message detector."""
+    trained = Trained()
+    for lang in content.languages:
+        examples = {
+            intent.id: intent.examples[lang]
+            for intent in content.intents.values()
+            if intent.examples.get(lang)
+        }
+        reject = background.get(lang, ())
+        if encoder is None:
+            scorer = IntentScorer.train(examples, reject, config)
+            scorer.oof = None  # kept for an ensemble only: the calibration is done
+            trained.scorers[lang] = scorer
+        else:
+            from intents.matching.ensemble import EnsembleConfig, EnsembleScorer
+
+            trained.scorers[lang] = EnsembleScorer.train(
+                examples, reject, encoder, config, ensemble or EnsembleConfig()
+            )
+        trained.vague[lang] = VagueDetector(examples)
+        articles = sorted(
+            (a for (_, article_lang), a in content.articles.items() if article_lang == lang),
+            key=lambda a: a.id,
+        )
+        phrases = [text for texts in examples.values() for text in texts]
+        trained.articles[lang] = ArticleIndex(articles, phrases)
+    return trained

@@ -35,13 +35,17 @@ class VagueDetector:
     def __init__(self, examples: Mapping[str, Sequence[str]]) -> None:
         self._exact = frozenset(normalize(p) for phrases in examples.values() for p in phrases)
         self._sizes = {intent: len(phrases) for intent, phrases in examples.items()}
-        self._examples: list[tuple[str, frozenset[str]]] = [
-            (intent, _stems(phrase)) for intent, phrases in examples.items() for phrase in phrases
-        ]
-        self._index: dict[str, list[int]] = {}
-        for i, (_, stems) in enumerate(self._examples):
-            for stem in stems:
-                self._index.setdefault(stem, []).append(i)
+        # the intent of each example, and per stem the examples using it: the stems themselves
+        # are not kept (a frozenset per example weighed 2.5 MB per language on the sample content)
+        owners: list[str] = []
+        index: dict[str, list[int]] = {}
+        for intent, phrases in examples.items():
+            for phrase in phrases:
+                for stem in _stems(phrase):
+                    index.setdefault(stem, []).append(len(owners))
+                owners.append(intent)
+        self._owners = tuple(owners)
+        self._index = {stem: tuple(rows) for stem, rows in index.items()}
 
     def candidates(self, text: str) -> tuple[str, ...]:
         """The intents a vague message may mean, most frequent first; empty when not vague."""
@@ -52,7 +56,7 @@ class VagueDetector:
         if not stems or any(stem not in self._index for stem in stems):
             return ()
         rows = set.intersection(*(set(self._index[stem]) for stem in stems))
-        owners = Counter(self._examples[i][0] for i in rows)
+        owners = Counter(self._owners[i] for i in rows)
         found = tuple(
             intent
             for intent, n in owners.most_common()

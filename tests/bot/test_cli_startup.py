@@ -15,6 +15,8 @@ import bot.cli
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sklearn", "scipy", "sqlalchemy", "alembic", "aiogram", "telegram", "aiohttp")
+# what the bot's start needs besides the matcher (bot.app wires the storage and the core)
+HEAVY_ALLOWED_AT_START = ("sqlalchemy", "pydantic", "bot.core", "alembic", "aiohttp")
 
 
 def _loaded_after(code: str, allowed: tuple[str, ...] = ()) -> list[str]:
@@ -52,3 +54,30 @@ def test_the_help_names_the_config_variable(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         bot.cli.main(["--help"])
     assert f"${CONFIG_ENV}" in capsys.readouterr().out
+
+
+def test_the_bot_process_never_imports_scikit_learn(tmp_path: Path) -> None:
+    """The bot's start (``bot.app.load_brain``): the first one trains in a process of its own,
+    which stores the matcher in ``[matching] cache_dir``; the next ones load it. The bot's own
+    process answers without scikit-learn or SciPy either way."""
+    content = ROOT / "tests" / "matching" / "data" / "content"
+    code = (
+        "import asyncio\n"
+        "from pathlib import Path\n"
+        "from bot.app import load_brain\n"
+        "from bot.config import load_settings\n"
+        "settings = load_settings(None)\n"
+        "settings = settings.model_copy(update={\n"
+        "    'content': settings.content.model_copy(update={\n"
+        f"        'intents_dir': Path({str(content / 'intents')!r}),\n"
+        f"        'kb_dir': Path({str(content / 'kb')!r})}}),\n"
+        "    'matching': settings.matching.model_copy(update={\n"
+        f"        'cache_dir': Path({str(tmp_path)!r})}})}})\n"
+        "brain = asyncio.run(load_brain(settings))\n"
+        "assert brain.decide('how can I pay').candidates\n"
+    )
+    assert _loaded_after(code, allowed=HEAVY_ALLOWED_AT_START) == []  # trained elsewhere
+    (stored,) = (tmp_path / "matcher").glob("matcher-*.pickle")
+    written = stored.stat().st_mtime_ns
+    assert _loaded_after(code, allowed=HEAVY_ALLOWED_AT_START) == []  # loaded
+    assert stored.stat().st_mtime_ns == written

@@ -37,14 +37,16 @@ def test_relative_paths_are_anchored_at_the_config_file(tmp_path: Path) -> None:
 
 
 def test_encoder_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = '[matching]\nencoder = "use"\nembedding_cache_dir = "vectors"\n'
+    text = '[matching]\nencoder = "use"\nembedding_cache_dir = "vectors"\ncache_dir = "cache"\n'
     settings = load_settings(write(tmp_path, text))
     assert settings.matching.encoder == "use"
-    assert settings.matching.cache_dir == tmp_path / "vectors"
+    assert settings.matching.embeddings_dir == tmp_path / "vectors"
+    assert settings.matching.matcher_cache_dir == tmp_path / "cache" / "matcher"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     default = load_settings(write(tmp_path, "")).matching
     assert default.encoder == "none"
-    assert default.cache_dir == tmp_path / "xdg" / "supportbot" / "embeddings"
+    assert default.embeddings_dir == tmp_path / "xdg" / "supportbot" / "embeddings"
+    assert default.matcher_cache_dir == tmp_path / "xdg" / "supportbot" / "matcher"
 
 
 @pytest.mark.parametrize(

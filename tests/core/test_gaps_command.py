@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 
 from bot.core import callbacks as cb
 from bot.core.actions import SendText
 from bot.core.deps import CoreConfig
 from bot.core.events import ButtonPressed, MessageReceived, Person
-from intents import ContentHolder
+from intents import ContentHolder, SentenceEncoder
 from intents.loader import load_intents
 from tests.core.fakes import World, make_world
+from tests.matching.test_encoder import CountingEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = Person(telegram_id=42, name="Ada Admin", username="ada", language_code="en")
@@ -59,10 +62,14 @@ def press(world: World, data: str, who: Person = ADMIN) -> Awaitable[None]:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> World:
+    return await _world(tmp_path)
+
+
+async def _world(tmp_path: Path, encoder: SentenceEncoder | None = None) -> World:
     intents_dir, kb_dir = tmp_path / "intents", tmp_path / "kb"
     shutil.copytree(ROOT / "intents" / "content", intents_dir)
     shutil.copytree(ROOT / "kb" / "articles", kb_dir)
-    holder = ContentHolder(intents_dir, kb_dir, languages=("ru", "en"))
+    holder = ContentHolder(intents_dir, kb_dir, languages=("ru", "en"), encoder=encoder)
     await holder.reload()
     config = CoreConfig(admin_ids=frozenset({ADMIN.telegram_id}), intents_dir=intents_dir)
     world = make_world(config=config, brain=holder)  # type: ignore[arg-type]
@@ -123,3 +130,26 @@ async def test_bad_period_and_an_empty_one(world: World) -> None:
     world.clock.advance(timedelta(days=10))
     await say(world, "/gaps 2")
     assert _last(world).text == "No missed questions in the last 2 days."
+
+
+class RecordingEncoder(CountingEncoder):
+    """The test encoder, keeping every text it was asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.texts += texts
+        return super().encode(texts)
+
+
+async def test_with_the_sentence_encoder_gaps_group_by_its_vectors(tmp_path: Path) -> None:
+    """``[matching] encoder = "use"``: the brain's encoder embeds the missed questions too."""
+    encoder = RecordingEncoder()
+    world = await _world(tmp_path, encoder)
+    assert world.brain.engine.encoder is encoder  # type: ignore[attr-defined]
+    assert MISSED not in encoder.texts  # training saw the examples only
+    await say(world, "/gaps 3")
+    assert MISSED in _last(world).text
+    assert encoder.texts.count(MISSED) == 1  # once, though asked twice

@@ -159,7 +159,7 @@ async def test_webhook_delivery_with_the_secret_and_a_forged_request_refused(
             api_url=tg.url,
             group_id=group.id,
         )
-        application = make_application(TOKEN, tg.url, webhook=True)
+        application = make_application(TOKEN, tg.url)
         async with build_app(settings, PtbOutbox(application.bot), brain=brain) as app:
             stop = asyncio.Event()
             server = asyncio.create_task(

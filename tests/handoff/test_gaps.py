@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import numpy.typing as npt
+import pytest
 import yaml
 
 from handoff.gaps import (
     ADD_EXAMPLES,
+    ENCODER_THRESHOLDS,
     NEW_INTENT,
     REVIEW_ANSWER,
+    Embed,
+    GapThresholds,
     Miss,
     find_gaps,
     format_gaps,
@@ -114,3 +121,87 @@ def test_misses_come_from_the_history() -> None:
         Miss("gift wrap?", "en", None),
         Miss("how long", "en", "delivery_time"),
     ]
+
+
+# ------------------------------------------------------------------ grouping by an embedding
+def _embedding(vectors: dict[str, list[float]]) -> Embed:
+    """An ``embed`` function that looks each text up in ``vectors`` (and records the calls)."""
+
+    def embed(texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        calls.append(list(texts))
+        return np.array([vectors[t] for t in texts], dtype=np.float64)
+
+    calls: list[list[str]] = []
+    embed.calls = calls  # type: ignore[attr-defined]
+    return embed
+
+
+def _mirrored(vectors: dict[str, list[float]]) -> dict[str, list[float]]:
+    """``vectors`` and, for each, its opposite (named ``-text``): their mean is zero, so the
+    centring of :func:`find_gaps` changes nothing and the cosines below are the ones written."""
+    return vectors | {f"-{t}": [-x for x in v] for t, v in vectors.items()}
+
+
+def test_an_injected_embedding_decides_groups_with_the_encoders_thresholds() -> None:
+    # "aaaa" and "bbbb" share no letter but the embedding puts them together (cosine 0.99);
+    # "cccc" is at cosine 0.2 from both: under the encoder's similarity
+    a, b, c = "aaaa", "bbbb", "cccc"
+    vectors = {
+        a: [1.0, 0.0, 0.0, 0.0], b: [0.99, 0.141, 0.0, 0.0], c: [0.2, 0.0, 0.0, 0.98],
+        "known one": [0.0, 0.0, 1.0, 0.0], "known two": [0.8, 0.0, 0.6, 0.0],
+    }  # fmt: skip
+    embed = _embedding(_mirrored(vectors))
+    # the opposites are the examples of an intent no question is near
+    examples = {"known": ["known one", "known two"], "mirror": [f"-{t}" for t in vectors]}
+    planted = [Miss(a, "en"), Miss(b, "en"), Miss(c, "en")]
+    assert ENCODER_THRESHOLDS.similarity > 0.2
+    gaps = find_gaps(planted, examples, embed=embed)
+    assert [(g.texts, g.nearest_intent) for g in gaps] == [((a, b), "known")]
+    # a and b are at about 0.8 of "known two": over the encoder's add threshold
+    assert ENCODER_THRESHOLDS.add_threshold < 0.79
+    assert (gaps[0].action, gaps[0].target) == (ADD_EXAMPLES, "known")
+    assert gaps[0].similarity == pytest.approx(0.8, abs=0.02)
+    loose = GapThresholds(similarity=0.15, add_threshold=0.9)
+    joined = find_gaps(planted, examples, embed=embed, thresholds=loose)
+    assert [(set(g.texts), g.action) for g in joined] == [({a, b, c}, NEW_INTENT)]
+    # the questions and the examples were embedded, nothing was compared by letters
+    assert [a, b, c] in embed.calls  # type: ignore[attr-defined]
+
+
+def test_the_domain_every_question_shares_does_not_group_them() -> None:
+    # every vector is the domain direction d plus a part of its own: "x" and "y" are at cosine
+    # 0.5 (d + e1 against d + e2), but once the mean (d) is taken away, at 0
+    x, y = "xx", "yy"
+    vectors = {x: [1, 1, 0, 0], y: [1, 0, 1, 0], "k1": [1, 0, 0, 1], "k2": [1, 0, 0, -1],
+               "k3": [1, -1, 0, 0], "k4": [1, 0, -1, 0]}  # fmt: skip
+    embed = _embedding({t: [float(v) for v in row] for t, row in vectors.items()})
+    examples = {"k": ["k1", "k2", "k3", "k4"]}
+    planted = [Miss(x, "en"), Miss(y, "en")]
+    assert ENCODER_THRESHOLDS.similarity < 0.5
+    assert find_gaps(planted, examples, embed=embed) == []  # two groups of one
+    alone = find_gaps(planted, examples, embed=embed, min_size=1)
+    assert [g.similarity for g in alone] == [0.0, 0.0]  # each is orthogonal to its examples
+
+
+def test_the_sentence_encoder_groups_one_question_across_languages() -> None:
+    from intents import make_encoder
+
+    encoder = make_encoder("use")
+    assert encoder is not None
+    planted = [
+        Miss("можно сдать старый телефон в трейд-ин?", "ru"),
+        Miss("can i trade in my old phone", "en"),
+        Miss("do you accept old phones for trade-in", "en"),
+        Miss("подарочная упаковка есть?", "ru"),
+        Miss("do you offer gift wrapping?", "en"),
+    ]
+    by_meaning = find_gaps(planted, EXAMPLES, embed=encoder.encode)
+    assert {frozenset(g.texts) for g in by_meaning} == {
+        frozenset(m.text for m in planted[:3]),
+        frozenset(m.text for m in planted[3:]),
+    }
+    assert all(g.action == NEW_INTENT for g in by_meaning)
+    assert {g.languages for g in by_meaning} == {("en", "ru")}
+    # letters alone cannot join a Russian and an English question
+    by_letters = find_gaps(planted, EXAMPLES)
+    assert all(len({m.language for m in planted if m.text in g.texts}) == 1 for g in by_letters)

@@ -6,7 +6,8 @@ from intents import Engine
 
 
 def test_fast_margins_match_the_sparse_product(engine: Engine) -> None:
-    """The per-message path gives the numbers sklearn's transform and a matrix product give."""
+    """The per-message path gives the numbers a sparse matrix product gives (the rows' equality
+    with sklearn's analyzers is in test_ngrams.py, with its transform in test_articles.py)."""
     classifier = engine.scorer("ru").classifier
     texts = [
         "где мой заказ?",
@@ -24,7 +25,7 @@ def test_fast_margins_match_the_sparse_product(engine: Engine) -> None:
 def test_word_block_counts_stems(engine: Engine) -> None:
     classifier = engine.scorer("ru").classifier
     inflected, plain = classifier.features(["заказами"]), classifier.features(["заказ"])
-    words = len(classifier._word.vocabulary_)
+    words = len(classifier._blocks[0].vocabulary)
     assert inflected[:, :words].nnz == 1
     assert (inflected[:, :words] != plain[:, :words]).nnz == 0
 

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
     "conversations",
     "customers",
+    "dead_letters",
     "decisions",
     "messages",
     "outbox",

@@ -71,6 +71,29 @@ async def test_second_poll_terminates_the_first_with_409(
         await first
     await tg.add_user("Bob").send("hi")
     assert len(await second) == 1
+    assert not next(c for c in tg.calls if not c.ok).unread  # aiogram read that 409
+
+
+async def test_a_poll_the_bot_gave_up_on_is_terminated_unread(
+    tg: TelegramEmulator, aiogram_bot: Bot
+) -> None:
+    """A bot stopping cancels its long poll and confirms with one more getUpdates: the 409 that
+    terminates the abandoned poll reaches nobody, and the record says so."""
+    first = asyncio.create_task(aiogram_bot.get_updates(timeout=30))
+    await tg.wait_for_poll()
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.sleep(0.05)  # the closed connection reaches the server
+    assert await aiogram_bot.get_updates(timeout=0) == []
+    for _ in range(100):
+        if len(tg.calls) == 2:
+            break
+        await asyncio.sleep(0.01)
+    abandoned = next(c for c in tg.calls if not c.ok)
+    assert abandoned.error_code == 409
+    assert abandoned.unread
+    assert all(c.ok and not c.unread for c in tg.calls if c is not abandoned)
 
 
 async def test_get_updates_while_webhook_set_is_409(
@@ -181,3 +204,24 @@ async def test_ptb_application_polling_answers_and_stops_cleanly(tg: TelegramEmu
         await app.updater.stop()
         await app.stop()
     assert time.monotonic() - started < 3
+
+
+async def test_a_raw_update_is_delivered_as_given() -> None:
+    # not the `tg` fixture: it checks every queued update against aiogram's models afterwards
+    async with TelegramEmulator(token=TOKEN) as tg:
+        alice = tg.add_user("Alice", language_code="en")
+        await alice.send("before")
+        queued = tg.inject_update({"message": {"message_id": "not a number"}})
+        assert queued["update_id"] == tg.updates[0]["update_id"] + 1
+        assert queued["message"] == {"message_id": "not a number"}
+        async with aiohttp.ClientSession(base_url=tg.url) as http:
+            offset = {"offset": queued["update_id"]}
+            async with http.post(f"/bot{TOKEN}/getUpdates", json=offset) as r:
+                assert (await r.json())["result"] == [queued]
+            poll = {"update": {"poll": {"id": "1"}}}
+            async with http.post("/_control/raw_update", json=poll) as r:
+                assert (await r.json())["poll"] == {"id": "1"}
+            bad = {"update": {"update_id": 5, "message": {}}}
+            async with http.post("/_control/raw_update", json=bad) as r:
+                assert r.status == 400
+                assert "leave update_id out" in (await r.json())["error"]

@@ -46,8 +46,10 @@ async def gaps_reply(deps: Deps, days: int, lang: str) -> Reply:
         for intent in content.intents.values()
         if not intent.is_system
     }
+    encoder = deps.brain.engine.encoder  # with it, questions group by meaning
+    embed = None if encoder is None else encoder.encode
     # clustering takes CPU (scikit-learn): off the event loop
-    gaps = await asyncio.to_thread(find_gaps, misses, examples, min_size=1)
+    gaps = await asyncio.to_thread(find_gaps, misses, examples, embed=embed, min_size=1)
     gaps = gaps[:GAPS_SHOWN]
     if not gaps:
         return Reply(texts(lang, "gaps_none", days=days))

@@ -27,18 +27,18 @@ __all__ = [
 ]
 
 _ORDER_PLACEHOLDER = "{order_id}"
-_cache: list[tuple[object, object, Reader]] = []  # (brain, content, its reader)
 
 
 def _reader(deps: Deps) -> Reader:
     brain, content = deps.brain, deps.brain.content
-    if not _cache or _cache[0][0] is not brain or _cache[0][1] is not content:
-        # a reload brings new content, hence a new reader
+
+    def build() -> Reader:
         def decide(text: str, lang: str) -> Decision:
             return brain.decide(text, as_lang(lang, content))
 
-        _cache[:] = [(brain, content, Reader(content, decide, deps.config.default_language))]
-    return _cache[0][2]
+        return Reader(content, decide, deps.config.default_language)
+
+    return deps.reader.get(brain, content, build)
 
 
 def spoken_language(customer: Customer, languages: tuple[str, ...]) -> str:

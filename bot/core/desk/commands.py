@@ -156,7 +156,7 @@ class Commands:
     async def _queue(self, once: Once) -> str:
         deps = self._deps
         now = deps.clock.now()
-        async with once.uow() as uow:
+        async with once.uow(replay=True) as uow:  # only reads
             waiting = order_queue(await uow.tickets.waiting())
             names = {}
             for ticket in waiting[:QUEUE_SHOWN]:

@@ -6,7 +6,8 @@ happens *in* an operator group chat (the main group or a line group) counts as d
 
 Nothing needed to carry on lives in memory: the ticket of a topic, of a card and of a relayed
 message is looked up in storage each time, so a restarted process continues the relay. In memory
-are only per-ticket locks (keeping each ticket's messages in order) and albums being collected.
+are only per-ticket locks (keeping each ticket's messages in order) and albums being collected
+(their parts are kept as pending work meanwhile: :mod:`bot.core.desk.album_parts`).
 
 An operator's update is handled at least once, never twice: its id is recorded in the first unit
 of work of its handling, with the first change it makes (:mod:`bot.core.desk.once`).
@@ -18,9 +19,12 @@ import logging
 import re
 from contextlib import suppress
 
+from pydantic import TypeAdapter
+
 from bot.core import callbacks as cb
 from bot.core.actions import EditKeyboard
 from bot.core.deps import Deps
+from bot.core.desk.album_parts import ALBUM_PART, AlbumPart, AlbumParts, album_part
 from bot.core.desk.albums import Albums
 from bot.core.desk.callbacks import (
     ConfirmClose,
@@ -32,8 +36,9 @@ from bot.core.desk.callbacks import (
 from bot.core.desk.cards import escape, topic_name
 from bot.core.desk.commands import COMMANDS, ArticleFinder, Commands, StatsSource
 from bot.core.desk.kb import BrainArticles
-from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter
+from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter, took_here
 from bot.core.desk.once import DESK_EVENT, Once, Redelivered, stored_events
+from bot.core.desk.outcome import changed_ticket, once_only
 from bot.core.desk.relay import Relay, is_note
 from bot.core.desk.reminders import remind_overdue
 from bot.core.desk.tools import is_banned
@@ -43,7 +48,7 @@ from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.sender import own_handling, resuming
 from bot.core.views import TicketView
-from handoff import OpenKind, RelayLink, TicketStatus
+from handoff import OpenKind, RelayLink, TicketStatus, UnitOfWork
 
 __all__ = ["OperatorDesk"]
 
@@ -54,6 +59,8 @@ NOT_PEOPLE = frozenset({777000, 1087968970, 136817688})
 ORPHAN_NAME = re.compile(r"#(\d{1,18}) ")  # a topic named after a ticket (cards.topic_name)
 
 log = logging.getLogger(__name__)
+
+_CLAIMED = TypeAdapter(bool)
 
 
 class OperatorDesk:
@@ -71,6 +78,7 @@ class OperatorDesk:
         shared = deps.shared
         self._locks = shared.ticket_order if shared else KeyedLocks()
         self._albums = shared.albums(album_wait) if shared else Albums(album_wait)
+        self._parts = AlbumParts(deps)
         self._life = Lifecycle(deps, self._board, start_survey)
         self._relay = Relay(deps, self._board)
         self._commands = Commands(
@@ -130,12 +138,21 @@ class OperatorDesk:
         if not self._enabled:
             return
         if event.media_group_id is not None:
+            if resuming():  # the album collected before a crash is gone: relay the part alone
+                if not await self._parts.relayed(event):
+                    await self._to_group(ticket_id, [event])
+                return
+            await self._parts.keep(ticket_id, event)  # a crash while collecting loses nothing
             await self._albums.add(ticket_id, event, self._customer_album)
             return
         await self._albums.flush_chat(event.chat_id, self._customer_album)
-        await self._customer_album(ticket_id, [event], view)
+        await self._to_group(ticket_id, [event], view)
 
-    async def _customer_album(
+    async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
+        async with self._parts.relaying(parts):  # never the work of the update that flushed it
+            await self._to_group(ticket_id, parts)
+
+    async def _to_group(
         self, ticket_id: int, parts: list[MessageReceived], known: TicketView | None = None
     ) -> None:
         async with own_handling(self._deps.uow), self._locks.hold(ticket_id):
@@ -197,10 +214,14 @@ class OperatorDesk:
                     return copies[0].ticket_id
         return None
 
-    async def group_message(self, event: MessageReceived) -> None:
+    async def group_message(self, event: MessageReceived, ticket_id: int | None = None) -> None:
+        """An operator's message; ``ticket_id``: its ticket is known already (resumed)."""
         if not self.is_operator(event.chat_id, event.sender):
             return
-        ticket_id = await self._ticket_of(event.chat_id, event.thread_id, event.reply_to_message_id)
+        if ticket_id is None:
+            ticket_id = await self._ticket_of(
+                event.chat_id, event.thread_id, event.reply_to_message_id
+            )
         if ticket_id is None:
             ticket_id = await self._adopt(event)
         command = event.command
@@ -210,9 +231,13 @@ class OperatorDesk:
         if ticket_id is None:
             return  # ordinary talk in the group
         if event.media_group_id is not None and not is_note(event):
-            await self._albums.add(ticket_id, event, self._operator_album)
+            if resuming():  # a stored one-part album: no collecting, relay it in this handling
+                await self._operator_album(ticket_id, [event])
+                return
+            await self._parts.keep(ticket_id, event)  # a crash while collecting loses nothing
+            await self._albums.add(ticket_id, event, self._operator_album_collected)
             return
-        await self._albums.flush_chat(event.chat_id, self._operator_album)
+        await self._albums.flush_chat(event.chat_id, self._operator_album_collected)
         once = self._once(event)
         with suppress(Redelivered):
             async with self._locks.hold(ticket_id):
@@ -255,6 +280,28 @@ class OperatorDesk:
             async with self._locks.hold(ticket_id):
                 await self._commands.run(event, await self._board.view(ticket_id), once)
 
+    async def _operator_album_collected(self, ticket_id: int, parts: list[MessageReceived]) -> None:
+        async with self._parts.relaying(parts):  # the kept parts are finished with the album
+            await self._operator_album(ticket_id, parts)
+
+    async def _operator_part(self, part: AlbumPart) -> None:
+        """A part of an operator's album kept before a crash (resumed): relayed on its own,
+        unless its album's handling recorded it (that handling's own work relays the album).
+        Recording its update here, with the outcome, also stops a redelivery of it."""
+        event, ticket_id = part.event, part.ticket_id
+        once = self._once(event)
+
+        async def claim(uow: UnitOfWork) -> bool:
+            return await uow.updates.first_time(event.update_id, now=self._deps.clock.now())
+
+        with suppress(Redelivered):
+            async with self._locks.hold(ticket_id):
+                if not await once_only(once, f"album-part:{ticket_id}", _CLAIMED, claim):
+                    return
+                view = await self._board.view(ticket_id)
+                if view is not None:
+                    await self._to_customer(view, [event], once)
+
     async def _operator_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
         async with own_handling(self._deps.uow):  # collected apart from the update's handling
             once = self._once(*parts)
@@ -275,7 +322,8 @@ class OperatorDesk:
             notice = self._deps.texts(self._board.lang, "desk_closed_not_sent", ticket=ticket.id)
             await self._board.post(view, notice, reply_to=first.message_id)
             return
-        if ticket.status is TicketStatus.WAITING:
+        # resumed: the take this message made before a crash owes its notices, sent first
+        if ticket.status is TicketStatus.WAITING or took_here(ticket.id):
             await self._life.take(ticket.id, first.sender, Reply(), once)
             view = await self._board.view(ticket.id) or view
         await self._relay.to_customer(view, parts, once)
@@ -318,6 +366,7 @@ class OperatorDesk:
                 async with self._locks.hold(ticket_id):
                     await life.close(ticket_id, event.sender, reply, once, ask=True)
             case ConfirmClose(ticket_id):
+                await once.record()  # first: removing the buttons is a step of its work
                 await self._strip(event)
                 async with self._locks.hold(ticket_id):
                     await life.close(ticket_id, event.sender, reply, once)
@@ -376,7 +425,16 @@ class OperatorDesk:
     async def resume(self, kind: str, payload: str) -> None:
         """Handle an operator's update again after a crash stopped its work: the calls made
         already are not made again (:mod:`bot.core.desk.once`)."""
-        if kind != DESK_EVENT or not self._enabled:
+        if not self._enabled:
+            return
+        if kind == ALBUM_PART:
+            part = album_part(payload)
+            if not part.event.private:
+                await self._operator_part(part)
+            elif not await self._parts.relayed(part.event):
+                await self._to_group(part.ticket_id, [part.event])
+            return
+        if kind != DESK_EVENT:
             return
         stored = stored_events(payload)
         if stored.button is not None:
@@ -384,7 +442,8 @@ class OperatorDesk:
         elif stored.edit is not None:
             await self.group_edit(stored.edit)
         elif len(stored.messages) == 1:
-            await self.group_message(stored.messages[0])
+            # a ticket the handling changed may have moved out of the message's topic
+            await self.group_message(stored.messages[0], changed_ticket())
         elif stored.messages:
             first = stored.messages[0]
             ticket_id = await self._ticket_of(first.chat_id, first.thread_id, None)

@@ -1,24 +1,39 @@
 """What operators do to a ticket — take, close, escalate — and how the group and the customer
 learn about it. The storage change goes through :mod:`handoff.tickets` (taking is atomic there);
-the messages are sent after the unit of work committed, which also records the operator's update
-(:class:`~bot.core.desk.once.Once`). Callers hold the ticket's lock."""
+the messages are sent after the unit of work committed, after the one that recorded the
+operator's update (:class:`~bot.core.desk.once.Once`). Each change stores its outcome with the
+handling's pending work (:mod:`bot.core.desk.outcome`): a handling resumed after a crash sends
+what is missing from what the change did then, without making it again. Callers hold the
+ticket's lock."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
+from pydantic import TypeAdapter
+
 from bot.core.actions import AnswerButton, Button, SendText
 from bot.core.deps import Deps
 from bot.core.desk.callbacks import ConfirmClose, DeskCallback, KeepOpen, encode_desk
 from bot.core.desk.cards import button_answer, escape
 from bot.core.desk.once import Once
+from bot.core.desk.outcome import decided, once_only
 from bot.core.desk.topics import Board
 from bot.core.events import Person
 from bot.core.views import TicketView
-from handoff import EscalationError, Ticket, TicketClosed, TicketNotFound, survey, tickets
+from handoff import (
+    EscalationError,
+    TakeResult,
+    Ticket,
+    TicketClosed,
+    TicketNotFound,
+    UnitOfWork,
+    survey,
+    tickets,
+)
 
-__all__ = ["Lifecycle", "Reply", "SurveyStarter"]
+__all__ = ["Closed", "Lifecycle", "Reply", "SurveyStarter", "took_here", "took_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +52,29 @@ class Reply:
 
 
 SurveyStarter = Callable[[int], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """What closing found: the ticket closed, and whether its survey is due."""
+
+    ticket: Ticket
+    survey_due: bool
+
+
+_TAKEN = TypeAdapter(TakeResult)
+_CLOSED = TypeAdapter(Closed)
+_TICKET = TypeAdapter(Ticket)
+
+
+def took_key(ticket_id: int) -> str:
+    return f"take:{ticket_id}"
+
+
+def took_here(ticket_id: int) -> bool:
+    """This handling took the ticket before a crash stopped it: a resumed handling goes through
+    the take again (its outcome is read back) so the notices it owes are sent."""
+    return decided(took_key(ticket_id))
 
 
 def _data(value: DeskCallback) -> str:
@@ -77,15 +115,18 @@ class Lifecycle:
     ) -> Ticket | None:
         """Atomic take; the loser is told who has it. The ticket when this operator owns it."""
         deps = self._deps
+
+        async def take(uow: UnitOfWork) -> TakeResult:
+            return await tickets.take(
+                uow,
+                ticket_id,
+                operator_id=operator.telegram_id,
+                operator_name=operator.name,
+                now=deps.clock.now(),
+            )
+
         try:
-            async with once.uow(replay=True) as uow:  # taking again finds it taken by them
-                result = await tickets.take(
-                    uow,
-                    ticket_id,
-                    operator_id=operator.telegram_id,
-                    operator_name=operator.name,
-                    now=deps.clock.now(),
-                )
+            result = await once_only(once, took_key(ticket_id), _TAKEN, take)
         except TicketNotFound:
             await self._refuse(reply, once, "desk_not_found", ticket=ticket_id)
             return None
@@ -93,9 +134,7 @@ class Lifecycle:
             await self._refuse(reply, once, "desk_is_closed", ticket=ticket_id)
             return None
         ticket = result.ticket
-        # resumed after a crash: the take made before it is this operator's win
-        won = result.won or (once.resumed and ticket.operator_id == operator.telegram_id)
-        if not won:
+        if not result.won:
             if ticket.operator_id == operator.telegram_id:
                 await self.answer(reply, self._t("desk_already_yours", ticket=ticket_id))
                 return ticket
@@ -141,14 +180,13 @@ class Lifecycle:
                     view, self._t("desk_close_confirm", ticket=ticket_id), keyboard
                 )
                 return
+
+        async def close(uow: UnitOfWork) -> Closed:
+            ticket = await tickets.close(uow, ticket_id, now=deps.clock.now())
+            return Closed(ticket, await survey.should_survey(uow, ticket))
+
         try:
-            async with once.uow(replay=True) as uow:
-                closed = await uow.tickets.get(ticket_id) if once.resumed else None
-                if closed is None or closed.status.is_open:
-                    ticket = await tickets.close(uow, ticket_id, now=deps.clock.now())
-                else:
-                    ticket = closed  # closed before a crash stopped the handling
-                due = await survey.should_survey(uow, ticket)
+            closed = await once_only(once, f"close:{ticket_id}", _CLOSED, close)
         except TicketNotFound:
             await self._refuse(reply, once, "desk_not_found", ticket=ticket_id)
             return
@@ -166,16 +204,19 @@ class Lifecycle:
         await self._board.close_topic(view)
         lang = view.customer.language
         await self._board.tell_customer(view, deps.texts(lang, "ticket_closed", ticket=ticket_id))
-        if due:
+        if closed.survey_due:
             await self._start_survey(ticket_id)
 
     async def escalate(
         self, ticket_id: int, line: int | None, operator: Person, reply: Reply, once: Once
     ) -> None:
         deps = self._deps
-        try:
-            async with once.uow() as uow:
-                ticket = await tickets.escalate(uow, ticket_id, line=line, now=deps.clock.now())
+
+        async def escalate(uow: UnitOfWork) -> Ticket:
+            return await tickets.escalate(uow, ticket_id, line=line, now=deps.clock.now())
+
+        try:  # escalating is not safe to repeat: a resumed handling reads what it did
+            ticket = await once_only(once, f"escalate:{ticket_id}", _TICKET, escalate)
         except TicketNotFound:
             await self._refuse(reply, once, "desk_not_found", ticket=ticket_id)
             return
@@ -198,6 +239,9 @@ class Lifecycle:
         view = await self._board.view(ticket_id)
         if view is None:
             return
+        # the place as the escalation found it: a resumed handling may find it moved already,
+        # and must retrace the same calls to read their results back
+        view = TicketView(ticket, view.customer)
         board = self._board
         target = board.group_for_line(view.ticket.line)
         if view.placed and target != view.ticket.group_chat_id:

@@ -23,7 +23,7 @@ from pydantic import TypeAdapter
 
 from bot.core.deps import Deps
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
-from bot.core.sender import carry, resuming, stage
+from bot.core.sender import Work, carry, current_work, resuming, stage
 from handoff import UnitOfWork
 
 __all__ = ["DESK_EVENT", "Once", "Redelivered", "Stored", "stored_events"]
@@ -68,11 +68,18 @@ class Once:
         self._ids = tuple(event.update_id for event in self._events)
         self.resumed = bool(self._ids) and resuming()  # carried on after a crash
         self._recorded = not self._ids or self.resumed
+        self._staged: Work | None = None
 
     @property
     def recorded(self) -> bool:
         """The ids are committed (or there were none)."""
         return self._recorded
+
+    @property
+    def work(self) -> Work | None:
+        """The handling's pending work: staged by the unit of work that records the update
+        (already inside it), or the one being carried (resumed)."""
+        return self._staged or current_work()
 
     @asynccontextmanager
     async def uow(self, *, replay: bool = False) -> AsyncIterator[UnitOfWork]:
@@ -85,22 +92,27 @@ class Once:
             raise Redelivered(self._ids)
         recording = not self._recorded
         work = None
-        async with self._deps.uow() as uow:
+        try:
+            async with self._deps.uow() as uow:
+                if recording:
+                    now = self._deps.clock.now()
+                    fresh = [await uow.updates.first_time(i, now=now) for i in self._ids]
+                    if not any(fresh):
+                        raise Redelivered(self._ids)
+                    first = self._events[0]
+                    work = self._staged = await stage(
+                        uow,
+                        DESK_EVENT,
+                        _STORED.dump_json(_stored(self._events)).decode(),
+                        chat_id=first.chat_id,
+                        thread_id=first.thread_id,
+                        now=now,
+                    )
+                yield uow
+        except BaseException:
             if recording:
-                now = self._deps.clock.now()
-                fresh = [await uow.updates.first_time(i, now=now) for i in self._ids]
-                if not any(fresh):
-                    raise Redelivered(self._ids)
-                first = self._events[0]
-                work = await stage(
-                    uow,
-                    DESK_EVENT,
-                    _STORED.dump_json(_stored(self._events)).decode(),
-                    chat_id=first.chat_id,
-                    thread_id=first.thread_id,
-                    now=now,
-                )
-            yield uow
+                self._staged = None  # rolled back: it does not exist
+            raise
         if recording:
             self._recorded = True
         if work is not None:

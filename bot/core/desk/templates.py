@@ -15,7 +15,7 @@ from bot.core.deps import Deps
 from bot.core.desk.callbacks import SendTemplate, encode_desk
 from bot.core.desk.cards import escape
 from bot.core.desk.context import order_number
-from bot.core.desk.lifecycle import Lifecycle, Reply, first_name
+from bot.core.desk.lifecycle import Lifecycle, Reply, first_name, took_here
 from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
 from bot.core.events import Person
@@ -107,7 +107,8 @@ class Templates:
             )
             await self._life.answer(reply, text, alert=True)
             return
-        if view.ticket.status is TicketStatus.WAITING:
+        # resumed: the take this tap made before a crash owes its notice, before the template
+        if view.ticket.status is TicketStatus.WAITING or took_here(ticket_id):
             if await self._life.take(ticket_id, operator, Reply(), once) is None:
                 return  # someone else has it: they were told
             view = await self._board.view(ticket_id) or view
@@ -120,20 +121,22 @@ class Templates:
             if isinstance(sent, Failed) and sent.reason is Failure.BLOCKED:
                 await self._board.customer_blocked(view)
             return
+        sent_id = sent.message_ids[0] if sent.message_ids else None
         async with self._deps.uow() as uow:
-            await uow.messages.add(
-                NewMessage(
-                    conversation_id=view.ticket.conversation_id,
-                    direction=Direction.OPERATOR,
-                    chat_id=view.customer.chat_id,
-                    telegram_message_id=sent.message_ids[0] if sent.message_ids else None,
-                    text=fill(template, values),
-                    created_at=self._deps.clock.now(),
-                    ticket_id=ticket_id,
-                    author_id=operator.telegram_id,
-                    author_name=operator.name,
+            if sent_id is None or not await uow.messages.find(view.customer.chat_id, sent_id):
+                await uow.messages.add(  # not stored yet (a resumed handling may have)
+                    NewMessage(
+                        conversation_id=view.ticket.conversation_id,
+                        direction=Direction.OPERATOR,
+                        chat_id=view.customer.chat_id,
+                        telegram_message_id=sent_id,
+                        text=fill(template, values),
+                        created_at=self._deps.clock.now(),
+                        ticket_id=ticket_id,
+                        author_id=operator.telegram_id,
+                        author_name=operator.name,
+                    )
                 )
-            )
             await tickets.record_operator_reply(uow, ticket_id, now=self._deps.clock.now())
         await self._life.answer(reply, self._t("desk_template_sent", title=escape(template.title)))
         notice = self._t(

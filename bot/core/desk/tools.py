@@ -23,8 +23,9 @@ def is_banned(customer: Customer) -> bool:
 
 
 async def set_banned(deps: Deps, view: TicketView, banned: bool, once: Once) -> None:
-    """Ban or unban the ticket's customer (kept in their dialog state, read on each relay)."""
-    async with once.uow() as uow:
+    """Ban or unban the ticket's customer (kept in their dialog state, read on each relay);
+    setting it again changes nothing, so a resumed handling runs it again."""
+    async with once.uow(replay=True) as uow:
         stored = await uow.customers.get(view.customer.id)
         state = replace(stored.state if stored else view.customer.state, banned=banned)
         await uow.customers.save_state(view.customer.id, state)
@@ -33,7 +34,7 @@ async def set_banned(deps: Deps, view: TicketView, banned: bool, once: Once) -> 
 async def my_tickets(deps: Deps, board: Board, operator_id: int, once: Once) -> str:
     """The operator's open tickets, oldest first, as the text of one message."""
     now = deps.clock.now()
-    async with once.uow() as uow:
+    async with once.uow(replay=True) as uow:  # only reads
         mine = [
             t
             for t in await uow.tickets.open_tickets()

@@ -272,14 +272,17 @@ class Board:
         lang = view.customer.language
         text = with_hours(text, deps.hours, deps.texts, lang, deps.clock.now())
         result = await deps.outbox(SendText(view.customer.chat_id, text, keyboard))
+        sent_id = result.message_ids[0] if isinstance(result, Done) and result.message_ids else None
         async with deps.uow() as uow:
-            if isinstance(result, Done):
+            if isinstance(result, Done) and (
+                sent_id is None or not await uow.messages.find(view.customer.chat_id, sent_id)
+            ):  # a resumed handling reads the send back: stored already, maybe
                 await uow.messages.add(
                     NewMessage(
                         conversation_id=view.ticket.conversation_id,
                         direction=Direction.BOT,
                         chat_id=view.customer.chat_id,
-                        telegram_message_id=result.message_ids[0] if result.message_ids else None,
+                        telegram_message_id=sent_id,
                         text=text,
                         created_at=deps.clock.now(),
                         ticket_id=view.ticket.id,

@@ -10,7 +10,7 @@ from bot.runtime.aiogram.outbox import AiogramOutbox
 from bot.runtime.aiogram.probe import ProbeFailed, WebhookStatus, webhook_status
 from bot.runtime.aiogram.runner import (
     make_bot,
-    make_dispatcher,
+    make_handling,
     make_outbox,
     run_polling,
     run_webhook,
@@ -21,7 +21,7 @@ __all__ = [
     "ProbeFailed",
     "WebhookStatus",
     "make_bot",
-    "make_dispatcher",
+    "make_handling",
     "make_outbox",
     "run_polling",
     "run_webhook",

@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from bot.runtime.ptb.convert import to_event
 from bot.runtime.ptb.outbox import PtbOutbox
-from bot.runtime.ptb.runner import make_application, run_polling, run_webhook
+from bot.runtime.ptb.runner import make_application, make_handling, run_polling, run_webhook
 
-__all__ = ["PtbOutbox", "make_application", "run_polling", "run_webhook", "to_event"]
+__all__ = [
+    "PtbOutbox",
+    "make_application",
+    "make_handling",
+    "run_polling",
+    "run_webhook",
+    "to_event",
+]

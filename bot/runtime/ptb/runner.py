@@ -1,20 +1,21 @@
 """Running the core on python-telegram-bot: long polling, or a webhook server with the
 secret-token check.
 
-PTB's lower-level API (``initialize`` / ``start`` / ``updater.start_polling`` / ``stop``) is used
-rather than ``Application.run_polling``, so the bot runs inside an existing event loop and stops
-cleanly when its task is cancelled or ``stop`` is set: fetching ends, updates being handled
-finish, buffered albums go out, then the HTTP clients close.
+PTB's ``Updater`` confirms an update as soon as it is fetched and reads a whole batch at once;
+here the updates are fetched as raw JSON (``Bot.do_api_request``), each read on its own, and
+handed to the shared :class:`PollingLoop`, which confirms an update only once it was handled or
+parked. The application is used for its bot and its life cycle (``initialize`` … ``shutdown``):
+it runs inside an existing event loop and stops cleanly when ``stop`` is set.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
 from typing import Any, TypeAlias
 
+import aiohttp
 from aiohttp import web
 from telegram import (
     BotCommand,
@@ -30,26 +31,34 @@ from telegram.ext import (
     CallbackContext,
     ExtBot,
     JobQueue,
-    TypeHandler,
 )
 
-from bot.core import MenuScope, ScopeKind, SupportCore, command_menus
-from bot.runtime import ALLOWED_UPDATES, WEBHOOK_PATH, periodic
+from bot.core import Event, MenuScope, ScopeKind, SupportCore, command_menus
+from bot.runtime import (
+    ALLOWED_UPDATES,
+    WEBHOOK_PATH,
+    Fetch,
+    JsonDict,
+    PollingLoop,
+    RetryPolicy,
+    UpdateHandling,
+    periodic,
+    webhook_app,
+)
 from bot.runtime.ptb.convert import to_event
 
 __all__ = [
     "ALLOWED_UPDATES",
     "WEBHOOK_PATH",
     "PtbApplication",
-    "attach_core",
     "make_application",
+    "make_handling",
     "run_polling",
     "run_webhook",
     "set_commands",
 ]
 
 log = logging.getLogger(__name__)
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 _Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
 PtbApplication: TypeAlias = Application[
@@ -57,35 +66,31 @@ PtbApplication: TypeAlias = Application[
 ]
 
 
-def make_application(token: str, api_url: str, *, webhook: bool = False) -> PtbApplication:
-    """An application aimed at ``api_url`` (Telegram, or the emulator) that handles updates
-    concurrently: the core keeps each chat's events in order itself."""
+def make_application(token: str, api_url: str) -> PtbApplication:
+    """An application aimed at ``api_url`` (Telegram, or the emulator). Updates are fetched and
+    handed to the core by :func:`run_polling` or :func:`run_webhook`, not by PTB's updater."""
     base = api_url.rstrip("/")
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base + "/bot")
         .base_file_url(base + "/file/bot")
-        .concurrent_updates(True)
+        .updater(None)
     )
-    if webhook:
-        builder = builder.updater(None)  # our own aiohttp endpoint feeds update_queue
     return builder.build()
 
 
-def attach_core(application: PtbApplication, core: SupportCore) -> None:
-    """One handler for every update: convert it and hand the plain event to the core."""
+def make_handling(
+    application: PtbApplication, core: SupportCore, retry: RetryPolicy | None = None
+) -> UpdateHandling:
+    """Raw update → PTB's Update → the core's event, with retries and dead letters."""
+    bot = application.bot
 
-    async def forward(update: Update, context: _Context) -> None:
-        event = to_event(update)
-        if event is not None:
-            await core.handle(event)
+    def parse(raw: JsonDict) -> Event | None:
+        update = Update.de_json(raw, bot)
+        return None if update is None else to_event(update)
 
-    async def on_error(update: object, context: _Context) -> None:
-        log.error("handling update %r failed", update, exc_info=context.error)
-
-    application.add_handler(TypeHandler(Update, forward))
-    application.add_error_handler(on_error)
+    return UpdateHandling(core, parse, retry=retry)
 
 
 def _scope(scope: MenuScope) -> BotCommandScope:
@@ -110,62 +115,49 @@ async def set_commands(application: PtbApplication, core: SupportCore) -> None:
         )
 
 
-async def _wait(stop: asyncio.Event | None) -> None:
-    await (stop or asyncio.Event()).wait()
-
-
-async def _finish(application: PtbApplication, core: SupportCore) -> None:
-    """Stop fetching, let the updates in hand finish, deliver buffered albums."""
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
-    if application.running:
-        await application.stop()
-    await core.wait_idle()
-    await core.desk.drain()
-
-
 async def run_polling(
     application: PtbApplication,
     core: SupportCore,
     *,
     polling_timeout: int = 30,
     stop: asyncio.Event | None = None,
+    retry: RetryPolicy | None = None,
 ) -> None:
-    """Long-poll until ``stop`` is set or the task is cancelled; then stop cleanly."""
-    if application.updater is None:
-        raise ValueError("run_polling needs an application built with an updater")
-    attach_core(application, core)
-    async with application:  # initialize() … shutdown(): getMe, then the HTTP clients close
+    """Long-poll until ``stop`` is set: then the updates in hand are finished and confirmed and
+    buffered albums delivered. Cancelled (a kill), it leaves what was in hand unconfirmed, so
+    Telegram sends it again."""
+    stop = stop or asyncio.Event()
+    handling = make_handling(application, core, retry)
+    bot = application.bot
+
+    async with application, aiohttp.ClientSession() as http:  # getMe … the clients close
+        fetch = _raw_updates(http, bot.base_url)
+        await bot.delete_webhook(drop_pending_updates=False)
         await set_commands(application, core)
-        await application.start()
-        try:
-            await application.updater.start_polling(
-                timeout=timedelta(seconds=polling_timeout),
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,
-            )
-            async with periodic(core.housekeeping, 60):
-                await _wait(stop)
-        finally:
-            await _finish(application, core)
+        loop = PollingLoop(fetch, handling, timeout=polling_timeout)
+        async with periodic(core.housekeeping, 60), periodic(handling.retry_parked, 5):
+            await loop.run(stop)
+        await _finish(core)
 
 
-def _webhook_endpoint(application: PtbApplication, secret: str | None) -> web.Application:
-    async def receive(request: web.Request) -> web.Response:
-        if secret is not None and not hmac.compare_digest(
-            request.headers.get(SECRET_HEADER, ""), secret
-        ):
-            return web.Response(status=401)
-        try:
-            update = Update.de_json(await request.json(), application.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.Response(status=400)
-        await application.update_queue.put(update)
-        return web.Response()
+def _raw_updates(http: aiohttp.ClientSession, base_url: str) -> Fetch:
+    """``getUpdates`` as plain JSON over aiohttp: ``Bot.get_updates`` reads the whole batch at
+    once, so one update PTB cannot read would fail it (and come back for ever)."""
 
-    endpoint = web.Application()
-    endpoint.router.add_post(WEBHOOK_PATH, receive)
-    return endpoint
+    async def fetch(offset: int | None, hold_s: int, limit: int) -> Sequence[JsonDict]:
+        body: JsonDict = {"timeout": hold_s, "limit": limit, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            body["offset"] = offset
+        timeout = aiohttp.ClientTimeout(total=hold_s + 10)
+        async with http.post(f"{base_url}/getUpdates", json=body, timeout=timeout) as response:
+            answer = await response.json(content_type=None)
+        if not isinstance(answer, dict) or not answer.get("ok"):
+            description = answer.get("description") if isinstance(answer, dict) else answer
+            raise RuntimeError(f"getUpdates refused ({response.status}): {description}")
+        found = answer.get("result")
+        return [raw for raw in found if isinstance(raw, dict)] if isinstance(found, list) else []
+
+    return fetch
 
 
 async def run_webhook(
@@ -176,14 +168,14 @@ async def run_webhook(
     listen: str,
     secret: str | None,
     stop: asyncio.Event | None = None,
+    retry: RetryPolicy | None = None,
 ) -> None:
-    """Serve ``POST {WEBHOOK_PATH}`` on ``listen``; Telegram must reach ``url`` (HTTPS).
-    Build the application with ``make_application(..., webhook=True)``."""
-    attach_core(application, core)
+    """Serve ``POST {WEBHOOK_PATH}`` on ``listen``; Telegram must reach ``url`` (HTTPS). Each
+    update is answered once handled (200), or with an error so Telegram sends it again."""
+    handling = make_handling(application, core, retry)
     host, _, port = listen.rpartition(":")
-    runner = web.AppRunner(_webhook_endpoint(application, secret))
+    runner = web.AppRunner(webhook_app(handling, secret))
     async with application:
-        await application.start()
         await runner.setup()
         try:
             await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
@@ -194,8 +186,14 @@ async def run_webhook(
             )
             await set_commands(application, core)
             log.info("webhook listening on %s", listen)
-            async with periodic(core.housekeeping, 60):
-                await _wait(stop)
+            async with periodic(core.housekeeping, 60), periodic(handling.retry_parked, 5):
+                await (stop or asyncio.Event()).wait()
         finally:
-            await runner.cleanup()
-            await _finish(application, core)
+            await runner.cleanup()  # stops taking requests, lets the ones in hand finish
+            await _finish(core)
+
+
+async def _finish(core: SupportCore) -> None:
+    """Let the updates in hand finish, deliver buffered albums."""
+    await asyncio.wait_for(core.wait_idle(), timeout=30)
+    await core.desk.drain()

@@ -1,0 +1,262 @@
+"""How long the bot takes to start and how much memory it holds, as ``supportbot run`` starts it.
+
+    python benchmarks/startup.py [--runs 3] [--messages 50] [--encoder none|use]
+                                 [--runtime aiogram|ptb] [--json]
+
+Each run starts the Telegram emulator in this process and ``supportbot run`` as a child process
+(``python -m bot run``, the same entry point as ``./dev run`` and the installed ``supportbot``)
+with a settings file holding only what points it at the emulator: the API URL, a fresh SQLite
+file, ``[matching] encoder`` (``none``: the n-gram matcher, the default) and a matcher cache
+folder of its own. Everything else is the embedded defaults and the sample content.
+
+A customer's question is queued before the process starts; the run measures the wall time from
+spawning the process until
+
+- its first ``getUpdates`` (it polls), and
+- its answer to that question reaches the chat (it works);
+
+then the CPU time the process used until then (steadier than the wall time on a busy machine),
+the resident set (``VmRSS``) after that first answer, and again after ``--messages`` more
+questions from ten customers have all been answered. Two kinds of run: a first start (an empty
+cache folder and no database: the schema is created, the matcher trained and stored) and a
+restart (the matcher cache of the first start, a database already at the current schema: the
+matcher is loaded from disk). Medians over ``--runs`` runs of each kind, the two kinds
+interleaved, each pair with a fresh cache folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from telegram_emulator import TelegramEmulator  # noqa: E402
+
+TOKEN = "123456:STARTUP-BENCHMARK"
+QUESTIONS = {
+    "en": ["where is my order", "how do I return an item", "what payment methods do you accept"],
+    "ru": ["где мой заказ", "как вернуть товар", "какие способы оплаты"],
+}
+START_TIMEOUT = 120.0
+
+
+def rss_mb(pid: int) -> float:
+    """The process's resident set now (``VmRSS``), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}: is this Linux?")
+
+
+def _has_matcher_cache() -> bool:
+    """Whether this checkout knows ``[matching] cache_dir`` (the benchmark also measures the
+    versions before it, for a before/after comparison)."""
+    from bot.config import MatchingSettings
+
+    return "cache_dir" in MatchingSettings.model_fields
+
+
+def cpu_s(pid: int) -> float:
+    """The process's CPU time so far (user + system), in seconds: on a busy machine a steadier
+    figure than the wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def write_settings(folder: Path, api_url: str, encoder: str, cache: Path) -> Path:
+    path = folder / "config.toml"
+    content = {
+        "intents_dir": REPO / "intents" / "content",
+        "kb_dir": REPO / "kb" / "articles",
+        "templates_dir": REPO / "kb" / "templates",
+        "texts_dir": REPO / "bot" / "texts",
+    }
+    lines = [
+        "[telegram]",
+        f'api_url = "{api_url}"',
+        "[database]",
+        f'url = "sqlite+aiosqlite:///{folder / "bot.sqlite3"}"',
+        "[matching]",
+        f'encoder = "{encoder}"',
+        *(f'cache_dir = "{cache}"' for _ in range(1) if _has_matcher_cache()),
+        f'embedding_cache_dir = "{cache / "embeddings"}"',
+        "[content]",
+        *(f'{key} = "{value}"' for key, value in content.items()),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def one_run(
+    encoder: str, cache: Path, messages: int, *, restart: bool, runtime: str = "aiogram"
+) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp(prefix="startup-bench-"))
+    try:
+        if restart:  # the database exists, at the current schema, as on any restart
+            from storage import Database
+
+            async with Database.connect(f"sqlite+aiosqlite:///{folder / 'bot.sqlite3'}") as db:
+                await db.create_schema()
+        async with TelegramEmulator(token=TOKEN) as tg:
+            config = write_settings(folder, tg.url, encoder, cache)
+            first = tg.add_user("First", language_code="en")
+            await first.send("where is my order")
+            env = {**os.environ, "SUPPORTBOT_TOKEN": TOKEN}
+            env.pop("SUPPORTBOT_CONFIG", None)
+            started = time.perf_counter()
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "--config",
+                str(config),
+                "run",
+                "--log-level",
+                "WARNING",
+                "--runtime",
+                runtime,
+                cwd=folder,
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            try:
+                polled = answered = 0.0
+                deadline = started + START_TIMEOUT
+                while not (polled and answered):
+                    if process.returncode is not None:
+                        error = (await process.stderr.read()).decode() if process.stderr else ""
+                        raise RuntimeError(f"the bot exited with {process.returncode}:\n{error}")
+                    if time.perf_counter() > deadline:
+                        raise RuntimeError(f"the bot did not answer within {START_TIMEOUT:.0f} s")
+                    now = time.perf_counter() - started
+                    if not polled and tg.calls_to("getUpdates"):
+                        polled = now
+                    if not answered and tg.bot_messages(first.chat_id):
+                        answered = now
+                    await asyncio.sleep(0.005)
+                rss_started = rss_mb(process.pid)
+                cpu_started = cpu_s(process.pid)
+                customers = [
+                    tg.add_user(f"Customer {n}", language_code=("en", "ru")[n % 2])
+                    for n in range(10)
+                ]
+                for n in range(messages):
+                    customer = customers[n % len(customers)]
+                    pool = QUESTIONS[("en", "ru")[customers.index(customer) % 2]]
+                    await customer.send(pool[n % len(pool)])
+                for customer in customers:
+                    sent = sum(1 for n in range(messages) if customers[n % 10] is customer)
+                    if sent:
+                        await tg.wait_for_bot_messages(customer.chat_id, sent, timeout=60)
+                rss_after = rss_mb(process.pid)
+            finally:
+                if process.returncode is None:
+                    process.send_signal(signal.SIGINT)
+                try:
+                    await asyncio.wait_for(process.communicate(), 30)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "polls_s": polled,
+        "first_answer_s": answered,
+        "cpu_started_s": cpu_started,
+        "rss_started_mb": rss_started,
+        "rss_after_mb": rss_after,
+    }
+
+
+def median(rows: list[dict[str, float]], key: str) -> float:
+    return round(statistics.median(row[key] for row in rows), 2)
+
+
+async def measure(args: argparse.Namespace) -> dict[str, Any]:
+    cold: list[dict[str, float]] = []
+    warm: list[dict[str, float]] = []
+    for _ in range(args.runs):
+        cache = Path(tempfile.mkdtemp(prefix="startup-cache-"))
+        try:
+            for rows, restart in ((cold, False), (warm, True)):
+                rows.append(
+                    await one_run(
+                        args.encoder, cache, args.messages, restart=restart, runtime=args.runtime
+                    )
+                )
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    keys = ("polls_s", "first_answer_s", "cpu_started_s", "rss_started_mb", "rss_after_mb")
+    return {
+        "encoder": args.encoder,
+        "runtime": args.runtime,
+        "runs": args.runs,
+        "messages": args.messages,
+        "cold": {key: median(cold, key) for key in keys},
+        "warm": {key: median(warm, key) for key in keys},
+        "all": {"cold": cold, "warm": warm},
+    }
+
+
+def report(figures: dict[str, Any]) -> list[str]:
+    lines = [
+        f"supportbot run --runtime {figures['runtime']}, sample content, SQLite, "
+        f"encoder={figures['encoder']}, "
+        f"median of {figures['runs']} run(s) each:",
+        f"  {'':<31}{'polls':>9}{'1st answer':>12}{'CPU then':>10}{'RSS started':>13}"
+        f"{'RSS +' + str(figures['messages']) + ' msgs':>14}",
+    ]
+    for kind, label in (
+        ("cold", "first start (no cache, no db)"),
+        ("warm", "restart (cache, db exist)"),
+    ):
+        row = figures[kind]
+        lines.append(
+            f"  {label:<31}{row['polls_s']:>7.2f} s{row['first_answer_s']:>10.2f} s"
+            f"{row['cpu_started_s']:>8.2f} s"
+            f"{row['rss_started_mb']:>10.0f} MB{row['rss_after_mb']:>11.0f} MB"
+        )
+    return lines
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each kind (cold, warm)")
+    parser.add_argument("--messages", type=int, default=50, help="questions after the first one")
+    parser.add_argument(
+        "--encoder", choices=["none", "use"], default="none", help="[matching] encoder"
+    )
+    parser.add_argument(
+        "--runtime",
+        choices=["aiogram", "ptb"],
+        default="aiogram",
+        help="supportbot run --runtime (default: aiogram, as supportbot run)",
+    )
+    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    figures = asyncio.run(measure(args))
+    print("\n".join(report(figures)))
+    if args.json:
+        print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
