@@ -222,9 +222,7 @@ Place = tuple[int, int | None]  # a chat, and a forum topic of it (None: the cha
 
 
 class ReplyWatch:
-    """Notes when the bot's first message after a message lands in the place awaited: the
-    customer's chat (answers, the operator's replies relayed) or a ticket's topic (a customer's
-    message relayed).
+    """Notes when the bot's first message after a customer's message lands in that chat.
 
     One scan of the emulator's new bot messages per change, instead of one scan per waiting
     customer (``wait_for_bot_messages`` re-reads every bot message for each waiter).
@@ -233,28 +231,27 @@ class ReplyWatch:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._seen = len(engine.bot_messages)
-        self._waiting: dict[Place, asyncio.Future[float]] = {}
+        self._waiting: dict[int, asyncio.Future[float]] = {}
         self._closed = False
-        self.unclaimed = 0  # bot messages to customers that answered nothing new
+        self.unclaimed = 0  # bot messages in watched chats that answered nothing new
 
-    def expect(self, place: Place) -> asyncio.Future[float]:
-        """Call right before the message is sent: only later bot messages count."""
+    def expect(self, chat_id: int) -> asyncio.Future[float]:
+        """Call right before the customer sends: only later bot messages count."""
         self._scan()
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._waiting[place] = future
+        self._waiting[chat_id] = future
         return future
 
-    def forget(self, place: Place) -> None:
-        self._waiting.pop(place, None)
+    def forget(self, chat_id: int) -> None:
+        self._waiting.pop(chat_id, None)
 
     def _scan(self) -> bool:
         now = time.perf_counter()
         messages = self._engine.bot_messages
         while self._seen < len(messages):
-            message = messages[self._seen]
-            chat_id = message["chat"]["id"]
+            chat_id = messages[self._seen]["chat"]["id"]
             self._seen += 1
-            future = self._waiting.pop((chat_id, message.get("message_thread_id")), None)
+            future = self._waiting.pop(chat_id, None)
             if future is not None and not future.done():
                 future.set_result(now)
             elif chat_id > 0:
@@ -272,6 +269,39 @@ class ReplyWatch:
             await task
 
 
+class PlaceWatch(ReplyWatch):
+    """A :class:`ReplyWatch` keyed by place: the customer's chat (answers, the operator's
+    replies relayed) or a ticket's topic (a customer's message relayed)."""
+
+    def expect_in(self, place: Place) -> asyncio.Future[float]:
+        """Call right before the message is sent: only later bot messages count."""
+        self._scan()
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._places[place] = future
+        return future
+
+    def forget_in(self, place: Place) -> None:
+        self._places.pop(place, None)
+
+    def _scan(self) -> bool:
+        now = time.perf_counter()
+        messages = self._engine.bot_messages
+        while self._seen < len(messages):
+            message = messages[self._seen]
+            chat_id = message["chat"]["id"]
+            self._seen += 1
+            future = self._places.pop((chat_id, message.get("message_thread_id")), None)
+            if future is not None and not future.done():
+                future.set_result(now)
+            elif chat_id > 0:
+                self.unclaimed += 1
+        return self._closed
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._places: dict[Place, asyncio.Future[float]] = {}
+
+
 @dataclass
 class Tally:
     """What the customers saw, summed over the rounds of a phase."""
@@ -286,6 +316,24 @@ class Tally:
     driver_cpu_s: float = 0.0
 
 
+async def converse(user: User, script: Script, watch: ReplyWatch, tally: Tally, bar: Any) -> None:
+    """Write each question, wait for the reply, write the next, like a person (without typing
+    delays: the benchmark measures the bot, not the customer)."""
+    for question in script.questions:
+        reply = watch.expect(user.chat_id)
+        sent = time.perf_counter()
+        await user.send(question)
+        try:
+            arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT_S)
+        except TimeoutError:
+            watch.forget(user.chat_id)
+            tally.missing += 1
+            bar.update(1)
+            continue
+        tally.latencies_ms.append((arrived - sent) * 1000)
+        bar.update(1)
+
+
 @dataclass(frozen=True)
 class Line:
     """One conversation of a round: who writes (``send``) and where the bot's answer to each
@@ -296,17 +344,17 @@ class Line:
     questions: tuple[str, ...]
 
 
-async def converse(line: Line, watch: ReplyWatch, tally: Tally, bar: Any) -> None:
+async def converse_line(line: Line, watch: PlaceWatch, tally: Tally, bar: Any) -> None:
     """Write each message, wait for the answer, write the next, like a person (without typing
     delays: the benchmark measures the bot, not the customer)."""
     for question in line.questions:
-        reply = watch.expect(line.answer_in)
+        reply = watch.expect_in(line.answer_in)
         sent = time.perf_counter()
         await line.send(question)
         try:
             arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT_S)
         except TimeoutError:
-            watch.forget(line.answer_in)
+            watch.forget_in(line.answer_in)
             tally.missing += 1
             bar.update(1)
             continue
@@ -381,7 +429,7 @@ async def hand_off_all(tg: TelegramEmulator, users: Sequence[User], desk: Desk) 
     return topics
 
 
-async def drive(
+async def drive_lines(
     tg: TelegramEmulator,
     conn: Connection,
     plan: Sequence[Script],
@@ -399,12 +447,12 @@ async def drive(
     lines = await lines_for(tg, plan, path, desk)
     total = sum(len(line.questions) for line in lines)
     with tqdm(total=total, desc=desc, unit="msg", file=sys.stderr, disable=not show) as bar:
-        async with ReplyWatch(tg.engine).running() as watch:
+        async with PlaceWatch(tg.engine).running() as watch:
             bot_before, driver_before = await ask(conn, "mark"), _driver_cpu_s()
             started = time.perf_counter()
             async with asyncio.TaskGroup() as group:
                 for line in lines:
-                    group.create_task(converse(line, watch, tally, bar))
+                    group.create_task(converse_line(line, watch, tally, bar))
             tally.wall_s += time.perf_counter() - started
             bot_after, driver_after = await ask(conn, "pause"), _driver_cpu_s()
             await asyncio.sleep(0.2)  # late extra messages still count as unclaimed
@@ -413,6 +461,27 @@ async def drive(
     tally.rounds += 1
     tally.bot_cpu_s += bot_after["cpu_s"] - bot_before["cpu_s"]
     tally.driver_cpu_s += driver_after - driver_before
+
+
+async def drive(
+    tg: TelegramEmulator, plan: Sequence[Script], tally: Tally, *, desc: str, show: bool
+) -> None:
+    """Every customer of ``plan`` (fresh users) at once; adds what they saw to ``tally``."""
+    from tqdm import tqdm
+
+    users = [tg.add_user(s.name, language_code=s.lang) for s in plan]
+    total = sum(len(s.questions) for s in plan)
+    with tqdm(total=total, desc=desc, unit="msg", file=sys.stderr, disable=not show) as bar:
+        async with ReplyWatch(tg.engine).running() as watch:
+            started = time.perf_counter()
+            async with asyncio.TaskGroup() as group:
+                for user, script in zip(users, plan, strict=True):
+                    group.create_task(converse(user, script, watch, tally, bar))
+            tally.wall_s += time.perf_counter() - started
+            await asyncio.sleep(0.2)  # late extra messages still count as unclaimed
+    tally.messages += total
+    tally.unclaimed += watch.unclaimed
+    tally.rounds += 1
 
 
 # ----------------------------------------------------------------------------- one phase
@@ -533,7 +602,7 @@ async def timed_rounds(
     while tally.rounds < MAX_ROUNDS and (tally.rounds == 0 or tally.wall_s < plan.min_seconds):
         desc = f"{kind} bot, round {tally.rounds + 1}"
         round_plan = plan.round(tally.rounds, kind)
-        await drive(tg, conn, round_plan, tally, path=path, desk=desk, desc=desc, show=show)
+        await drive_lines(tg, conn, round_plan, tally, path=path, desk=desk, desc=desc, show=show)
     return tally
 
 
@@ -549,7 +618,7 @@ async def run_phase(
         startup = time.perf_counter() - started
         log(f"{kind} bot: ready after {startup:.1f} s; warming up, then timing")
         warmup = plan.warmup(kind)
-        await drive(
+        await drive_lines(
             tg, conn, warmup, Tally(), path=path, desk=desk, desc=f"{kind} warm-up", show=False
         )
         tally = await timed_rounds(tg, conn, plan, kind, path=path, desk=desk, show=show)
