@@ -22,7 +22,9 @@ LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 
 async def run_command(
     uow: UnitOfWork, deps: Deps, turn: Turn, event: MessageReceived, command: str
-) -> None:
+) -> bool:
+    """Carry out the command; True when it is no command of the bot's and an operator has the
+    customer's ticket: then it is a message for the operator, relayed like any other."""
     texts, lang = deps.texts, turn.lang
     match command:
         case "start":
@@ -60,8 +62,10 @@ async def run_command(
             else:
                 turn.gaps_days = days  # read and grouped after the commit
         case _:
-            if turn.ticket_id is None:  # with a ticket open, the operator sees it anyway
-                turn.say(Reply(texts(lang, "unknown_command")))
+            if turn.ticket_id is not None:
+                return True  # "/close 6193", "/note": the operator reads and answers it
+            turn.say(Reply(texts(lang, "unknown_command")))
+    return False
 
 
 async def _cancel(uow: UnitOfWork, deps: Deps, turn: Turn) -> None:

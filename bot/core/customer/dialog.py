@@ -183,8 +183,7 @@ class CustomerDialog:
         the customer's newest ticket."""
         deps = self._deps
         if event.command is not None:
-            await run_command(uow, deps, turn, event, event.command)
-            return False
+            return await run_command(uow, deps, turn, event, event.command)
         if last is not None and last.status.is_open:
             return True  # an operator has it
         turn.survey_comment = await self._survey.store_comment(uow, event, turn.customer.state)

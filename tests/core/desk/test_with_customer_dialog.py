@@ -63,3 +63,40 @@ async def test_customer_to_operator_and_back_through_the_core() -> None:
     assert answer is not None
     assert answer.csat == 5
     assert cb.decode(data) == cb.Csat(ticket.id, 5)
+
+
+async def test_an_unknown_command_with_a_ticket_open_is_relayed_to_the_operator() -> None:
+    """A customer whose ticket an operator has may type "/close 6193" or "/note": no command of
+    the bot's, so it reaches the topic like any message instead of vanishing."""
+    world = make_world()
+    brain = ScriptedBrain(rules={"operator please": ("handoff", "human_request", 0.95, ())})
+    deps = replace(world.deps, brain=brain)  # type: ignore[arg-type]
+    survey = SurveyFlow(deps)
+    desk = OperatorDesk(deps, survey.start, album_wait=0, articles=world.articles)
+    core = SupportCore(deps, desk, survey)
+    await core.handle(says("operator please"))
+    async with world.store.unit_of_work() as uow:
+        customer = await uow.customers.get_by_telegram_id(501)
+        assert customer is not None
+        ticket = await uow.tickets.open_for_customer(customer.id)
+    assert ticket is not None
+    assert ticket.topic_id is not None
+    world.outbox.clear()
+
+    odd = says("/close 6193")
+    await core.handle(odd)
+    assert world.outbox.actions == [CopyMessages(501, (odd.message_id,), GROUP, ticket.topic_id)]
+    assert (await world.get(ticket.id)).status.is_open  # the customer closes nothing
+
+
+async def test_an_unknown_command_without_a_ticket_is_answered() -> None:
+    world = make_world()
+    deps = replace(world.deps, brain=ScriptedBrain(rules={}))  # type: ignore[arg-type]
+    survey = SurveyFlow(deps)
+    desk = OperatorDesk(deps, survey.start, album_wait=0, articles=world.articles)
+    core = SupportCore(deps, desk, survey)
+    await core.handle(says("/frobnicate"))
+    (answer,) = world.outbox.actions
+    assert isinstance(answer, SendText)
+    assert answer.chat_id == 501
+    assert answer.text == deps.texts("en", "unknown_command")
