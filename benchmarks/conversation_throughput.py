@@ -28,7 +28,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the bots' processes import only what they run
     from bot.config import Settings
     from intents import Lang
-    from telegram_emulator import TelegramEmulator, User
+    from telegram_emulator import Group, TelegramEmulator, User
     from telegram_emulator.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +51,10 @@ START_TIMEOUT_S = 300.0
 WARMUP_CUSTOMERS = 4
 WARMUP_MESSAGES = 3
 LANGS: tuple[Lang, ...] = ("ru", "en")
+SETUP_TIMEOUT_S = 120.0  # hand-offs of a round placed and taken (not timed)
+# what the support bot is timed doing: answering questions; relaying a customer's messages into
+# the taken ticket's topic; relaying an operator's messages written there to the customer
+ANSWER, RELAY, REPLY = "answer", "relay", "reply"
 
 Usage = dict[str, float]
 
@@ -137,8 +141,9 @@ def benchmark_settings(*, database_url: str, api_url: str, group_id: int) -> Set
 
 
 async def _serve_driver(conn: Connection, profile: str | None) -> None:
-    """Answer the driver: ``mark`` (usage so far; the first one starts the profiler when asked
-    for), ``stop`` (dump the profile and return; the final usage is sent after shutdown)."""
+    """Answer the driver: ``mark`` (usage so far; starts or resumes the profiler when asked
+    for), ``pause`` (usage so far; pauses the profiler: what follows is not timed), ``stop``
+    (dump the profile and return; the final usage is sent after shutdown)."""
     profiler = None
     while True:
         command = await asyncio.to_thread(conn.recv)
@@ -148,7 +153,11 @@ async def _serve_driver(conn: Connection, profile: str | None) -> None:
             import cProfile
 
             profiler = cProfile.Profile()
-            profiler.enable()
+        if profiler is not None:
+            if command == "pause":
+                profiler.disable()
+            else:
+                profiler.enable()
         conn.send(_usage())
     if profiler is not None and profile:
         profiler.disable()
@@ -209,6 +218,9 @@ def scripts(
 
 
 # ----------------------------------------------------------------------------- the driver's side
+Place = tuple[int, int | None]  # a chat, and a forum topic of it (None: the chat itself)
+
+
 class ReplyWatch:
     """Notes when the bot's first message after a customer's message lands in that chat.
 
@@ -257,6 +269,39 @@ class ReplyWatch:
             await task
 
 
+class PlaceWatch(ReplyWatch):
+    """A :class:`ReplyWatch` keyed by place: the customer's chat (answers, the operator's
+    replies relayed) or a ticket's topic (a customer's message relayed)."""
+
+    def expect_in(self, place: Place) -> asyncio.Future[float]:
+        """Call right before the message is sent: only later bot messages count."""
+        self._scan()
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._places[place] = future
+        return future
+
+    def forget_in(self, place: Place) -> None:
+        self._places.pop(place, None)
+
+    def _scan(self) -> bool:
+        now = time.perf_counter()
+        messages = self._engine.bot_messages
+        while self._seen < len(messages):
+            message = messages[self._seen]
+            chat_id = message["chat"]["id"]
+            self._seen += 1
+            future = self._places.pop((chat_id, message.get("message_thread_id")), None)
+            if future is not None and not future.done():
+                future.set_result(now)
+            elif chat_id > 0:
+                self.unclaimed += 1
+        return self._closed
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self._places: dict[Place, asyncio.Future[float]] = {}
+
+
 @dataclass
 class Tally:
     """What the customers saw, summed over the rounds of a phase."""
@@ -267,6 +312,8 @@ class Tally:
     unclaimed: int = 0  # bot messages to customers beyond the first reply to each message
     wall_s: float = 0.0
     rounds: int = 0
+    bot_cpu_s: float = 0.0  # the bot's process, over the timed part of each round
+    driver_cpu_s: float = 0.0
 
 
 async def converse(user: User, script: Script, watch: ReplyWatch, tally: Tally, bar: Any) -> None:
@@ -285,6 +332,135 @@ async def converse(user: User, script: Script, watch: ReplyWatch, tally: Tally, 
             continue
         tally.latencies_ms.append((arrived - sent) * 1000)
         bar.update(1)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One conversation of a round: who writes (``send``) and where the bot's answer to each
+    message shows up (``answer_in``)."""
+
+    send: Callable[[str], Awaitable[object]]
+    answer_in: Place
+    questions: tuple[str, ...]
+
+
+async def converse_line(line: Line, watch: PlaceWatch, tally: Tally, bar: Any) -> None:
+    """Write each message, wait for the answer, write the next, like a person (without typing
+    delays: the benchmark measures the bot, not the customer)."""
+    for question in line.questions:
+        reply = watch.expect_in(line.answer_in)
+        sent = time.perf_counter()
+        await line.send(question)
+        try:
+            arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT_S)
+        except TimeoutError:
+            watch.forget_in(line.answer_in)
+            tally.missing += 1
+            bar.update(1)
+            continue
+        tally.latencies_ms.append((arrived - sent) * 1000)
+        bar.update(1)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The operator group and its operator (the relay paths need them)."""
+
+    group: Group
+    operator: User
+
+
+async def lines_for(
+    tg: TelegramEmulator, plan: Sequence[Script], path: str, desk: Desk
+) -> list[Line]:
+    """Fresh customers for ``plan``; on the relay paths each has handed off to a person first,
+    and the operator has taken the ticket by writing in its topic (not timed)."""
+    users = [tg.add_user(s.name, language_code=s.lang) for s in plan]
+    if path == ANSWER:
+        return [
+            Line(user.send, (user.chat_id, None), script.questions)
+            for user, script in zip(users, plan, strict=True)
+        ]
+    topics = await hand_off_all(tg, users, desk)
+    lines = []
+    for user, script in zip(users, plan, strict=True):
+        topic = topics[user.name]
+        if path == RELAY:
+            lines.append(Line(user.send, (desk.group.id, topic), script.questions))
+        else:
+            lines.append(Line(_in_topic(desk, topic), (user.chat_id, None), script.questions))
+    return lines
+
+
+def _in_topic(desk: Desk, topic: int) -> Callable[[str], Awaitable[object]]:
+    async def send(text: str) -> object:
+        return await desk.operator.send_in_topic(desk.group, topic, text)
+
+    return send
+
+
+async def hand_off_all(tg: TelegramEmulator, users: Sequence[User], desk: Desk) -> dict[str, int]:
+    """Every customer writes ``/operator``; once each ticket has its topic and transcript, the
+    operator writes in every topic, which takes the ticket and is relayed. Returns each
+    customer's topic by name."""
+    group = desk.group
+    before = set(group.topic_ids())
+    for user in users:
+        await user.send("/operator")
+    names = {user.name for user in users}
+    topics: dict[str, int] = {}
+
+    def placed() -> bool:
+        for thread in set(group.topic_ids()) - before:
+            name = group.topic_name(thread).split(" ", 1)[1]  # "#<ticket> <name>"
+            if name in names and len(tg.bot_messages(group.id, thread)) >= 2:  # card, transcript
+                topics[name] = thread
+        return len(topics) == len(users)
+
+    await tg.engine.wait_until(placed, SETUP_TIMEOUT_S, lambda: f"{len(topics)} topics placed")
+    counts = {user.chat_id: len(tg.bot_messages(user.chat_id)) for user in users}
+    for user in users:
+        await desk.operator.send_in_topic(group, topics[user.name], "Hello, I am here")
+
+    def taken() -> bool:  # the "has taken your request" notice and the greeting relayed
+        return all(len(tg.bot_messages(chat)) >= n + 2 for chat, n in counts.items())
+
+    await tg.engine.wait_until(taken, SETUP_TIMEOUT_S, lambda: "tickets taken")
+    return topics
+
+
+async def drive_lines(
+    tg: TelegramEmulator,
+    conn: Connection,
+    plan: Sequence[Script],
+    tally: Tally,
+    *,
+    path: str,
+    desk: Desk,
+    desc: str,
+    show: bool,
+) -> None:
+    """Every customer of ``plan`` (fresh users) at once; adds what they saw and the bot's CPU
+    time over the timed part (after the set-up of the relay paths) to ``tally``."""
+    from tqdm import tqdm
+
+    lines = await lines_for(tg, plan, path, desk)
+    total = sum(len(line.questions) for line in lines)
+    with tqdm(total=total, desc=desc, unit="msg", file=sys.stderr, disable=not show) as bar:
+        async with PlaceWatch(tg.engine).running() as watch:
+            bot_before, driver_before = await ask(conn, "mark"), _driver_cpu_s()
+            started = time.perf_counter()
+            async with asyncio.TaskGroup() as group:
+                for line in lines:
+                    group.create_task(converse_line(line, watch, tally, bar))
+            tally.wall_s += time.perf_counter() - started
+            bot_after, driver_after = await ask(conn, "pause"), _driver_cpu_s()
+            await asyncio.sleep(0.2)  # late extra messages still count as unclaimed
+    tally.messages += total
+    tally.unclaimed += watch.unclaimed
+    tally.rounds += 1
+    tally.bot_cpu_s += bot_after["cpu_s"] - bot_before["cpu_s"]
+    tally.driver_cpu_s += driver_after - driver_before
 
 
 async def drive(
@@ -410,18 +586,28 @@ class Plan:
         )
 
 
-async def timed_rounds(tg: TelegramEmulator, plan: Plan, kind: str, *, show: bool) -> Tally:
+async def timed_rounds(
+    tg: TelegramEmulator,
+    conn: Connection,
+    plan: Plan,
+    kind: str,
+    *,
+    path: str,
+    desk: Desk,
+    show: bool,
+) -> Tally:
     """Rounds of fresh customers until ``plan.min_seconds`` of timed conversation (a fast bot
     gets several rounds, so its figures are not a fraction of a second's noise)."""
     tally = Tally()
     while tally.rounds < MAX_ROUNDS and (tally.rounds == 0 or tally.wall_s < plan.min_seconds):
         desc = f"{kind} bot, round {tally.rounds + 1}"
-        await drive(tg, plan.round(tally.rounds, kind), tally, desc=desc, show=show)
+        round_plan = plan.round(tally.rounds, kind)
+        await drive_lines(tg, conn, round_plan, tally, path=path, desk=desk, desc=desc, show=show)
     return tally
 
 
 async def run_phase(
-    tg: TelegramEmulator, options: BotOptions, plan: Plan, *, show: bool
+    tg: TelegramEmulator, options: BotOptions, plan: Plan, *, path: str, desk: Desk, show: bool
 ) -> PhaseResult:
     kind = options.kind
     await wait_no_poll(tg)
@@ -431,13 +617,14 @@ async def run_phase(
         await wait_for_bot(tg, process)
         startup = time.perf_counter() - started
         log(f"{kind} bot: ready after {startup:.1f} s; warming up, then timing")
-        await drive(tg, plan.warmup(kind), Tally(), desc=f"{kind} warm-up", show=False)
-        bot_before, driver_before = await ask(conn, "mark"), _driver_cpu_s()
-        tally = await timed_rounds(tg, plan, kind, show=show)
-        bot_after, driver_after = await ask(conn, "mark"), _driver_cpu_s()
+        warmup = plan.warmup(kind)
+        await drive_lines(
+            tg, conn, warmup, Tally(), path=path, desk=desk, desc=f"{kind} warm-up", show=False
+        )
+        tally = await timed_rounds(tg, conn, plan, kind, path=path, desk=desk, show=show)
         final = await ask(conn, "stop")
     messages, wall = tally.messages, tally.wall_s
-    bot_cpu = bot_after["cpu_s"] - bot_before["cpu_s"]
+    bot_cpu = tally.bot_cpu_s
     return PhaseResult(
         name=kind,
         rounds=tally.rounds,
@@ -453,7 +640,7 @@ async def run_phase(
         peak_rss_mb=final["peak_rss_mb"],
         bot_cpu_ms_per_update=bot_cpu / messages * 1000,
         bot_cpu_pct=bot_cpu / wall * 100,
-        driver_cpu_pct=(driver_after - driver_before) / wall * 100,
+        driver_cpu_pct=tally.driver_cpu_s / wall * 100,
         startup_s=startup,
     )
 
@@ -490,7 +677,9 @@ async def benchmark(args: argparse.Namespace, db_url: str) -> tuple[PhaseResult,
                 database_url=db_url,
                 profile=args.profile if kind == "support" else None,
             )
-            result = await run_phase(tg, options, plan, show=show)
+            path = args.path if kind == "support" else ANSWER  # the echo bot only echoes
+            desk = Desk(group, operator)
+            result = await run_phase(tg, options, plan, path=path, desk=desk, show=show)
             log(
                 f"{kind} bot: {result.updates_per_s:.1f} updates/s, "
                 f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
@@ -544,12 +733,15 @@ def report(args: argparse.Namespace, db: str, echo: PhaseResult, support: PhaseR
     verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
     print(
         f"Conversation throughput: {args.customers} customers x {args.messages} messages each, "
-        f"concurrently; emulator rate limits off; support bot on {db}."
+        f"concurrently; emulator rate limits off; support bot on {db}; support bot's path: "
+        f"{args.path} (the echo bot echoes)."
     )
     print()
     print("\n".join(table(echo, support)))
     print()
     print(f"throughput ratio support/echo: {ratio:.2f} (target >= {TARGET_RATIO}: {verdict})")
+    cpu_ratio = support.bot_cpu_ms_per_update / echo.bot_cpu_ms_per_update
+    print(f"CPU per update support/echo: {cpu_ratio:.2f}")
     for result in (echo, support):
         if result.missing:
             print(
@@ -568,6 +760,8 @@ def report(args: argparse.Namespace, db: str, echo: PhaseResult, support: PhaseR
             "customers": args.customers,
             "messages": args.messages,
             "database": db,
+            "path": args.path,
+            "cpu_ratio": cpu_ratio,
             "echo": asdict(echo),
             "support": asdict(support),
             "ratio": ratio,
@@ -587,6 +781,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="'sqlite' (a fresh temporary file), a SQLAlchemy URL, or a SQLite file path",
     )
     parser.add_argument("--seed", type=int, default=7, help="seed for picking the questions")
+    parser.add_argument(
+        "--path",
+        choices=(ANSWER, RELAY, REPLY),
+        default=ANSWER,
+        help="the support bot answers questions (answer), relays customers' messages into their "
+        "taken tickets' topics (relay), or relays an operator's messages to customers (reply)",
+    )
     parser.add_argument(
         "--min-seconds",
         type=float,

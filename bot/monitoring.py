@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from bot.core import Brain, Deps, Desk, SupportCore, SurveyFlow
+from bot.core import Brain, Deps, Desk, SupportCore, SurveyFlow, TicketView
 from bot.core.events import (
     ButtonPressed,
     Event,
@@ -199,8 +199,10 @@ class MonitoredDesk:
     async def ticket_cancelled(self, ticket_id: int) -> None:
         await self.inner.ticket_cancelled(ticket_id)
 
-    async def customer_message(self, ticket_id: int, event: MessageReceived) -> None:
-        await self.inner.customer_message(ticket_id, event)
+    async def customer_message(
+        self, ticket_id: int, event: MessageReceived, view: TicketView | None = None
+    ) -> None:
+        await self.inner.customer_message(ticket_id, event, view)
 
     async def customer_edited(self, ticket_id: int, event: MessageEdited) -> None:
         await self.inner.customer_edited(ticket_id, event)

@@ -261,8 +261,9 @@ class OutboxRepository(Protocol):
         """Remember a call made for the work; nothing happens if the work was finished."""
         ...
 
-    async def finish(self, work_id: int) -> None:
-        """Delete the work and its steps (no error if it is gone already)."""
+    async def finish(self, work_id: int, *, steps: bool = True) -> None:
+        """Delete the work and its steps (no error if it is gone already); ``steps=False``
+        when none was recorded (one statement fewer)."""
         ...
 
 

@@ -277,6 +277,14 @@ def control_routes(tg: TelegramEmulator) -> web.RouteTableDef:
         tg.faults.clear()
         return {"ok": True}
 
+    @on("POST", "/_control/send_delay")
+    async def send_delay(request: web.Request) -> JsonDict:
+        seconds = float((await _body(request))["seconds"])
+        if seconds < 0:
+            raise ValueError("'seconds' must be 0 or more")
+        tg.faults.send_delay = seconds
+        return {"seconds": seconds}
+
     @on("POST", "/_control/limits")
     async def limits(request: web.Request) -> JsonDict:
         data = await _body(request)

@@ -67,6 +67,8 @@ class Dispatcher:
             fault = engine.faults.pick(canonical, params.raw("chat_id"))
             if fault is not None and fault.delay > 0:
                 await asyncio.sleep(fault.delay)  # the injected slowness itself
+            if held := engine.faults.hold(canonical):
+                await asyncio.sleep(held)  # a send in flight: its effect comes after the hold
             error = fault.to_error() if fault is not None else None
             if error is not None:
                 raise error

@@ -58,11 +58,35 @@ class Fault:
         return ApiError(self.error, reason)
 
 
+# Methods that change what a chat shows: the ones ``send_delay`` holds.
+_SEND_PREFIXES = (
+    "send",
+    "copy",
+    "forward",
+    "edit",
+    "delete",
+    "create",
+    "close",
+    "reopen",
+    "pin",
+    "unpin",
+)
+
+
 class Faults:
-    """The active rules, consulted before every Bot API call."""
+    """The active rules, consulted before every Bot API call, and ``send_delay``: how long every
+    call that changes a chat (send, copy, forward, edit, delete, topics, pins) is held before it
+    takes effect, so a bot killed meanwhile never learns that its message was delivered."""
 
     def __init__(self) -> None:
         self.rules: list[Fault] = []
+        self.send_delay = 0.0
+
+    def hold(self, method: str) -> float:
+        """Seconds to hold ``method`` before it takes effect (``send_delay`` for sends, else 0)."""
+        if self.send_delay > 0 and method.lower().startswith(_SEND_PREFIXES):
+            return self.send_delay
+        return 0.0
 
     def add(
         self,

@@ -105,6 +105,10 @@ class UpdateQueue:
         """Confirm this one update (a webhook answered 2xx for it), whatever its neighbours."""
         self._pending = [u for u in self._pending if u is not update]
 
+    def drop(self, update_id: int) -> None:
+        """Take one pending update out of the queue (as if confirmed), leaving the others."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+
     def drop_all(self) -> None:
         self._pending.clear()
 

@@ -26,6 +26,7 @@ from bot.core.shared import (
 from bot.core.split import TEXT_LIMIT, split_html
 from bot.core.survey_flow import SurveyFlow
 from bot.core.texts import Texts, TextsError
+from bot.core.views import TicketView
 
 __all__ = [
     "TEXT_LIMIT",
@@ -59,6 +60,7 @@ __all__ = [
     "SurveyFlow",
     "Texts",
     "TextsError",
+    "TicketView",
     "command_menus",
     "split_html",
     "spoken_language",

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.actions import Outbox
 from bot.core.ports import Brain
-from bot.core.sender import Sender
+from bot.core.sender import Merging, Sender
 from bot.core.shared import SharedState
 from bot.core.texts import Texts
 from handoff import CategoryRules, Clock, Priority, Route, UnitOfWorkFactory, WorkingHours
@@ -126,4 +126,7 @@ class Deps:
         # the core calls ``outbox`` through the sender: a call made for pending work is
         # recorded, and not made again when the work is resumed (bot/core/sender.py)
         port = self.outbox.port if isinstance(self.outbox, Sender) else self.outbox
-        object.__setattr__(self, "outbox", Sender(port, self.uow))
+        # and opens units of work that also write what the handling deferred (merged writes)
+        uow = self.uow if isinstance(self.uow, Merging) else Merging(self.uow)
+        object.__setattr__(self, "uow", uow)
+        object.__setattr__(self, "outbox", Sender(port, uow))

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core.events import ButtonPressed, MessageEdited, MessageReceived
+from bot.core.views import TicketView
 from handoff import OpenKind
 from intents import Content, Decision, Lang
 
@@ -55,8 +56,12 @@ class Desk(Protocol):
 
     async def ticket_cancelled(self, ticket_id: int) -> None: ...
 
-    async def customer_message(self, ticket_id: int, event: MessageReceived) -> None:
-        """Relay what the customer sent (already stored) into the ticket's topic."""
+    async def customer_message(
+        self, ticket_id: int, event: MessageReceived, view: TicketView | None = None
+    ) -> None:
+        """Relay what the customer sent (already stored) into the ticket's topic. ``view``: the
+        ticket and customer as the customer's transaction read them, so they need not be read
+        again (a hint: where it no longer holds, the desk reads them)."""
         ...
 
     async def customer_edited(self, ticket_id: int, event: MessageEdited) -> None: ...
@@ -95,7 +100,9 @@ class NullDesk:
     async def ticket_cancelled(self, ticket_id: int) -> None:
         return None
 
-    async def customer_message(self, ticket_id: int, event: MessageReceived) -> None:
+    async def customer_message(
+        self, ticket_id: int, event: MessageReceived, view: TicketView | None = None
+    ) -> None:
         return None
 
     async def customer_edited(self, ticket_id: int, event: MessageEdited) -> None:

@@ -4,10 +4,20 @@ Whatever an update leaves to do after its transaction commits — the replies, t
 ticket's topic, placing a new ticket — is stored as *pending work* (``uow.outbox``) in that same
 transaction: a named follow-up (``kind``) and its arguments (JSON). After the commit the work is
 carried out at once, in the same task, so replies keep their latency; when it is done the row is
-deleted. Each Telegram call made for the work is recorded as a *step* (its key and its result)
-as soon as it returns, so work resumed after a crash (at start-up, before polling, and by the
-housekeeping job) makes only the calls not made yet: the result of an earlier one is read back.
-The only calls that can be made twice are the ones in flight when the process died.
+deleted. Each Telegram call made for the work is recorded as a *step* (its key and its result),
+so work resumed after a crash (at start-up, before polling, and by the housekeeping job) makes
+only the calls not made yet: the result of an earlier one is read back. The only calls that can
+be made twice are the ones in flight when the process died.
+
+What a handling writes after its sends is merged, so a hot path costs one transaction before its
+sends and one after: a step is not written on its own but rides with the handling's next unit of
+work, and at the latest it is written before the work's next call (so at most one call, the last
+one, is ever unrecorded: the one in flight). What the core stores about a send (the sent message
+with its Telegram id, the relay link) is *deferred* the same way (:func:`record`). The handling's
+end writes what is deferred and deletes its finished work in one transaction; a step of work
+finished there is never written at all. Every unit of work opened inside a handling
+(:class:`Merging`, the ``deps.uow`` of the core) writes what is deferred first, so a read in the
+handling sees it.
 
 Calls made outside any work (the SLA reminders of the housekeeping job) go straight out.
 """
@@ -22,6 +32,8 @@ from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import TracebackType
+from typing import Self
 
 from bot.core.actions import (
     Action,
@@ -33,17 +45,34 @@ from bot.core.actions import (
     Outbox,
     Result,
 )
-from handoff import PendingWork, UnitOfWork, UnitOfWorkFactory
+from handoff import (
+    ConversationRepository,
+    CustomerRepository,
+    DeadLetterRepository,
+    DecisionRepository,
+    MessageRepository,
+    OutboxRepository,
+    PendingWork,
+    RelayRepository,
+    SurveyRepository,
+    TicketRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UpdateLog,
+)
 
 __all__ = [
     "FollowUp",
     "Handling",
+    "Merging",
     "Sender",
     "Work",
     "carry",
     "current_work",
     "handling",
+    "keep",
     "own_handling",
+    "record",
     "resume_pending",
     "resuming",
     "stage",
@@ -52,6 +81,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FollowUp = Callable[[str, str], Awaitable[None]]  # (kind, payload as JSON) → the work done
+Write = Callable[[UnitOfWork], Awaitable[None]]  # a record to store in a unit of work
 
 
 @dataclass
@@ -62,7 +92,11 @@ class Work:
     kind: str
     resumed: bool = False  # carried on after a crash or a failure, not right after its commit
     steps: dict[str, str] = field(default_factory=dict)
+    stored_steps: bool = False  # some step is in storage (finishing must delete the steps)
     _seen: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.stored_steps = self.stored_steps or bool(self.steps)
 
     def key(self, action: Action) -> str:
         """The call's place in the work: its kind and lane, and how many such calls came before
@@ -79,6 +113,8 @@ class Handling:
     works: list[Work] = field(default_factory=list)  # committed: to finish at the end
     current: Work | None = None  # the calls made now are steps of this one
     over: bool = False  # the handling returned (a task it started may still run)
+    steps: list[tuple[Work, str, str]] = field(default_factory=list)  # made, not yet written
+    writes: list[Write] = field(default_factory=list)  # deferred records, in order
 
     def carry(self, work: Work) -> None:
         """``work`` was committed: its calls from now on are its steps."""
@@ -89,14 +125,73 @@ class Handling:
     def committed(self) -> bool:
         return bool(self.works)
 
-    async def finish(self, uow: UnitOfWorkFactory) -> None:
-        """Everything of the handling was done: forget its work."""
-        if not self.works:
+    @property
+    def deferred(self) -> bool:
+        return bool(self.steps or self.writes)
+
+    async def write_deferred(self, uow: UnitOfWork, *, steps: bool = True) -> tuple[int, int]:
+        """Write what is deferred now in ``uow`` (the steps only with ``steps``); returns how
+        many steps and records that was, for :meth:`written` once ``uow`` has committed."""
+        counts = (len(self.steps), len(self.writes))
+        if steps:
+            for work, key, result in self.steps[: counts[0]]:
+                await uow.outbox.record_step(work.id, key, result)
+        for write in self.writes[: counts[1]]:
+            await write(uow)
+        return counts
+
+    def written(self, steps: int, writes: int) -> None:
+        """The first ``steps`` steps and ``writes`` records are committed."""
+        for work, _key, _result in self.steps[:steps]:
+            work.stored_steps = True
+        del self.steps[:steps]
+        del self.writes[:writes]
+
+    async def flush(self, uow: UnitOfWorkFactory) -> None:
+        """Write what is deferred now, in a unit of work of its own."""
+        if not self.deferred:
             return
-        async with uow() as tx:
-            for work in self.works:
-                await tx.outbox.finish(work.id)
-        self.works.clear()
+        token = _handling.set(None)  # written here, not by Merging
+        try:
+            async with uow() as tx:
+                counts = await self.write_deferred(tx)
+        finally:
+            _handling.reset(token)
+        self.written(*counts)
+
+    async def finish(self, uow: UnitOfWorkFactory) -> None:
+        """Everything of the handling was done: write what it deferred and forget its work, in
+        one transaction (the steps of the finished work are not written at all)."""
+        if not self.works and not self.deferred:
+            return
+        works = list(self.works)
+        deferred = {(id(work), key) for work, key, _result in self.steps}
+        token = _handling.set(None)  # written here, not by Merging
+        try:
+            async with uow() as tx:
+                _steps, writes = await self.write_deferred(tx, steps=False)
+                for work in works:
+                    # a step in storage: written by a flush, resumed, or stored by a caller
+                    # with its change (bot/core/desk/outcome.py)
+                    stored = work.stored_steps or any(
+                        (id(work), key) not in deferred for key in work.steps
+                    )
+                    await tx.outbox.finish(work.id, steps=stored)
+        except Exception:
+            # the work stays pending: what it did must still be known when it is resumed
+            _handling.reset(token)
+            token = _handling.set(None)
+            try:
+                await self.flush(uow)
+            except Exception:  # the calls not recorded will be made again
+                log.exception("the steps of work that could not be finished were not recorded")
+            raise
+        finally:
+            _handling.reset(token)
+        finished = {id(work) for work in works}
+        self.steps = [step for step in self.steps if id(step[0]) not in finished]
+        del self.writes[:writes]
+        del self.works[: len(works)]
 
 
 _handling: ContextVar[Handling | None] = ContextVar("handling", default=None)
@@ -123,7 +218,11 @@ async def own_handling(uow: UnitOfWorkFactory) -> AsyncIterator[Handling]:
         return
     scope = Handling()
     with handling(scope):
-        yield scope
+        try:
+            yield scope
+        except BaseException:
+            await keep(scope, uow)
+            raise
     scope.over = True
     await scope.finish(uow)
 
@@ -155,6 +254,80 @@ async def stage(
     return Work(work_id, kind)
 
 
+async def record(uow: UnitOfWorkFactory, write: Write) -> None:
+    """Store what the core keeps about a send: with the handling's next unit of work (or its
+    end) when inside one, at once otherwise."""
+    scope = _handling.get()
+    if scope is not None and not scope.over:
+        scope.writes.append(write)
+        return
+    async with uow() as tx:
+        await write(tx)
+
+
+class Merging:
+    """The unit of work factory of the core: a unit of work opened inside a handling writes
+    what the handling deferred first (in the same transaction)."""
+
+    def __init__(self, inner: UnitOfWorkFactory) -> None:
+        self.inner = inner
+
+    def __call__(self) -> UnitOfWork:
+        scope = _handling.get()
+        if scope is None or not scope.deferred:
+            return self.inner()
+        return _Merged(self.inner(), scope)
+
+
+class _Merged:
+    """A unit of work that first writes what ``scope`` deferred (see :class:`Merging`)."""
+
+    customers: CustomerRepository
+    conversations: ConversationRepository
+    messages: MessageRepository
+    tickets: TicketRepository
+    surveys: SurveyRepository
+    decisions: DecisionRepository
+    relays: RelayRepository
+    updates: UpdateLog
+    outbox: OutboxRepository
+    dead_letters: DeadLetterRepository
+
+    def __init__(self, inner: UnitOfWork, scope: Handling) -> None:
+        self._inner = inner
+        self._scope = scope
+        self._counts = (0, 0)
+
+    async def __aenter__(self) -> Self:
+        uow = await self._inner.__aenter__()
+        try:
+            self._counts = await self._scope.write_deferred(uow)
+        except BaseException as exc:
+            await self._inner.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        self.customers = uow.customers
+        self.conversations = uow.conversations
+        self.messages = uow.messages
+        self.tickets = uow.tickets
+        self.surveys = uow.surveys
+        self.decisions = uow.decisions
+        self.relays = uow.relays
+        self.updates = uow.updates
+        self.outbox = uow.outbox
+        self.dead_letters = uow.dead_letters
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._inner.__aexit__(exc_type, exc, tb)
+        if exc is None:
+            self._scope.written(*self._counts)  # committed (a failed commit raised above)
+
+
 def carry(work: Work) -> None:
     """Make committed ``work`` the one the current handling carries (no handling: nothing)."""
     scope = _handling.get()
@@ -181,11 +354,14 @@ class Sender:
         done = work.steps.get(key)
         if done is not None:
             return decode_result(done)
+        scope = _handling.get()
+        assert scope is not None  # there is current work
+        if scope.steps:  # the last call's step is written before the next call is made
+            await scope.flush(self._uow)
         result = await self.port(action)
         encoded = encode_result(result)
         work.steps[key] = encoded
-        async with self._uow() as uow:
-            await uow.outbox.record_step(work.id, key, encoded)
+        scope.steps.append((work, key, encoded))  # written with the next unit of work
         return result
 
 
@@ -218,9 +394,20 @@ async def _resume_one(uow: UnitOfWorkFactory, stored: PendingWork, follow_up: Fo
         scope.over = True
     except Exception:
         log.exception("pending work %s (%s) failed again: kept for later", stored.id, stored.kind)
+        await keep(scope, uow)
         return False
     await scope.finish(uow)
     return True
+
+
+async def keep(scope: Handling, uow: UnitOfWorkFactory) -> None:
+    """The handling stopped with an error after its commit: its work stays pending; write the
+    steps and records it deferred, so resuming it does not make its calls again."""
+    scope.over = True
+    try:
+        await scope.flush(uow)
+    except Exception:  # the calls not recorded will be made again when the work is resumed
+        log.exception("the steps of failed work could not be recorded")
 
 
 # ---------------------------------------------------------------------- results as JSON

@@ -24,7 +24,7 @@ from bot.core.events import (
 )
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
-from bot.core.sender import Handling, handling, resume_pending
+from bot.core.sender import Handling, handling, keep, resume_pending
 from bot.core.survey_flow import SurveyFlow
 from handoff import REDELIVERY_WINDOW
 
@@ -74,6 +74,7 @@ class SupportCore:
                 except Exception:
                     if not scope.committed:
                         raise  # nothing was committed: the update may be handled again
+                    await keep(scope, self.deps.uow)  # its steps so far are not made again
                     self._backlog.fell_behind(_queue_of(event), [w.id for w in scope.works])
                     log.exception(
                         "update %s: its work stopped after the commit; it stays pending and "

@@ -36,6 +36,6 @@ class MemoryOutboxRepository(Repo):
             return
         self._tx.put(self._store.outbox, work_id, replace(work, steps={**work.steps, key: result}))
 
-    async def finish(self, work_id: int) -> None:
+    async def finish(self, work_id: int, *, steps: bool = True) -> None:
         if work_id in self._store.outbox:
             self._tx.drop(self._store.outbox, work_id)

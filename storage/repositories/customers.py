@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, case, select, update
+from sqlalchemy import Row, Select, Update, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -70,6 +70,23 @@ def _upsert(dialect: str) -> ReturningInsert[Any]:
 
 
 @cache
+def _change_customer(columns: tuple[str, ...]) -> Update:
+    """UPDATE of ``columns`` of one customer, their values bound at each call."""
+    table = table_of(CustomerRow)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("customer_id"))
+        .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})
+    )
+
+
+@cache
+def _customer_by_id() -> Select[Any]:
+    table = table_of(CustomerRow)
+    return select(*table.c).where(table.c.id == bindparam("id"))
+
+
+@cache
 def _latest_conversation() -> Select[Any]:
     table = table_of(ConversationRow)
     return (
@@ -86,7 +103,7 @@ class SqlCustomerRepository:
         self._connection = connection  # the session's own, for Core statements
 
     async def get(self, customer_id: int) -> Customer | None:
-        row = await self._session.get(CustomerRow, customer_id, populate_existing=True)
+        row = await first_row(self._connection, _customer_by_id(), {"id": customer_id})
         return None if row is None else _customer(row)
 
     async def get_by_telegram_id(self, telegram_id: int) -> Customer | None:
@@ -131,8 +148,9 @@ class SqlCustomerRepository:
         await self._change(customer_id, state=state.to_json())
 
     async def _change(self, customer_id: int, **values: object) -> None:
-        statement = update(CustomerRow).where(CustomerRow.id == customer_id).values(**values)
-        if await changed_rows(self._connection, statement) == 0:
+        statement = _change_customer(tuple(sorted(values)))
+        params = {"customer_id": customer_id, **{f"new_{k}": v for k, v in values.items()}}
+        if await changed_rows(self._connection, statement, params) == 0:
             require(None, "customer", customer_id)
 
 

@@ -6,11 +6,18 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Update, bindparam, select, update
+from sqlalchemy import ColumnElement, Insert, Row, Select, Update, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff import Direction, NewMessage, RelayLink, StoredMessage
-from storage.repositories._common import FRESH, add_row, changed_rows, dialect_insert, table_of
+from storage.repositories._common import (
+    FRESH,
+    add_row,
+    changed_rows,
+    first_row,
+    insert_for,
+    table_of,
+)
 from storage.tables import ConversationRow, MessageRow, RelayLinkRow
 
 __all__ = ["SqlMessageRepository", "SqlRelayRepository"]
@@ -33,7 +40,7 @@ def _message(row: MessageRow | Row[Any]) -> StoredMessage:
     )
 
 
-def _link(row: RelayLinkRow) -> RelayLink:
+def _link(row: RelayLinkRow | Row[Any]) -> RelayLink:
     return RelayLink(
         ticket_id=row.ticket_id,
         source_chat_id=row.source_chat_id,
@@ -54,6 +61,42 @@ def _touch_conversation() -> Update:
             table.c.last_message_at < bindparam("at"),
         )
         .values(last_message_at=bindparam("at"))
+    )
+
+
+@cache
+def _find_message() -> Select[Any]:
+    table = table_of(MessageRow)
+    return (
+        select(*table.c)
+        .where(
+            table.c.chat_id == bindparam("chat"),
+            table.c.telegram_message_id == bindparam("message"),
+        )
+        .order_by(table.c.id.desc())
+        .limit(1)
+    )
+
+
+@cache
+def _links_by(side: str) -> Select[Any]:
+    """The links whose ``side`` ("source" or "target") is a chat's message, oldest first."""
+    table = table_of(RelayLinkRow)
+    return (
+        select(*table.c)
+        .where(
+            table.c[f"{side}_chat_id"] == bindparam("chat"),
+            table.c[f"{side}_message_id"] == bindparam("message"),
+        )
+        .order_by(table.c.id)
+    )
+
+
+@cache
+def _add_link(dialect: str) -> Insert:
+    table = table_of(RelayLinkRow)
+    return insert_for(dialect, table).on_conflict_do_nothing(
+        index_elements=[table.c.target_chat_id, table.c.target_message_id]
     )
 
 
@@ -93,16 +136,8 @@ class SqlMessageRepository:
         return await self._many(MessageRow.ticket_id == ticket_id)
 
     async def find(self, chat_id: int, telegram_message_id: int) -> StoredMessage | None:
-        row = await self._session.scalar(
-            select(MessageRow)
-            .where(
-                MessageRow.chat_id == chat_id,
-                MessageRow.telegram_message_id == telegram_message_id,
-            )
-            .order_by(MessageRow.id.desc())
-            .limit(1),
-            execution_options=FRESH,
-        )
+        params = {"chat": chat_id, "message": telegram_message_id}
+        row = await first_row(self._connection, _find_message(), params)
         return None if row is None else _message(row)
 
     async def _many(self, condition: ColumnElement[bool]) -> Sequence[StoredMessage]:
@@ -120,39 +155,23 @@ class SqlRelayRepository:
 
     async def add(self, link: RelayLink) -> None:
         """Idempotent: a second link for the same target message is ignored."""
-        statement = (
-            dialect_insert(self._session, RelayLinkRow)
-            .values(
-                ticket_id=link.ticket_id,
-                source_chat_id=link.source_chat_id,
-                source_message_id=link.source_message_id,
-                target_chat_id=link.target_chat_id,
-                target_message_id=link.target_message_id,
-            )
-            .on_conflict_do_nothing(
-                index_elements=[RelayLinkRow.target_chat_id, RelayLinkRow.target_message_id]
-            )
+        await self._connection.execute(
+            _add_link(self._connection.dialect.name),
+            {
+                "ticket_id": link.ticket_id,
+                "source_chat_id": link.source_chat_id,
+                "source_message_id": link.source_message_id,
+                "target_chat_id": link.target_chat_id,
+                "target_message_id": link.target_message_id,
+            },
         )
-        await self._session.execute(statement)
 
     async def by_source(self, chat_id: int, message_id: int) -> Sequence[RelayLink]:
-        rows = await self._session.scalars(
-            select(RelayLinkRow)
-            .where(
-                RelayLinkRow.source_chat_id == chat_id,
-                RelayLinkRow.source_message_id == message_id,
-            )
-            .order_by(RelayLinkRow.id),
-            execution_options=FRESH,
-        )
+        params = {"chat": chat_id, "message": message_id}
+        rows = await self._connection.execute(_links_by("source"), params)
         return [_link(row) for row in rows]
 
     async def by_target(self, chat_id: int, message_id: int) -> RelayLink | None:
-        row = await self._session.scalar(
-            select(RelayLinkRow).where(
-                RelayLinkRow.target_chat_id == chat_id,
-                RelayLinkRow.target_message_id == message_id,
-            ),
-            execution_options=FRESH,
-        )
+        params = {"chat": chat_id, "message": message_id}
+        row = await first_row(self._connection, _links_by("target"), params)
         return None if row is None else _link(row)

@@ -4,15 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, exists, literal, select
+from sqlalchemy import Delete, Insert, bindparam, delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from handoff import PendingWork
-from storage.repositories._common import add_row, insert_for
+from storage.repositories._common import insert_for, table_of
 from storage.tables import OutboxRow, OutboxStepRow
 
 __all__ = ["SqlOutboxRepository"]
+
+
+@cache
+def _add_work() -> ReturningInsert[Any]:
+    """INSERT ... RETURNING the id alone (not the payload back)."""
+    table = table_of(OutboxRow)
+    return insert(table).returning(table.c.id)
+
+
+@cache
+def _delete_steps() -> Delete:
+    table = table_of(OutboxStepRow)
+    return delete(table).where(table.c.work_id == bindparam("work_id"))
+
+
+@cache
+def _delete_work() -> Delete:
+    table = table_of(OutboxRow)
+    return delete(table).where(table.c.id == bindparam("work_id"))
+
+
+@cache
+def _record_step(dialect: str) -> Insert:
+    # INSERT ... SELECT WHERE EXISTS: a step of work finished meanwhile is not recorded
+    steps = table_of(OutboxStepRow)
+    work = bindparam("work_id", type_=steps.c.work_id.type)
+    key = bindparam("key", type_=steps.c.key.type)
+    result = bindparam("result", type_=steps.c.result.type)
+    source = select(work, key, result).where(exists().where(table_of(OutboxRow).c.id == work))
+    return (
+        insert_for(dialect, table_of(OutboxStepRow))
+        .from_select(["work_id", "key", "result"], source)
+        .on_conflict_do_nothing()
+    )
 
 
 class SqlOutboxRepository:
@@ -23,16 +60,15 @@ class SqlOutboxRepository:
     async def add(
         self, kind: str, payload: str, *, chat_id: int, thread_id: int | None, now: datetime
     ) -> int:
-        row = await add_row(
-            self._connection,
-            OutboxRow,
-            kind=kind,
-            payload=payload,
-            chat_id=chat_id,
-            thread_id=thread_id,
-            created_at=now,
-        )
-        return int(row.id)
+        values = {
+            "kind": kind,
+            "payload": payload,
+            "chat_id": chat_id,
+            "thread_id": thread_id,
+            "created_at": now,
+        }
+        result = await self._connection.execute(_add_work(), values)
+        return int(result.scalar_one())
 
     async def pending(
         self, *, created_before: datetime | None = None, limit: int = 100
@@ -64,20 +100,13 @@ class SqlOutboxRepository:
         ]
 
     async def record_step(self, work_id: int, key: str, result: str) -> None:
-        # INSERT ... SELECT WHERE EXISTS: a step of work finished meanwhile is not recorded
-        source = select(literal(work_id), literal(key), literal(result)).where(
-            exists().where(OutboxRow.id == work_id)
-        )
-        statement = (
-            insert_for(self._connection.dialect.name, OutboxStepRow)
-            .from_select(["work_id", "key", "result"], source)
-            .on_conflict_do_nothing()
-        )
-        await self._connection.execute(statement)
-
-    async def finish(self, work_id: int) -> None:
-        # the steps first: SQLite enforces ON DELETE CASCADE only with foreign keys switched on
+        statement = _record_step(self._connection.dialect.name)
         await self._connection.execute(
-            delete(OutboxStepRow).where(OutboxStepRow.work_id == work_id)
+            statement, {"work_id": work_id, "key": key, "result": result}
         )
-        await self._connection.execute(delete(OutboxRow).where(OutboxRow.id == work_id))
+
+    async def finish(self, work_id: int, *, steps: bool = True) -> None:
+        # the steps first: SQLite enforces ON DELETE CASCADE only with foreign keys switched on
+        if steps:
+            await self._connection.execute(_delete_steps(), {"work_id": work_id})
+        await self._connection.execute(_delete_work(), {"work_id": work_id})

@@ -62,6 +62,25 @@ def _newest_of_customer(*, open_only: bool) -> Select[Any]:
     return statement.order_by(table.c.id.desc()).limit(1)  # newest: see _newest
 
 
+@cache
+def _by_id() -> Select[Any]:
+    table = table_of(TicketRow)
+    return select(*table.c).where(table.c.id == bindparam("id"))
+
+
+@cache
+def _newest_in_place(column: str) -> Select[Any]:
+    """The newest ticket in a group's topic or under a card (``column``)."""
+    table = table_of(TicketRow)
+    return (
+        select(*table.c)
+        .where(table.c.group_chat_id == bindparam("group"), table.c[column] == bindparam("place"))
+        # the newest is the last created: ids only grow, the wall clock may step back
+        .order_by(table.c.id.desc())
+        .limit(1)
+    )
+
+
 class SqlTicketRepository:
     def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
@@ -86,7 +105,7 @@ class SqlTicketRepository:
         return _ticket(row)
 
     async def get(self, ticket_id: int) -> Ticket | None:
-        row = await self._session.get(TicketRow, ticket_id, populate_existing=True)
+        row = await first_row(self._connection, _by_id(), {"id": ticket_id})
         return None if row is None else _ticket(row)
 
     async def open_for_customer(self, customer_id: int) -> Ticket | None:
@@ -101,15 +120,14 @@ class SqlTicketRepository:
         return None if row is None else _ticket(row)
 
     async def by_topic(self, group_chat_id: int, topic_id: int) -> Ticket | None:
-        return await self._newest(
-            TicketRow.group_chat_id == group_chat_id, TicketRow.topic_id == topic_id
-        )
+        params = {"group": group_chat_id, "place": topic_id}
+        row = await first_row(self._connection, _newest_in_place("topic_id"), params)
+        return None if row is None else _ticket(row)
 
     async def by_card(self, group_chat_id: int, card_message_id: int) -> Ticket | None:
-        return await self._newest(
-            TicketRow.group_chat_id == group_chat_id,
-            TicketRow.card_message_id == card_message_id,
-        )
+        params = {"group": group_chat_id, "place": card_message_id}
+        row = await first_row(self._connection, _newest_in_place("card_message_id"), params)
+        return None if row is None else _ticket(row)
 
     async def take(
         self, ticket_id: int, *, operator_id: int, operator_name: str, now: datetime
@@ -184,21 +202,12 @@ class SqlTicketRepository:
         )
 
     async def _change(self, ticket_id: int, values: dict[str, object]) -> Ticket:
-        if values:
-            statement = update(TicketRow).where(TicketRow.id == ticket_id).values(**values)
-            await changed_rows(self._connection, statement)
-        return require(await self.get(ticket_id), "ticket", ticket_id)
-
-    async def _newest(self, *conditions: ColumnElement[bool]) -> Ticket | None:
-        row = await self._session.scalar(
-            select(TicketRow)
-            .where(*conditions)
-            # the newest is the last created: ids only grow, the wall clock may step back
-            .order_by(TicketRow.id.desc())
-            .limit(1),
-            execution_options=FRESH,
-        )
-        return None if row is None else _ticket(row)
+        if not values:
+            return require(await self.get(ticket_id), "ticket", ticket_id)
+        table = table_of(TicketRow)  # UPDATE ... RETURNING: the ticket as changed, in one go
+        statement = update(table).where(table.c.id == ticket_id).values(**values)
+        row = await first_row(self._connection, statement.returning(*table.c))
+        return _ticket(require(row, "ticket", ticket_id))
 
     async def _many(
         self, *conditions: ColumnElement[bool], order_by: Sequence[Any]

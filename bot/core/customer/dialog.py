@@ -43,8 +43,9 @@ from bot.core.hours_text import HOURS, with_hours
 from bot.core.ports import Desk
 from bot.core.reload import reload_content
 from bot.core.replies import PRESSED, Reply, person_row, pressed_title
-from bot.core.sender import Work, carry, stage
+from bot.core.sender import Work, carry, record, resuming, stage
 from bot.core.survey_flow import SurveyFlow
+from bot.core.views import TicketView
 from handoff import Direction, NewMessage, Ticket, UnitOfWork
 
 __all__ = ["EDITED_KIND", "KINDS", "REACHABILITY_KIND", "TURN", "CustomerDialog"]
@@ -84,13 +85,16 @@ class CustomerDialog:
                 relay = ticket is not None
                 if await self._flood.warn_once(event.chat_id):
                     turn.say(Reply(self._deps.texts(turn.lang, "slow_down")))
+            await turn.save_state(uow)  # once, whatever the turn changed in it
             after = AfterTurn.of(turn, message=event, relay=relay)
             work = await _stage(uow, TURN, AFTER_TURN.dump_json(after), event.chat_id, now)
         carry(work)
-        await self.after_turn(after)
+        # the ticket and customer as read here: the desk need not read them again to relay
+        await self.after_turn(after, TicketView(ticket, turn.customer) if ticket else None)
 
-    async def after_turn(self, after: AfterTurn) -> None:
-        """Everything a message or a tap leaves to do after its commit (also when resumed)."""
+    async def after_turn(self, after: AfterTurn, view: TicketView | None = None) -> None:
+        """Everything a message or a tap leaves to do after its commit (also when resumed);
+        ``view``: the customer's open ticket as this handling's transaction read it."""
         replies = list(after.replies)
         if after.callback_id is not None:
             await self._deps.outbox(AnswerButton(after.callback_id, text=after.notice))
@@ -106,7 +110,7 @@ class CustomerDialog:
         if after.survey_comment is not None and event is not None:
             await self._survey.announce_comment(after.survey_comment, event)
         if after.relay and after.ticket_id is not None and event is not None:
-            await self._desk.customer_message(after.ticket_id, event)
+            await self._desk.customer_message(after.ticket_id, event, view)
         await self._tell_desk(after)
 
     async def resume(self, kind: str, payload: str) -> None:
@@ -165,6 +169,7 @@ class CustomerDialog:
             turn = await self._start_turn(uow, event, now)
             await _store_press(uow, self._deps, turn, payload, now)
             notice = await press(uow, self._deps, turn, event, payload)
+            await turn.save_state(uow)  # once, whatever the turn changed in it
             after = AfterTurn.of(turn, callback_id=event.callback_id, notice=notice)
             work = await _stage(uow, TURN, AFTER_TURN.dump_json(after), event.chat_id, now)
         carry(work)
@@ -238,11 +243,16 @@ class CustomerDialog:
             sent.append((reply, _first_id(result)))
         if not sent and not blocked:
             return
-        async with self._deps.uow() as uow:
-            now = self._deps.clock.now()
+        now = self._deps.clock.now()
+
+        async def store(uow: UnitOfWork) -> None:
             for reply, sent_id in sent:
-                if sent_id is not None and await uow.messages.find(turn.chat_id, sent_id):
-                    continue  # recorded before a crash stopped the work (resumed)
+                if (
+                    resumed
+                    and sent_id is not None
+                    and await uow.messages.find(turn.chat_id, sent_id)
+                ):
+                    continue  # recorded before a crash stopped the work
                 await uow.messages.add(
                     NewMessage(
                         conversation_id=turn.conversation_id,
@@ -256,6 +266,9 @@ class CustomerDialog:
                 )
             if blocked:
                 await uow.customers.set_blocked(turn.customer_id, True)
+
+        resumed = resuming()
+        await record(self._deps.uow, store)  # with the work's finish: one transaction
 
     async def _tell_desk(self, turn: AfterTurn) -> None:
         for ticket_id, kind in turn.opened:

@@ -85,9 +85,7 @@ async def remember_intent(uow: UnitOfWork, turn: Turn, intent_id: str, score: fl
     asked = LastQuestion(turn.conversation_id, intent_id, round(score, 4))
     if turn.customer.state.last_question == asked:
         return
-    state = replace(turn.customer.state, last_question=asked)
-    await uow.customers.save_state(turn.customer.id, state)
-    turn.customer = replace(turn.customer, state=state)
+    turn.keep_state(replace(turn.customer.state, last_question=asked))
 
 
 def _remembered(turn: Turn) -> tuple[str, float | None] | None:

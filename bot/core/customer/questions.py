@@ -185,8 +185,5 @@ async def reopen_if_recent(
 async def _count_miss(uow: UnitOfWork, turn: Turn, *, reset: bool = False) -> int:
     before = turn.customer.state.misses  # consecutive messages the bot could not place
     misses = 0 if reset else before + 1
-    if misses != before:
-        state = replace(turn.customer.state, misses=misses)
-        await uow.customers.save_state(turn.customer.id, state)
-        turn.customer = replace(turn.customer, state=state)
+    turn.keep_state(replace(turn.customer.state, misses=misses))
     return misses

@@ -59,9 +59,7 @@ def follow_language(turn: Turn, languages: tuple[str, ...]) -> None:
 
 async def switch_language(uow: UnitOfWork, turn: Turn, language: str) -> None:
     """The customer's messages clearly switched language: follow them from now on."""
-    state = replace(turn.customer.state, language=language)
-    await uow.customers.save_state(turn.customer.id, state)
-    turn.customer = replace(turn.customer, state=state)
+    turn.keep_state(replace(turn.customer.state, language=language))
     turn.speak(language)
 
 
@@ -88,10 +86,7 @@ async def remember(
     state = replace(
         before, last_intent=intent_id, awaiting_order=intent_id if asks and not has_order else None
     )
-    if state == before:
-        return
-    await uow.customers.save_state(turn.customer.id, state)
-    turn.customer = replace(turn.customer, state=state)
+    turn.keep_state(state)
 
 
 def details(slots: tuple[Slot, ...]) -> str:

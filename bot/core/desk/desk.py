@@ -132,7 +132,9 @@ class OperatorDesk:
             view, _ = await self._board.post(view, notice)
             await self._board.close_topic(view)
 
-    async def customer_message(self, ticket_id: int, event: MessageReceived) -> None:
+    async def customer_message(
+        self, ticket_id: int, event: MessageReceived, view: TicketView | None = None
+    ) -> None:
         if not self._enabled:
             return
         if event.media_group_id is not None:
@@ -144,14 +146,19 @@ class OperatorDesk:
             await self._albums.add(ticket_id, event, self._customer_album)
             return
         await self._albums.flush_chat(event.chat_id, self._customer_album)
-        await self._to_group(ticket_id, [event])
+        await self._to_group(ticket_id, [event], view)
 
     async def _customer_album(self, ticket_id: int, parts: list[MessageReceived]) -> None:
         async with self._parts.relaying(parts):  # never the work of the update that flushed it
             await self._to_group(ticket_id, parts)
 
-    async def _to_group(self, ticket_id: int, parts: list[MessageReceived]) -> None:
+    async def _to_group(
+        self, ticket_id: int, parts: list[MessageReceived], known: TicketView | None = None
+    ) -> None:
         async with own_handling(self._deps.uow), self._locks.hold(ticket_id):
+            if known is not None and self._relay.trusted(known, ticket_id):
+                await self._relay.to_group(known, parts, hinted=True)  # not read again
+                return
             view = await self._board.view(ticket_id)
             if view is not None and not is_banned(view.customer):  # stored, not relayed
                 await self._relay.to_group(view, parts)

@@ -17,8 +17,9 @@ from bot.core.desk.cards import escape
 from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
 from bot.core.events import MessageEdited, MessageReceived
+from bot.core.sender import record
 from bot.core.views import TicketView
-from handoff import Direction, NewMessage, RelayLink, tickets
+from handoff import Direction, NewMessage, RelayLink, UnitOfWork, tickets
 
 __all__ = ["Relay", "body_of", "is_note"]
 
@@ -44,11 +45,45 @@ class Relay:
         return self._deps.texts(self._board.lang, key, **params)
 
     # ------------------------------------------------------------------ customer → group
-    async def to_group(self, view: TicketView, parts: Sequence[MessageReceived]) -> TicketView:
+    def trusted(self, view: TicketView, ticket_id: int) -> bool:
+        """Whether ``view``, read by the customer's own transaction before the ticket's lock
+        was taken, can place the relay: the ticket is placed in its line's group and the
+        customer is not banned. (What may have changed since is safe: a deleted topic fails
+        the copy, which is then made from the ticket as storage has it; a ticket escalated
+        to another group meanwhile shows the message in its new topic's transcript.)"""
+        ticket = view.ticket
+        return (
+            ticket.id == ticket_id
+            and view.placed
+            and ticket.group_chat_id == self._board.group_for_line(ticket.line)
+            and not view.customer.state.banned
+        )
+
+    async def to_group(
+        self, view: TicketView, parts: Sequence[MessageReceived], *, hinted: bool = False
+    ) -> TicketView:
+        """Copy the customer's messages into the ticket's place. ``hinted``: ``view`` was not
+        read under the ticket's lock (:meth:`trusted`); if the copy fails there, the ticket is
+        read again and the copy made the usual way."""
         board = self._board
         customer_chat = view.customer.chat_id
         ids = tuple(part.message_id for part in parts)
         anchor = await self._mapped_reply(parts[0], customer_chat)
+        if hinted:
+            ticket = view.ticket
+            assert ticket.group_chat_id is not None  # trusted: placed
+            place = None if ticket.topic_id else ticket.card_message_id
+            copy = CopyMessages(
+                customer_chat, ids, ticket.group_chat_id, ticket.topic_id, anchor or place
+            )
+            result = await self._deps.outbox(copy)
+            if isinstance(result, Done):
+                await self._link(view, customer_chat, ids, ticket.group_chat_id, result)
+                return view
+            fresh = await board.view(ticket.id)
+            if fresh is None or fresh.customer.state.banned:
+                return view
+            view = fresh
         view, result = await board.copy_in(view, ids, reply_to=anchor)
         if isinstance(result, Done):
             await self._link(view, customer_chat, ids, view.ticket.group_chat_id, result)
@@ -97,8 +132,13 @@ class Relay:
             result = await deps.outbox(CopyMessages(group, ids, customer_chat))
         if isinstance(result, Done):
             await self._link(view, group, ids, customer_chat, result)
-            async with deps.uow() as uow:
-                await tickets.record_operator_reply(uow, view.ticket.id, now=deps.clock.now())
+            if view.ticket.first_reply_at is None:  # the view was read under the ticket's lock
+                now, ticket_id = deps.clock.now(), view.ticket.id
+
+                async def replied(uow: UnitOfWork) -> None:
+                    await tickets.record_operator_reply(uow, ticket_id, now=now)
+
+                await record(deps.uow, replied)  # with the link and the work's finish
             return view
         assert isinstance(result, Failed)
         if result.reason is Failure.BLOCKED and await self._board.customer_blocked(view):
@@ -167,13 +207,17 @@ class Relay:
     ) -> None:
         if target_chat is None or not isinstance(result, Done):
             return
-        async with self._deps.uow() as uow:
-            for source_id, target_id in zip(source_ids, result.message_ids, strict=False):
-                if await uow.relays.by_target(target_chat, target_id) is not None:
-                    continue  # linked before a crash stopped the work (resumed)
-                await uow.relays.add(
-                    RelayLink(view.ticket.id, source_chat, source_id, target_chat, target_id)
-                )
+        links = [
+            RelayLink(view.ticket.id, source_chat, source_id, target_chat, target_id)
+            for source_id, target_id in zip(source_ids, result.message_ids, strict=False)
+        ]
+
+        async def store(uow: UnitOfWork) -> None:
+            for link in links:
+                await uow.relays.add(link)  # a link stored before a crash is kept as it was
+
+        # deferred: written with the handling's next unit of work or its end (bot/core/sender.py)
+        await record(self._deps.uow, store)
 
     async def _store(
         self,

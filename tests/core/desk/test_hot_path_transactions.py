@@ -1,0 +1,143 @@
+"""The hot paths cost one transaction before their sends and one after (bot/core/sender.py):
+what is recorded about the sends (the replies with their Telegram ids, the relay links) rides
+with the finish of the work, and nothing of it is lost or recorded wrongly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.core import callbacks as cb
+from bot.core.actions import CopyMessages, CreateTopic, SendText
+from bot.core.views import TicketView
+from handoff import Direction, UnitOfWork, UnitOfWorkFactory
+from tests.core.desk.test_outbox_resume import Bot, make_bot, run, says
+from tests.core.desk.world import GROUP, customer_says, make_world, operator_says, press
+
+
+@dataclass
+class Counting:
+    """The store's unit of work factory, counting the transactions opened."""
+
+    inner: UnitOfWorkFactory
+    opened: int = 0
+
+    def __call__(self) -> UnitOfWork:
+        self.opened += 1
+        return self.inner()
+
+
+def counted() -> tuple[Bot, Counting]:
+    plain = make_bot()
+    counting = Counting(plain.world.store.unit_of_work)
+    return replace(plain, uow=counting), counting
+
+
+async def _taken_ticket(bot: Bot) -> tuple[int, int]:
+    """Alice has a ticket an operator took; returns (ticket, topic)."""
+    core = await run(bot, [says("operator please")])
+    async with bot.uow() as uow:
+        customer = await uow.customers.get_by_telegram_id(501)
+        assert customer is not None
+        ticket = await uow.tickets.open_for_customer(customer.id)
+    assert ticket is not None
+    assert ticket.topic_id is not None
+    await core.handle(press(cb.encode(cb.TakeTicket(ticket.id)) or ""))
+    return ticket.id, ticket.topic_id
+
+
+async def test_an_answer_takes_one_transaction_and_one_after_its_send() -> None:
+    bot, counting = counted()
+    core = await run(bot, [says("hello")])  # warm: the customer exists
+    before, sent = counting.opened, len(bot.made)
+    await core.handle(says("hello again"))
+    assert counting.opened - before == 2
+    [reply] = [a for a in bot.made[sent:] if isinstance(a, SendText)]
+    # the reply is stored with the id Telegram gave it, in the same conversation
+    async with bot.uow() as uow:
+        stored = await uow.messages.find(501, bot.world.outbox.last_id(501))
+    assert stored is not None
+    assert stored.direction is Direction.BOT
+    assert stored.text == reply.text
+    assert await bot.pending() == 0
+
+
+async def test_a_relayed_customer_message_is_linked_to_its_copy_with_the_finish() -> None:
+    bot, counting = counted()
+    ticket_id, topic = await _taken_ticket(bot)
+    core = bot.core()
+    before, sent = counting.opened, len(bot.made)
+    message = says("the blue kettle")
+    await core.handle(message)
+    assert counting.opened - before == 2  # the turn (which read the ticket), after the copy
+    [copy] = [a for a in bot.made[sent:] if isinstance(a, CopyMessages)]
+    assert (copy.to_chat_id, copy.thread_id) == (GROUP, topic)
+    async with bot.uow() as uow:
+        [link] = await uow.relays.by_source(501, message.message_id)
+    assert link.ticket_id == ticket_id
+    assert (link.target_chat_id, link.target_message_id) == (GROUP, bot.world.outbox.last_id(GROUP))
+    assert await bot.pending() == 0
+
+
+async def test_an_operator_reply_is_linked_and_counted_as_the_first_reply() -> None:
+    bot, counting = counted()
+    ticket_id, topic = await _taken_ticket(bot)
+    core = bot.core()
+    before = counting.opened
+    reply = operator_says("which kettle?", thread_id=topic)
+    await core.handle(reply)
+    assert counting.opened - before == 4  # the topic's ticket, its view, the message, after
+    async with bot.uow() as uow:
+        [link] = await uow.relays.by_source(GROUP, reply.message_id)
+        ticket = await uow.tickets.get(ticket_id)
+    assert (link.target_chat_id, link.target_message_id) == (501, bot.world.outbox.last_id(501))
+    assert ticket is not None
+    assert ticket.first_reply_at is not None
+    assert await bot.pending() == 0
+    # the customer answers the copy: the answer is relayed as a reply to the operator's message
+    answer = replace(says("the blue one"), reply_to_message_id=link.target_message_id)
+    await core.handle(answer)
+    copy = bot.made[-1]
+    assert isinstance(copy, CopyMessages)
+    assert copy.reply_to == reply.message_id
+
+
+async def test_a_step_is_written_before_the_work_s_next_call() -> None:
+    # a hand-off makes several calls; a crash before the second finds the first recorded
+    bot = make_bot()
+    bot.outbox.crash_at = 2
+    await run(bot, [says("operator please")])
+    async with bot.uow() as uow:
+        [work] = await uow.outbox.pending()
+    assert len(work.steps) == 1
+
+
+async def test_a_view_gone_stale_before_the_relay_falls_back_to_storage() -> None:
+    # the customer's transaction read the ticket in its first topic; before the relay took the
+    # ticket's lock, an operator deleted that topic and the desk moved the ticket to a new one
+    world = make_world()
+    ticket = await world.ticket()
+    customer = await world.customer()
+    stale = TicketView(ticket, customer)
+    assert ticket.topic_id is not None
+    world.outbox.deleted_topics.add(ticket.topic_id)
+    moved = await world.desk._board.recover(stale)
+    world.outbox.clear()
+    message = customer_says(ticket, "still there?")
+    await world.desk.customer_message(ticket.id, message, stale)
+    copies = world.outbox.of(CopyMessages)
+    assert [c.thread_id for c in copies] == [ticket.topic_id, moved.ticket.topic_id]
+    assert world.outbox.of(CreateTopic) == []  # no third topic: the ticket was read again
+    async with world.store.unit_of_work() as uow:
+        [link] = await uow.relays.by_source(customer.chat_id, message.message_id)
+    assert link.target_message_id == world.outbox.last_id(GROUP)
+
+
+async def test_a_stale_view_of_a_ticket_moved_to_another_line_is_not_trusted() -> None:
+    world = make_world(line_groups={2: GROUP - 1})
+    ticket = await world.ticket()
+    customer = await world.customer()
+    moved_line = TicketView(replace(ticket, line=2), customer)  # escalated, not yet re-placed
+    world.outbox.clear()
+    await world.desk.customer_message(ticket.id, customer_says(ticket, "hello?"), moved_line)
+    [copy] = world.outbox.of(CopyMessages)
+    assert (copy.to_chat_id, copy.thread_id) == (GROUP, ticket.topic_id)  # as storage has it
