@@ -30,20 +30,26 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from telegram_emulator import TelegramEmulator
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 
 from conversation_throughput import (  # noqa: E402 - after the path above
+    MAX_ROUNDS,
     TOKEN,
     Plan,
+    Tally,
     _serve_driver,
     _usage,
     ask,
     benchmark_settings,
+    drive,
     percentile,
     question_pool,
-    timed_rounds,
 )
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -133,6 +139,16 @@ async def processes(options: list[ReplicaOptions]) -> AsyncIterator[list[Connect
             if process.is_alive():
                 process.terminate()
                 process.join()
+
+
+async def timed_rounds(tg: TelegramEmulator, plan: Plan, kind: str, *, show: bool) -> Tally:
+    """Rounds of fresh customers (each asks, waits for the answer, asks again) until
+    ``plan.min_seconds`` of timed conversation."""
+    tally = Tally()
+    while tally.rounds < MAX_ROUNDS and (tally.rounds == 0 or tally.wall_s < plan.min_seconds):
+        desc = f"{kind} bot, round {tally.rounds + 1}"
+        await drive(tg, plan.round(tally.rounds, kind), tally, desc=desc, show=show)
+    return tally
 
 
 @dataclass
