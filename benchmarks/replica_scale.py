@@ -24,25 +24,32 @@ import json
 import logging
 import secrets
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from telegram_emulator import TelegramEmulator
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 
 from conversation_throughput import (  # noqa: E402 - after the path above
+    MAX_ROUNDS,
     TOKEN,
     Plan,
+    Tally,
     _serve_driver,
     _usage,
     ask,
     benchmark_settings,
+    drive,
     percentile,
     question_pool,
-    timed_rounds,
 )
 
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -134,6 +141,16 @@ async def processes(options: list[ReplicaOptions]) -> AsyncIterator[list[Connect
                 process.join()
 
 
+async def timed_rounds(tg: TelegramEmulator, plan: Plan, kind: str, *, show: bool) -> Tally:
+    """Rounds of fresh customers (each asks, waits for the answer, asks again) until
+    ``plan.min_seconds`` of timed conversation."""
+    tally = Tally()
+    while tally.rounds < MAX_ROUNDS and (tally.rounds == 0 or tally.wall_s < plan.min_seconds):
+        desc = f"{kind} bot, round {tally.rounds + 1}"
+        await drive(tg, plan.round(tally.rounds, kind), tally, desc=desc, show=show)
+    return tally
+
+
 @dataclass
 class Row:
     setting: str
@@ -158,31 +175,33 @@ async def measure(replicas: int, use_redis: bool, args: argparse.Namespace, plan
         tg.limits.rates = False
         group = tg.add_supergroup("Support desk", forum=True)
         ports = [free_port() for _ in range(replicas)]
-        scratch = Path(f"/tmp/replica-scale-{secrets.token_hex(3)}")  # nginx's own files
-        async with load_balancer(ports, scratch) as lb:
-            prefix = f"bench-{secrets.token_hex(4)}:"
-            options = [
-                ReplicaOptions(
-                    tg.url,
-                    group.id,
-                    database_url,
-                    args.redis if use_redis else "",
-                    prefix,
-                    p,
-                    f"http://127.0.0.1:{lb}",
-                )
-                for p in ports
-            ]
-            async with processes(options) as conns:
-                await tg.wait_for_calls("setWebhook", replicas, timeout=300)
-                await timed_rounds(tg, Plan(plan.pool, 4, 3, -1, 0), f"warm {setting}", show=False)
-                before = [await ask(conn, "mark") for conn in conns]
-                tally = await timed_rounds(tg, plan, f"{setting} replica(s)", show=True)
-                after = [await ask(conn, "mark") for conn in conns]
-                for conn in conns:
-                    conn.send("stop")
-                for conn in conns:
-                    await asyncio.to_thread(conn.recv)
+        with tempfile.TemporaryDirectory(prefix="replica-scale-") as scratch:  # nginx's files
+            async with load_balancer(ports, Path(scratch)) as lb:
+                prefix = f"bench-{secrets.token_hex(4)}:"
+                options = [
+                    ReplicaOptions(
+                        tg.url,
+                        group.id,
+                        database_url,
+                        args.redis if use_redis else "",
+                        prefix,
+                        p,
+                        f"http://127.0.0.1:{lb}",
+                    )
+                    for p in ports
+                ]
+                async with processes(options) as conns:
+                    await tg.wait_for_calls("setWebhook", replicas, timeout=300)
+                    await timed_rounds(
+                        tg, Plan(plan.pool, 4, 3, -1, 0), f"warm {setting}", show=False
+                    )
+                    before = [await ask(conn, "mark") for conn in conns]
+                    tally = await timed_rounds(tg, plan, f"{setting} replica(s)", show=True)
+                    after = [await ask(conn, "mark") for conn in conns]
+                    for conn in conns:
+                        conn.send("stop")
+                    for conn in conns:
+                        await asyncio.to_thread(conn.recv)
     cpu = sum(a["cpu_s"] - b["cpu_s"] for a, b in zip(after, before, strict=True))
     handled = tally.messages - tally.missing
     return Row(

@@ -77,7 +77,11 @@ async def build_app(
         if settings.redis.url:  # several replicas: the per-process state goes to Redis
             from bot.replicas import connect_shared_state  # redis: imported only when used
 
-            shared = await connect_shared_state(settings.redis.url, settings.redis.key_prefix)
+            shared = await connect_shared_state(
+                settings.redis.url,
+                settings.redis.key_prefix,
+                lease_s=settings.redis.lease_seconds,
+            )
         await database.create_schema()
         config = CoreConfig.from_settings(settings)
         texts = Texts.load(

@@ -235,6 +235,8 @@ class RedisSettings(_Section):
 
     url: str = ""
     key_prefix: str = "supportbot:"
+    # how long a replica that died (killed, its host gone) keeps the chats it was handling waiting
+    lease_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
 
     @field_validator("url")
     @classmethod

@@ -101,6 +101,10 @@ class UpdateQueue:
         else:
             self._pending = [u for u in self._pending if u["update_id"] >= offset]
 
+    def confirm_update(self, update: JsonDict) -> None:
+        """Confirm this one update (a webhook answered 2xx for it), whatever its neighbours."""
+        self._pending = [u for u in self._pending if u is not update]
+
     def drop(self, update_id: int) -> None:
         """Take one pending update out of the queue (as if confirmed), leaving the others."""
         self._pending = [u for u in self._pending if u["update_id"] != update_id]
@@ -111,6 +115,10 @@ class UpdateQueue:
     def close(self) -> None:
         """Wake every held poll and listener: the server is stopping."""
         self._closed = True
+        self._wake()
+
+    def poke(self) -> None:
+        """Wake the listeners of :meth:`wait_for` (something they wait on may have changed)."""
         self._wake()
 
     def _wake(self) -> None:
@@ -148,10 +156,15 @@ class UpdateQueue:
 
     async def wait_pending(self) -> bool:
         """Wait until an update is pending; ``False`` once the queue is closed."""
+        return await self.wait_for(lambda: bool(self._pending))
+
+    async def wait_for(self, ready: Callable[[], bool]) -> bool:
+        """Wait until ``ready()``, checked whenever an update is queued or :meth:`poke` is
+        called; ``False`` once the queue is closed."""
         event = asyncio.Event()
         self._listeners.add(event)
         try:
-            while not self._pending and not self._closed:
+            while not ready() and not self._closed:
                 await event.wait()
                 event.clear()
         finally:

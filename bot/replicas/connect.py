@@ -43,10 +43,15 @@ async def ping_redis(url: str) -> None:
 
 
 async def connect_shared_state(
-    url: str, prefix: str = "supportbot:", *, replica: str | None = None
+    url: str,
+    prefix: str = "supportbot:",
+    *,
+    replica: str | None = None,
+    lease_s: float = 30.0,
 ) -> SharedState:
     """The core's shared state on the Redis at ``url``; every key starts with ``prefix``.
-    Checks the connection first (:class:`RedisUnreachable` with what to fix)."""
+    Checks the connection first (:class:`RedisUnreachable` with what to fix). ``lease_s``: how
+    long a dead replica's place in a chat's line holds the chat up."""
     await ping_redis(url)
     redis = Redis.from_url(url, socket_connect_timeout=5)
     me = replica or replica_name()
@@ -61,8 +66,8 @@ async def connect_shared_state(
         await redis.aclose()
 
     return SharedState(
-        chat_order=RedisKeyedOrder(redis, prefix + "chat:"),
-        ticket_order=RedisKeyedOrder(redis, prefix + "ticket:"),
+        chat_order=RedisKeyedOrder(redis, prefix + "chat:", lease_s=lease_s),
+        ticket_order=RedisKeyedOrder(redis, prefix + "ticket:", lease_s=lease_s),
         flood=flood,
         albums=albums,
         content=RedisContentSignal(redis, prefix + "reload", me),

@@ -3,13 +3,15 @@ webhook mode: the emulator posts every update to nginx, which spreads them round
 
 The replicas run in this test's process (three aiogram bots, three cores, three webhook
 servers on their own ports, their own database pools and Redis connections); what they share is
-only what real replicas share: PostgreSQL, Redis and the load balancer in front.
+only what real replicas share: PostgreSQL, Redis and the load balancer in front. In the kill test
+the third replica is a process of its own (tests/e2e/replica_process.py), killed with SIGKILL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from intents import ContentHolder, Thresholds
 from telegram_emulator import ChatMessage, Group, TelegramEmulator, User
 from tests.e2e.balancer import load_balancer
 from tests.e2e.helpers import TRAINING_WAIT, WAIT, free_port
+from tests.e2e.replica_process import serve_replica
 from tests.e2e.test_customer import PIXEL
 from tests.redis_server import REDIS_URL, redis_prefix
 
@@ -45,6 +48,7 @@ class Deployment:
     brains: list[ContentHolder]
     clock: ManualClock
     content: Path  # the content folder the replicas load (a copy the test may edit)
+    victim: multiprocessing.process.BaseProcess | None = None  # the replica in its own process
 
     async def ask(self, who: User, *texts: str) -> list[ChatMessage]:
         """Send the texts one after the other without waiting; return the bot's replies."""
@@ -60,8 +64,10 @@ class Deployment:
 
 @contextlib.asynccontextmanager
 async def deployment(
-    tmp_path: Path, base: Settings, database_url: str
+    tmp_path: Path, base: Settings, database_url: str, *, killable: bool = False
 ) -> AsyncIterator[Deployment]:
+    """Three replicas behind nginx; ``killable``: the third runs in a process of its own (with a
+    2 s lease on its place in a chat's line, so its chats wait for it 2 s once it is killed)."""
     content = tmp_path / "content"
     shutil.copytree(base.content.intents_dir, content / "intents")
     shutil.copytree(base.content.kb_dir, content / "kb")
@@ -81,7 +87,13 @@ async def deployment(
         )
         settings = settings.model_copy(
             update={
-                "redis": settings.redis.model_copy(update={"url": REDIS_URL, "key_prefix": prefix}),
+                "redis": settings.redis.model_copy(
+                    update={
+                        "url": REDIS_URL,
+                        "key_prefix": prefix,
+                        "lease_seconds": 2.0 if killable else settings.redis.lease_seconds,
+                    }
+                ),
                 "admins": settings.admins.model_copy(update={"ids": [admin.id]}),
             }
         )
@@ -89,13 +101,13 @@ async def deployment(
             ContentHolder(
                 content / "intents", content / "kb", Thresholds.from_settings(base.matching)
             )
-            for _ in range(REPLICAS)
+            for _ in range(REPLICAS - killable)
         ]
         await asyncio.gather(*(asyncio.to_thread(brain.load) for brain in brains))
         ports = [free_port() for _ in range(REPLICAS)]
         balancer = await stack.enter_async_context(load_balancer(ports, tmp_path / "nginx"))
         apps: list[App] = []
-        for brain, port in zip(brains, ports, strict=True):
+        for brain, port in zip(brains, ports, strict=False):
             bot = make_bot(TOKEN, tg.url)
             stack.push_async_callback(bot.session.close)
             app = await stack.enter_async_context(
@@ -112,11 +124,32 @@ async def deployment(
                 )
             )
             stack.push_async_callback(_stop, server)
-        await tg.wait_for_calls("setWebhook", REPLICAS, timeout=WAIT)
-        found = Deployment(tg, group, apps, brains, clock, content)
+        victim = None
+        if killable:
+            victim = multiprocessing.get_context("spawn").Process(
+                target=serve_replica,
+                args=(
+                    settings,
+                    f"127.0.0.1:{ports[-1]}",
+                    f"http://127.0.0.1:{balancer}",
+                    SECRET,
+                    NOW,
+                ),
+                daemon=True,
+            )
+            victim.start()
+            stack.callback(_reap, victim)
+        await tg.wait_for_calls("setWebhook", REPLICAS, timeout=TRAINING_WAIT)
+        found = Deployment(tg, group, apps, brains, clock, content, victim)
         found.admin = admin  # type: ignore[attr-defined]
         found.operators = operators  # type: ignore[attr-defined]
         yield found
+
+
+def _reap(process: multiprocessing.process.BaseProcess) -> None:
+    if process.is_alive():
+        process.kill()
+    process.join(timeout=10)
 
 
 async def _stop(server: asyncio.Task[None]) -> None:
@@ -213,3 +246,111 @@ async def test_three_replicas_behind_nginx(
                 while not all(reloaded()):  # noqa: ASYNC110 - the others retrain in threads
                     await asyncio.sleep(0.1)
         assert reloaded() == [True] * REPLICAS
+
+
+async def test_a_replica_killed_mid_run_loses_nothing(
+    tmp_path: Path, base_settings: Settings, postgres_database: str | None
+) -> None:
+    """Customers ask, ticketed customers and their operator write to each other, and one of the
+    three replicas is killed with SIGKILL while the traffic flows. nginx passes the dead one by,
+    the emulator posts again what it had in hand (no 200 came), the chats it was handling wait
+    for its lease (2 s here, ``[redis] lease_seconds``), and what it had committed but not sent
+    goes out with the housekeeping leader's round once it is a minute old (the test's clock)."""
+    if postgres_database is None:
+        pytest.skip("PostgreSQL is not reachable")
+    async with deployment(tmp_path, base_settings, postgres_database, killable=True) as d:
+        tg, group = d.tg, d.group
+        assert d.victim is not None
+        operator: User = d.operators[0]  # type: ignore[attr-defined]
+        # --- mid conversation: three customers whose tickets the operator took
+        ticketed = [tg.add_user(f"Ticketed {i}", language_code="en") for i in range(3)]
+        topics: dict[int, int] = {}
+        for index, customer in enumerate(ticketed):
+            await d.ask(customer, "/operator")
+            await tg.wait_for_calls("createForumTopic", index + 1, timeout=WAIT)
+            topic = group.topic_ids()[-1]
+            await tg.wait_for_bot_messages(group.id, thread_id=topic, count=2, timeout=WAIT)
+            query = await operator.press("✋ Take", group=group, thread_id=topic)
+            await tg.wait_for_callback_answer(query, timeout=WAIT)
+            [taken] = await tg.wait_for_bot_messages(customer.chat_id, timeout=WAIT)
+            assert "has taken your request" in taken.content
+            topics[customer.id] = topic
+        await d.settle()
+        # --- the traffic, with the kill in the middle of it
+        askers = [tg.add_user(f"Asker {i}", language_code="en") for i in range(6)]
+        asked = {who.id: len(tg.bot_messages(who.chat_id)) for who in askers}
+
+        async def ask_all(who: User) -> None:
+            for question in QUESTIONS:
+                await who.send(question)
+                await asyncio.sleep(0.3)
+
+        async def talk(customer: User) -> None:
+            for n in range(3):
+                await customer.send(f"detail {customer.name} {n}")
+                await operator.send_in_topic(
+                    group, topics[customer.id], f"reply {customer.name} {n}"
+                )
+                await asyncio.sleep(0.3)
+
+        async def kill() -> None:
+            await asyncio.sleep(0.4)  # the first messages are being handled everywhere
+            assert d.victim is not None
+            d.victim.kill()
+
+        await asyncio.gather(*map(ask_all, askers), *map(talk, ticketed), kill())
+        await asyncio.to_thread(d.victim.join, 10)
+        assert d.victim.exitcode == -9  # SIGKILL: nothing of it ran after that
+
+        def topic_texts(customer: User) -> list[str]:
+            return [m.content for m in tg.bot_messages(group.id, thread_id=topics[customer.id])]
+
+        def private_texts(who: User) -> list[str]:
+            return [m.content for m in tg.bot_messages(who.chat_id)]
+
+        def missing() -> list[str]:
+            lost = [
+                f"{who.name}: {len(private_texts(who)) - asked[who.id]} of {len(QUESTIONS)} answers"
+                for who in askers
+                if len(private_texts(who)) - asked[who.id] < len(QUESTIONS)
+            ]
+            for customer in ticketed:
+                for n in range(3):
+                    relay, reply = f"detail {customer.name} {n}", f"reply {customer.name} {n}"
+                    if not any(relay in text for text in topic_texts(customer)):
+                        lost.append(f"relay of {relay!r}")
+                    if not any(reply in text for text in private_texts(customer)):
+                        lost.append(f"operator's {reply!r}")
+            return lost
+
+        async def wait_complete(seconds: float) -> None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    while missing():  # noqa: ASYNC110 - replies come from three replicas
+                        await asyncio.sleep(0.2)
+
+        await wait_complete(WAIT)
+        # what the dead replica committed but never sent: the leader carries it on, a minute on
+        d.clock.advance(minutes=2)
+        await asyncio.gather(*(app.core.housekeeping() for app in d.apps))
+        await wait_complete(WAIT)
+        assert missing() == []
+        await d.settle()
+        # --- nothing left pending, no ticket stuck, duplicates only from the moment of the kill
+        async with d.apps[0].database.unit_of_work() as uow:
+            assert list(await uow.outbox.pending(limit=100)) == []
+            open_tickets = list(await uow.tickets.open_tickets())
+        assert len(open_tickets) == len(ticketed)
+        for found in open_tickets:
+            assert found.topic_id is not None, found
+            assert found.card_message_id is not None, found
+        duplicates = sum(len(private_texts(who)) - asked[who.id] - len(QUESTIONS) for who in askers)
+        for customer in ticketed:
+            texts = topic_texts(customer) + private_texts(customer)
+            duplicates += sum(
+                sum(f"{kind} {customer.name} {n}" in text for text in texts) - 1
+                for kind in ("detail", "reply")
+                for n in range(3)
+            )
+        # a chat has one action in flight at most, so a kill repeats one per chat at most
+        assert duplicates <= len(askers) + len(ticketed), duplicates
