@@ -28,7 +28,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -231,30 +231,35 @@ class ReplyWatch:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._seen = len(engine.bot_messages)
-        self._waiting: dict[int, asyncio.Future[float]] = {}
+        self._waiting: dict[Hashable, asyncio.Future[float]] = {}
         self._closed = False
         self.unclaimed = 0  # bot messages in watched chats that answered nothing new
 
-    def expect(self, chat_id: int) -> asyncio.Future[float]:
-        """Call right before the customer sends: only later bot messages count."""
+    def expect(self, key: Hashable) -> asyncio.Future[float]:
+        """Call right before the customer sends: only later bot messages count. ``key`` is
+        what :meth:`_key` makes of the awaited message (here: its chat id)."""
         self._scan()
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._waiting[chat_id] = future
+        self._waiting[key] = future
         return future
 
-    def forget(self, chat_id: int) -> None:
-        self._waiting.pop(chat_id, None)
+    def forget(self, key: Hashable) -> None:
+        self._waiting.pop(key, None)
+
+    def _key(self, message: dict[str, Any]) -> Hashable:
+        chat_id: int = message["chat"]["id"]
+        return chat_id
 
     def _scan(self) -> bool:
         now = time.perf_counter()
         messages = self._engine.bot_messages
         while self._seen < len(messages):
-            chat_id = messages[self._seen]["chat"]["id"]
+            message = messages[self._seen]
             self._seen += 1
-            future = self._waiting.pop(chat_id, None)
+            future = self._waiting.pop(self._key(message), None)
             if future is not None and not future.done():
                 future.set_result(now)
-            elif chat_id > 0:
+            elif message["chat"]["id"] > 0:
                 self.unclaimed += 1
         return self._closed
 
@@ -273,33 +278,9 @@ class PlaceWatch(ReplyWatch):
     """A :class:`ReplyWatch` keyed by place: the customer's chat (answers, the operator's
     replies relayed) or a ticket's topic (a customer's message relayed)."""
 
-    def expect_in(self, place: Place) -> asyncio.Future[float]:
-        """Call right before the message is sent: only later bot messages count."""
-        self._scan()
-        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._places[place] = future
-        return future
-
-    def forget_in(self, place: Place) -> None:
-        self._places.pop(place, None)
-
-    def _scan(self) -> bool:
-        now = time.perf_counter()
-        messages = self._engine.bot_messages
-        while self._seen < len(messages):
-            message = messages[self._seen]
-            chat_id = message["chat"]["id"]
-            self._seen += 1
-            future = self._places.pop((chat_id, message.get("message_thread_id")), None)
-            if future is not None and not future.done():
-                future.set_result(now)
-            elif chat_id > 0:
-                self.unclaimed += 1
-        return self._closed
-
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
-        self._places: dict[Place, asyncio.Future[float]] = {}
+    def _key(self, message: dict[str, Any]) -> Hashable:
+        place: Place = (message["chat"]["id"], message.get("message_thread_id"))
+        return place
 
 
 @dataclass
@@ -317,21 +298,8 @@ class Tally:
 
 
 async def converse(user: User, script: Script, watch: ReplyWatch, tally: Tally, bar: Any) -> None:
-    """Write each question, wait for the reply, write the next, like a person (without typing
-    delays: the benchmark measures the bot, not the customer)."""
-    for question in script.questions:
-        reply = watch.expect(user.chat_id)
-        sent = time.perf_counter()
-        await user.send(question)
-        try:
-            arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT_S)
-        except TimeoutError:
-            watch.forget(user.chat_id)
-            tally.missing += 1
-            bar.update(1)
-            continue
-        tally.latencies_ms.append((arrived - sent) * 1000)
-        bar.update(1)
+    """A customer's conversation: the answers come to their own chat."""
+    await converse_line(Line(user.send, user.chat_id, script.questions), watch, tally, bar)
 
 
 @dataclass(frozen=True)
@@ -340,21 +308,21 @@ class Line:
     message shows up (``answer_in``)."""
 
     send: Callable[[str], Awaitable[object]]
-    answer_in: Place
+    answer_in: Hashable  # the watch's key: a chat id (ReplyWatch) or a Place (PlaceWatch)
     questions: tuple[str, ...]
 
 
-async def converse_line(line: Line, watch: PlaceWatch, tally: Tally, bar: Any) -> None:
+async def converse_line(line: Line, watch: ReplyWatch, tally: Tally, bar: Any) -> None:
     """Write each message, wait for the answer, write the next, like a person (without typing
     delays: the benchmark measures the bot, not the customer)."""
     for question in line.questions:
-        reply = watch.expect_in(line.answer_in)
+        reply = watch.expect(line.answer_in)
         sent = time.perf_counter()
         await line.send(question)
         try:
             arrived = await asyncio.wait_for(reply, REPLY_TIMEOUT_S)
         except TimeoutError:
-            watch.forget_in(line.answer_in)
+            watch.forget(line.answer_in)
             tally.missing += 1
             bar.update(1)
             continue
