@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.demo.stack import TOKEN, LocalStack, local_settings, running_ptb_bot
 from bot.runtime.ptb import PtbOutbox, make_application, run_webhook
 from bot.runtime.ptb.runner import WEBHOOK_PATH
+from handoff.model import TicketStatus
 from intents import ContentHolder
 from telegram_emulator import TelegramEmulator
 from tests.e2e.helpers import (
@@ -28,8 +29,10 @@ from tests.e2e.helpers import (
     is_blocked,
     open_ticket_of,
     press,
+    ticket,
 )
 from tests.e2e.test_customer import PERSON, PIXEL
+from tests.e2e.test_operators import hand_off
 
 pytestmark = pytest.mark.filterwarnings(
     # PTB 22 warns from inside RetryAfter's own constructor that `retry_after` becomes a timedelta
@@ -247,3 +250,31 @@ async def test_desk_menus_transcript_template_and_reopening_on_ptb(stack: LocalS
     assert (await open_ticket_of(stack, alice)) is not None
     assert len(tg.calls_to("createForumTopic")) == 1
     assert ticket_id == (await open_ticket_of(stack, alice)).id  # type: ignore[union-attr]
+
+
+# An orphan topic adopted through PTB: the topic's name comes with the reply to its "topic
+# created" service message, which PTB's convert passes on as ``topic_name`` (the aiogram twin is
+# in test_operators.py).
+async def _resolved(stack: LocalStack, ticket_id: int) -> bool:
+    return (await ticket(stack, ticket_id)).status is TicketStatus.RESOLVED
+
+
+async def test_an_orphan_topic_named_after_a_ticket_is_adopted_through_ptb(
+    stack: LocalStack,
+) -> None:
+    # a crash after Telegram created a topic but before the bot stored its id leaves a topic the
+    # bot does not know; what an operator writes there carries the topic's name
+    tg, group, olga = stack.tg, stack.group, stack.operator
+    alice = tg.add_user("Alice", language_code="en")
+    ticket_id, topic, _card = await hand_off(stack, alice, "how do i return an item")
+    orphan = tg.create_topic(group, group.topic_name(topic))
+    await olga.send_in_topic(group, orphan, "Hi Alice, I am on it")
+    taken, relayed = await tg.wait_for_bot_messages(alice.chat_id, count=2, timeout=WAIT)
+    assert taken.content == "Olga has taken your request and will answer here."
+    assert relayed.content == "Hi Alice, I am on it"
+    await olga.send_in_topic(group, orphan, "/close")
+    await eventually(lambda: _resolved(stack, ticket_id))  # closed from the orphan
+    unrelated = tg.create_topic(group, "#999999 Nobody — nothing")
+    await olga.send_in_topic(group, unrelated, "just talking")
+    await asyncio.sleep(0.3)
+    assert tg.messages(alice.chat_id)[-1].content != "just talking"
