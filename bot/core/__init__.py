@@ -15,7 +15,6 @@ from bot.core.ports import Brain, Desk, NullDesk, ReloadOutcome
 from bot.core.service import SupportCore
 from bot.core.shared import (
     AlbumBuffer,
-    ArrivalOrder,
     ContentSignal,
     FloodCounter,
     Flush,
@@ -32,7 +31,6 @@ __all__ = [
     "TEXT_LIMIT",
     "Action",
     "AlbumBuffer",
-    "ArrivalOrder",
     "Brain",
     "ContentSignal",
     "CoreConfig",

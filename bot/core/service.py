@@ -44,7 +44,6 @@ class SupportCore:
         self.customers = CustomerDialog(deps, desk, survey)
         self._locks = KeyedLocks()  # one process; replicas line up in deps.shared.chat_order
         self._order = deps.shared.chat_order if deps.shared else None
-        self._arrivals: dict[int, int] = {}  # update id → its turn in the chat's line
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -120,24 +119,11 @@ class SupportCore:
         else:
             await self.desk.resume(kind, payload)
 
-    async def arrive(self, event: Event) -> None:
-        """Take the event's place in its chat's line now (a webhook, before answering Telegram:
-        with replicas, the chat's next update may reach another replica a moment later)."""
-        if self._order is not None:
-            self._arrivals[event.update_id] = await self._order.arrive(_queue_of(event))
-
-    async def forget(self, event: Event) -> None:
-        """Give up the place :meth:`arrive` took if the event never reached :meth:`handle`."""
-        turn = self._arrivals.pop(event.update_id, None)
-        if turn is not None and self._order is not None:
-            await self._order.abandon(_queue_of(event), turn)
-
     def _turn(self, event: Event) -> AbstractAsyncContextManager[None]:
         key = _queue_of(event)
         if self._order is None:
             return self._locks.hold(key)
-        turn = self._arrivals.pop(event.update_id, None)
-        return self._order.hold(key) if turn is None else self._order.hold_turn(key, turn)
+        return self._order.hold(key)
 
     async def wait_idle(self) -> None:
         """Return once no event is being handled (for a clean shutdown after polling stopped)."""

@@ -26,7 +26,6 @@ from bot.core.events import MessageReceived
 
 __all__ = [
     "AlbumBuffer",
-    "ArrivalOrder",
     "ContentSignal",
     "FloodCounter",
     "Flush",
@@ -42,24 +41,6 @@ Flush = Callable[[int, list[MessageReceived]], Awaitable[None]]  # (ticket id, p
 class KeyedOrder(Protocol):
     def hold(self, key: Hashable) -> AbstractAsyncContextManager[None]:
         """One holder per key at a time; waiters get their turn in the order they asked."""
-        ...
-
-
-class ArrivalOrder(KeyedOrder, Protocol):
-    """A :class:`KeyedOrder` whose place in line can be taken before the work starts: a
-    webhook takes it before answering Telegram, so the next update of the chat, which may
-    reach another replica a moment later, lines up behind it."""
-
-    async def arrive(self, key: Hashable) -> int:
-        """Take a place in ``key``'s line now; returns the turn to pass to :meth:`hold_turn`."""
-        ...
-
-    def hold_turn(self, key: Hashable, turn: int) -> AbstractAsyncContextManager[None]:
-        """Wait for the turn taken by :meth:`arrive`, then hold ``key`` like ``hold``."""
-        ...
-
-    async def abandon(self, key: Hashable, turn: int) -> None:
-        """Give up a turn that will not be held (its update was dropped): the line moves on."""
         ...
 
 
@@ -108,7 +89,7 @@ class Leadership(Protocol):
 class SharedState:
     """The per-process state's ports, built once by the composition root."""
 
-    chat_order: ArrivalOrder
+    chat_order: KeyedOrder
     ticket_order: KeyedOrder
     flood: Callable[[int], FloodCounter]  # messages per minute → counter
     albums: Callable[[float], AlbumBuffer]  # seconds to wait for an album's parts → buffer

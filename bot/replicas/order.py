@@ -80,26 +80,17 @@ class RedisKeyedOrder:
         base = f"{self._prefix}{name}:"
         return {part: base + part for part in ("tail", "head", "lease:", "go:", "done:")}
 
-    def hold(self, key: Hashable) -> contextlib.AbstractAsyncContextManager[None]:
-        return self._held(key, None)
-
-    async def arrive(self, key: Hashable) -> int:
+    async def _arrive(self, key: Hashable) -> int:
         keys = self._keys(key)
         drawn = await self._draw(
             keys=[keys["tail"], keys["head"], keys["lease:"]], args=[self._lease_ms, self._idle_ms]
         )
         return int(drawn)
 
-    def hold_turn(self, key: Hashable, turn: int) -> contextlib.AbstractAsyncContextManager[None]:
-        return self._held(key, turn)
-
-    async def abandon(self, key: Hashable, turn: int) -> None:
-        await self._end(self._keys(key), turn, "abandon")
-
     @contextlib.asynccontextmanager
-    async def _held(self, key: Hashable, turn: int | None) -> AsyncIterator[None]:
+    async def hold(self, key: Hashable) -> AsyncIterator[None]:
         keys = self._keys(key)
-        number = await self.arrive(key) if turn is None else turn
+        number = await self._arrive(key)
         served = False
         try:
             await self._wait_turn(keys, number)
