@@ -96,3 +96,27 @@ def test_typos_are_corrected_against_the_languages_own_words() -> None:
     assert correct_typos("гдк мой заказх", ru) == "где мой заказ"
     assert correct_typos("гдк мой заказх", en) == "гдк мой заказх"  # other language: untouched
     assert correct_typos("xyzzy status", en) == "xyzzy status"  # nothing near: kept
+
+
+def test_an_unknown_russian_form_becomes_the_contents_word_of_the_same_lemma() -> None:
+    ru = Lexicon.build("ru", ["я ошибся адресом", "поменять чехол", "заказ вручен"])
+    assert correct_typos("ошиблась адресом", ru) == "ошибся адресом"
+    assert correct_typos("размер чехла", ru) == "размер чехол"
+    assert correct_typos("врученный заказ", ru) == "вручен заказ"
+    # no analyzer for English: its forms are left to the stems and the spelling
+    en = Lexicon.build("en", ["i was wrong"])
+    assert correct_typos("mistaken", en) == "mistaken"
+
+
+def test_an_unknown_function_word_is_left_out_and_a_known_one_kept() -> None:
+    ru = Lexicon.build("ru", ["где скачать чек", "пункт выдачи у метро"])
+    assert correct_typos("где скачать чек об оплате", ru) == "где скачать чек оплате"
+    assert correct_typos("пвз около метро", ru) == "пвз метро"
+    assert correct_typos("пункт выдачи у метро", ru) == "пункт выдачи у метро"
+
+
+def test_look_alike_letters_count_as_neighbours() -> None:
+    ru = Lexicon.build("ru", ["не могу войти", "съемка"])
+    assert correct_typos("не могу воити", ru) == "не могу войти"
+    assert correct_typos("сьемка", ru) == "съемка"
+    assert correct_typos("не могу воюти", ru) == "не могу воюти"  # ю is neither: kept

@@ -1,0 +1,77 @@
+"""Russian word forms: lemmas and function words, from the OpenCorpora dictionary (pymorphy3).
+
+Snowball stems miss many Russian inflections: "ошиблась" / "ошибся", "чехла" / "чехол",
+"врученный" / "вручен" have different stems but one lemma. The reader uses :func:`lemmas` to
+replace a word the content does not know by a content word of the same lemma, and
+:func:`is_function_word` to leave out an unknown preposition, conjunction or particle ("об",
+"около"), which says nothing about the subject but would count as an unknown word. Languages
+without an analyzer (English: Snowball stems serve it well) get no lemmas.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+import pymorphy3  # type: ignore[import-untyped]
+
+__all__ = ["has_morphology", "is_function_word", "lemmas"]
+
+_LANGS = frozenset({"ru"})
+_FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL"})
+
+
+class _Tag(Protocol):
+    @property
+    def POS(self) -> str | None: ...  # the library's name
+
+
+class _Parse(Protocol):
+    @property
+    def normal_form(self) -> str: ...
+
+    @property
+    def tag(self) -> _Tag: ...
+
+    @property
+    def is_known(self) -> bool: ...
+
+
+class _Analyzer(Protocol):
+    def parse(self, word: str) -> list[_Parse]: ...
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> _Analyzer:
+    # one per process: the dictionary is memory-mapped and read-only, safe to share by threads
+    analyzer: _Analyzer = pymorphy3.MorphAnalyzer(lang="ru")
+    return analyzer
+
+
+def has_morphology(lang: str) -> bool:
+    return lang in _LANGS
+
+
+@lru_cache(maxsize=50_000)
+def _parses(word: str) -> tuple[tuple[str, str | None], ...]:
+    """(lemma, part of speech) of each dictionary reading of ``word``, likeliest first; a word
+    the dictionary does not know (a guess from its ending) has none."""
+    return tuple(
+        (p.normal_form.replace("ё", "е"), p.tag.POS) for p in _analyzer().parse(word) if p.is_known
+    )
+
+
+def lemmas(word: str, lang: str) -> frozenset[str]:
+    """Every dictionary lemma of ``word`` ("разбит" → разбить, разбитый); none for an unknown
+    word, a word not in Cyrillic or a language without an analyzer."""
+    if not has_morphology(lang) or not any("а" <= c <= "я" for c in word):
+        return frozenset()
+    return frozenset(lemma for lemma, _ in _parses(word))
+
+
+def is_function_word(word: str, lang: str) -> bool:
+    """The word's likeliest reading is a preposition, conjunction or particle ("об", "около")."""
+    if not has_morphology(lang) or not any("а" <= c <= "я" for c in word):
+        return False
+    parses = _parses(word)
+    return bool(parses) and parses[0][1] in _FUNCTION_POS
