@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import islice, takewhile
 
 from intents.matching.stemming import stem_word
 from intents.text import tokens
@@ -12,6 +15,7 @@ from intents.understanding.morphology import lemmas
 
 __all__ = ["Lexicon", "is_cyrillic", "is_latin"]
 
+COGNATE_PREFIX = 5  # a lemma that begins another one is its cognate from this length on
 _CYRILLIC_LANGS = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg"})
 
 
@@ -49,12 +53,32 @@ class Lexicon:
         return word in self.counts or (len(word) >= 5 and stem_word(word) in self.stems)
 
     def same_lemma(self, word: str) -> str | None:
-        """The content's most frequent word sharing a lemma with ``word`` ("чехла" → "чехол")."""
-        found = sorted(
-            (self.by_lemma[lemma] for lemma in lemmas(word, self.lang) if lemma in self.by_lemma),
-            key=lambda known: (-self.counts[known], known),
-        )
-        return found[0] if found else None
+        """The content's most frequent word sharing a lemma with ``word`` ("чехла" → "чехол"),
+        else one whose lemma begins with the word's, or the other way round, by at least
+        :data:`COGNATE_PREFIX` letters ("запуске" → "запускается")."""
+        own = lemmas(word, self.lang)
+        found = [self.by_lemma[lemma] for lemma in own if lemma in self.by_lemma]
+        if not found:
+            found = [self.by_lemma[other] for lemma in own for other in self._cognates(lemma)]
+        if not found:
+            return None
+        return min(found, key=lambda known: (-self.counts[known], known))
+
+    def _cognates(self, lemma: str) -> list[str]:
+        """The content's lemmas that begin with ``lemma`` or that it begins with."""
+        if len(lemma) < COGNATE_PREFIX:
+            return []
+        shorter = [
+            lemma[:n] for n in range(COGNATE_PREFIX, len(lemma)) if lemma[:n] in self.by_lemma
+        ]
+        start = bisect_left(self._sorted_lemmas, lemma)
+        following = islice(self._sorted_lemmas, start, None)
+        longer = list(takewhile(lambda o: o.startswith(lemma), following))
+        return shorter + longer
+
+    @cached_property
+    def _sorted_lemmas(self) -> list[str]:
+        return sorted(self.by_lemma)
 
     @property
     def cyrillic(self) -> bool:

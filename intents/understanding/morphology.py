@@ -19,6 +19,11 @@ __all__ = ["has_morphology", "is_function_word", "lemmas"]
 
 _LANGS = frozenset({"ru"})
 _FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL"})
+# a lemma counts when this share of the word's dictionary readings (by the analyzer's estimate of
+# how likely each is) leads to it: "данные" is a participle of "дать" in a third of them, and
+# "дадите" must not become "данные"; "разбит" is "разбить" or "разбитый" half and half
+LIKELY = 0.4
+MIN_LETTERS = 4  # shorter words are too ambiguous to change ("ищу" is not "ищем")
 
 
 class _Tag(Protocol):
@@ -36,6 +41,9 @@ class _Parse(Protocol):
     @property
     def is_known(self) -> bool: ...
 
+    @property
+    def score(self) -> float: ...
+
 
 class _Analyzer(Protocol):
     def parse(self, word: str) -> list[_Parse]: ...
@@ -48,30 +56,42 @@ def _analyzer() -> _Analyzer:
     return analyzer
 
 
+def _is_cyrillic(word: str) -> bool:
+    return any("а" <= c <= "я" for c in word)
+
+
 def has_morphology(lang: str) -> bool:
     return lang in _LANGS
 
 
 @lru_cache(maxsize=50_000)
-def _parses(word: str) -> tuple[tuple[str, str | None], ...]:
-    """(lemma, part of speech) of each dictionary reading of ``word``, likeliest first; a word
-    the dictionary does not know (a guess from its ending) has none."""
+def _parses(word: str) -> tuple[tuple[str, str | None, float], ...]:
+    """(lemma, part of speech, likelihood) of each dictionary reading of ``word``, likeliest
+    first; a word the dictionary does not know (a guess from its ending) has none."""
     return tuple(
-        (p.normal_form.replace("ё", "е"), p.tag.POS) for p in _analyzer().parse(word) if p.is_known
+        (p.normal_form.replace("ё", "е"), p.tag.POS, float(p.score))
+        for p in _analyzer().parse(word)
+        if p.is_known
     )
 
 
 def lemmas(word: str, lang: str) -> frozenset[str]:
-    """Every dictionary lemma of ``word`` ("разбит" → разбить, разбитый); none for an unknown
-    word, a word not in Cyrillic or a language without an analyzer."""
-    if not has_morphology(lang) or not any("а" <= c <= "я" for c in word):
+    """The likely dictionary lemmas of ``word`` ("разбит" → разбить, разбитый); none for a word
+    shorter than four letters, unknown to the dictionary, not in Cyrillic, or of a language
+    without an analyzer."""
+    if len(word) < MIN_LETTERS or not has_morphology(lang) or not _is_cyrillic(word):
         return frozenset()
-    return frozenset(lemma for lemma, _ in _parses(word))
+    parses = _parses(word)
+    total = sum(score for _, _, score in parses)
+    likelihood: dict[str, float] = {}
+    for lemma, _, score in parses:
+        likelihood[lemma] = likelihood.get(lemma, 0.0) + score
+    return frozenset(lemma for lemma, share in likelihood.items() if share >= LIKELY * total)
 
 
 def is_function_word(word: str, lang: str) -> bool:
     """The word's likeliest reading is a preposition, conjunction or particle ("об", "около")."""
-    if not has_morphology(lang) or not any("а" <= c <= "я" for c in word):
+    if not has_morphology(lang) or not _is_cyrillic(word):
         return False
     parses = _parses(word)
     return bool(parses) and parses[0][1] in _FUNCTION_POS

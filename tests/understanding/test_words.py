@@ -120,3 +120,10 @@ def test_look_alike_letters_count_as_neighbours() -> None:
     assert correct_typos("не могу воити", ru) == "не могу войти"
     assert correct_typos("сьемка", ru) == "съемка"
     assert correct_typos("не могу воюти", ru) == "не могу воюти"  # ю is neither: kept
+
+
+def test_a_cognate_of_a_content_word_stands_for_it_and_an_unlikely_reading_does_not() -> None:
+    ru = Lexicon.build("ru", ["приложение не запускается", "мои данные"])
+    assert correct_typos("вылетает при запуске", ru) == "вылетает запускается"
+    # "данные" is a participle of "дать" in only a third of its readings
+    assert correct_typos("сколько дадите", ru) == "сколько дадите"
