@@ -19,7 +19,7 @@ from intents.understanding.layout import en_keys_to_ru, ru_keys_to_en
 from intents.understanding.lexicon import Lexicon, is_cyrillic, is_latin
 from intents.understanding.transliterate import to_cyrillic
 
-__all__ = ["Reading", "WordReading", "read_words"]
+__all__ = ["Reading", "WordReading", "read_words", "unmix_scripts"]
 
 _TRANSLIT, _LAYOUT, _AS_IS = "transliteration", "layout", "as_is"
 
@@ -106,12 +106,30 @@ def read_words(text: str, lexicons: Mapping[str, Lexicon]) -> Reading:
                 WordReading(w, None, w, _AS_IS, 0.0, name=True) for w in normalize(token).split()
             ]
             continue
+        token = unmix_scripts(token)
         soft = _soft_sign(token.lower(), lexicons)
         if soft is not None:
             words.append(soft)
             continue
         words += [_read(word, lexicons) for word in normalize(token).split()]
     return _whole_transliteration(Reading(tuple(words)), lexicons)
+
+
+# Latin and Cyrillic letters drawn alike: a word mixing both scripts is written in the one most of
+# its letters are in ("отменитe" with a Latin e, "оrder" with a Cyrillic о)
+_LATIN_LIKE = "aeopcxykmthbAEOPCXYKMTHB"
+_CYRILLIC_LIKE = "аеорсхукмтнвАЕОРСХУКМТНВ"
+_TO_CYRILLIC = str.maketrans(_LATIN_LIKE, _CYRILLIC_LIKE)
+_TO_LATIN = str.maketrans(_CYRILLIC_LIKE, _LATIN_LIKE)
+
+
+def unmix_scripts(token: str) -> str:
+    """``token`` in one script when it mixes Latin and Cyrillic look-alike letters."""
+    cyrillic = sum(1 for c in token.lower() if "а" <= c <= "я" or c == "ё")
+    latin = sum(1 for c in token.lower() if "a" <= c <= "z")
+    if not cyrillic or not latin:
+        return token
+    return token.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
 
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’`][^\W_]+)*['’`]?")

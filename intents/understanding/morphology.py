@@ -15,7 +15,7 @@ from typing import Protocol
 
 import pymorphy3  # type: ignore[import-untyped]
 
-__all__ = ["has_morphology", "is_function_word", "lemmas"]
+__all__ = ["has_morphology", "in_dictionary", "is_function_word", "lemmas"]
 
 _LANGS = frozenset({"ru"})
 _FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL"})
@@ -87,6 +87,14 @@ def lemmas(word: str, lang: str) -> frozenset[str]:
     for lemma, _, score in parses:
         likelihood[lemma] = likelihood.get(lemma, 0.0) + score
     return frozenset(lemma for lemma, share in likelihood.items() if share >= LIKELY * total)
+
+
+def in_dictionary(word: str, lang: str) -> bool | None:
+    """Whether ``word`` is a dictionary word ("какой"), not a typo ("какои"); None when there is
+    no dictionary to tell (another language, not in Cyrillic)."""
+    if not has_morphology(lang) or not _is_cyrillic(word):
+        return None
+    return bool(_parses(word))
 
 
 def is_function_word(word: str, lang: str) -> bool:

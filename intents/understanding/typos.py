@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from intents.text import normalize
 from intents.understanding.lexicon import Lexicon, is_cyrillic
-from intents.understanding.morphology import is_function_word
+from intents.understanding.morphology import in_dictionary, is_function_word
 
 __all__ = ["correct_typos"]
 
@@ -62,17 +62,18 @@ def _max_edits(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
-def _plausible(typed: str, meant: str) -> bool:
+def _plausible(typed: str, meant: str, lang: str) -> bool:
     """The same first letter, every substituted letter a neighbouring key or a look-alike
-    letter (и/й, е/э, ш/щ, ь/ъ), and not another
-    inflection of the same Russian word ("цену" is not a typo of "цены": the matcher's
-    character n-grams already see them as one)."""
+    letter (и/й, е/э, ш/щ, ь/ъ), and not another inflection of the same Russian word ("цену" is
+    not a typo of "цены": the matcher's character n-grams already see them as one; "какои" is
+    no word of the dictionary, so it may be a typo of "какой")."""
     if typed[0] != meant[0]:
         return False
     ops = Levenshtein.editops(typed, meant)
     if (
         len(typed) == len(meant) >= 4
         and is_cyrillic(typed)
+        and in_dictionary(typed, lang) is not False
         and all(op.tag == "replace" and op.src_pos >= len(typed) - 2 for op in ops)
     ):
         return False
@@ -88,7 +89,11 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     """``word`` as the content would write it: as is when known; else a content word of the same
     lemma ("ошиблась" → "ошибся"); else nothing for a function word ("об", "около"); else the
     nearest known word within the edit limits; else as is."""
-    if word.isdigit() or lexicon.knows(word):
+    if word.isdigit() or word in lexicon.counts:
+        return word
+    # a word sharing a stem with the content is an inflection, unless the dictionary does not
+    # know it: "какои" shares "како" with a content word but is a typo of "какой"
+    if lexicon.knows(word) and in_dictionary(word, lexicon.lang) is not False:
         return word
     same = lexicon.same_lemma(word)
     if same is not None:
@@ -103,7 +108,7 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     )
     best: tuple[int, float, int, str] | None = None
     for candidate, distance, _ in matches:
-        if len(candidate) < 3 or not _plausible(word, candidate):
+        if len(candidate) < 3 or not _plausible(word, candidate, lexicon.lang):
             continue
         # equally near: the one sharing more letters in order ("wher": "where" before "when"),
         # then the more frequent one

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intents.understanding.followups import follow_up
+from intents.understanding.language import unmix_scripts
 from intents.understanding.layout import en_keys_to_ru, ru_keys_to_en
 from intents.understanding.lexicon import Lexicon
 from intents.understanding.slots import extract_slots, is_bare_order_id
@@ -127,3 +128,17 @@ def test_a_cognate_of_a_content_word_stands_for_it_and_an_unlikely_reading_does_
     assert correct_typos("вылетает при запуске", ru) == "вылетает запускается"
     # "данные" is a participle of "дать" in only a third of its readings
     assert correct_typos("сколько дадите", ru) == "сколько дадите"
+
+
+def test_a_word_the_dictionary_does_not_know_is_a_typo_even_when_it_shares_a_stem() -> None:
+    ru = Lexicon.build("ru", ["какой телефон поддержки", "в каком городе"])
+    assert correct_typos("телефон поддержки какои", ru) == "телефон поддержки какой"
+    # a dictionary word sharing the stem is an inflection the matcher's stems already read
+    assert correct_typos("какую", ru) == "какую"
+
+
+def test_a_word_mixing_look_alike_latin_and_cyrillic_letters_is_written_in_one_script() -> None:
+    assert unmix_scripts("отменитe") == "отмените"  # a Latin e
+    assert unmix_scripts("оrder") == "order"  # a Cyrillic о
+    assert unmix_scripts("заказ") == "заказ"
+    assert unmix_scripts("iPhone") == "iPhone"
