@@ -124,3 +124,14 @@ def test_follow_ups() -> None:
     thanks = r.understand("thanks", Context("en", last_intent="order_status"))
     assert thanks.follow_up is None
     assert thanks.decision.intent_id == "thanks"
+
+
+def test_an_opening_greeting_and_closing_thanks_are_taken_off_a_question() -> None:
+    r, _matcher = reader()
+    understood = r.understand("hi, where is my order? thanks", Context("en"))
+    assert understood.decision.intent_id == "order_status"
+    assert understood.matched_text == "where is my order"
+    assert "framing" in understood.via
+    # "привет" also opens an order-status example, as a greeting there too
+    assert r.framing.strip("привет где мой заказ", "ru") == "где мой заказ"
+    assert r.framing.strip("hello", "en") is None  # nothing else: small talk as it is

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from intents.model import Content, Intent
 from intents.understanding.followups import follow_up
+from intents.understanding.framing import Framing
 from intents.understanding.language import unmix_scripts
 from intents.understanding.layout import en_keys_to_ru, ru_keys_to_en
 from intents.understanding.lexicon import Lexicon
@@ -142,3 +144,24 @@ def test_a_word_mixing_look_alike_latin_and_cyrillic_letters_is_written_in_one_s
     assert unmix_scripts("оrder") == "order"  # a Cyrillic о
     assert unmix_scripts("заказ") == "заказ"
     assert unmix_scripts("iPhone") == "iPhone"
+
+
+def test_a_small_talk_word_that_is_also_a_topic_word_frames_nothing() -> None:
+    def intent(intent_id: str, examples: tuple[str, ...]) -> Intent:
+        return Intent(
+            id=intent_id,
+            title={"en": intent_id},
+            examples={"en": examples},
+            answer={"en": "answer"},
+        )
+
+    intents = {
+        "greeting": intent("greeting", ("hi", "evening", "good evening")),
+        "thanks": intent("thanks", ("thanks",)),
+        "delivery_time": intent(
+            "delivery_time", ("hi when will it arrive", "is there delivery in the evening")
+        ),
+    }
+    framing = Framing.build(Content(intents=intents, articles={}, languages=("en",)))
+    assert framing.strip("hi when will it arrive thanks", "en") == "when will it arrive"
+    assert framing.strip("evening delivery please", "en") is None  # "evening" is a topic word
