@@ -54,6 +54,9 @@ def test_keyboard_layouts_both_ways() -> None:
         ("позвоните 8 912 345 67 89", "позвоните", [("phone", "8 912 345 67 89")]),
         ("доставка 12.11 или 5 ноября", "доставка или", [("date", "12.11"), ("date", "5 ноября")]),
         ("see https://shop.example/o/1", "see", [("url", "https://shop.example/o/1")]),
+        ("перезвоните после 18:00", "перезвоните после", [("time", "18:00")]),
+        ("call me at 6pm or 9:30 a.m.", "call me at or", [("time", "6pm"), ("time", "9:30 a.m.")]),
+        ("order 458812 from 12/03", "order from", [("date", "12/03"), ("order_id", "458812")]),
         ("is the PS5 or iPhone 15 in stock", "is the PS5 or iPhone 15 in stock", []),
     ],
 )
