@@ -5,12 +5,13 @@
 1. follow-ups: "ok", "👍", "спасибо" are small talk; "?" or "ну и?" after an answer re-offers
    its options (:mod:`.followups`);
 2. a bare order number sent after an answer that asked for one belongs to that question;
-3. slots: order numbers, amounts, dates, emails, phones, promo codes are taken out of the text
-   and kept (:mod:`.slots`);
+3. slots: order numbers, amounts, times, dates, emails, phones, promo codes are taken out of
+   the text and kept (:mod:`.slots`);
 4. every word is read as the content's words of some language, as typed, through the other
    keyboard layout or as transliterated Russian (:mod:`.language`); the evidence decides the
    reply language (sticky: a message switches it only with clear evidence) and the matching
-   language (a mixed message is matched in each and the better match wins);
+   language (a mixed message is matched in each and the better match wins); the unknown words of
+   a product model the content knows are left out;
 5. word forms and typos: unknown words are corrected against the content's words of the
    matching language, kept only when that raises the score (:mod:`.typos`);
 6. framing: an opening greeting or closing thanks is taken off when that raises the score of a
