@@ -11,7 +11,7 @@ from itertools import islice, takewhile
 
 from intents.matching.stemming import stem_word
 from intents.text import tokens
-from intents.understanding.morphology import lemmas
+from intents.understanding.morphology import is_place, lemmas
 
 __all__ = ["Lexicon", "is_cyrillic", "is_latin"]
 
@@ -30,12 +30,14 @@ def is_latin(word: str) -> bool:
 @dataclass(frozen=True)
 class Lexicon:
     """One language's words (with how often each occurs), their stems and, for a language with
-    a morphological dictionary, each lemma's most frequent word ("ошибиться" → "ошибся")."""
+    a morphological dictionary, each lemma's most frequent word ("ошибиться" → "ошибся") and
+    the most frequent place name."""
 
     lang: str
     counts: Mapping[str, int]
     stems: frozenset[str]
     by_lemma: Mapping[str, str] = field(default_factory=dict)
+    place: str | None = None  # the content's most frequent place name ("москве")
 
     @classmethod
     def build(cls, lang: str, phrases: Iterable[str]) -> Lexicon:
@@ -46,7 +48,9 @@ class Lexicon:
         for word, _ in counts.most_common():
             for lemma in lemmas(word, lang):
                 by_lemma.setdefault(lemma, word)
-        return cls(lang, dict(counts), frozenset(stem_word(word) for word in counts), by_lemma)
+        place = next((word for word, _ in counts.most_common() if is_place(word, lang)), None)
+        stems = frozenset(stem_word(word) for word in counts)
+        return cls(lang, dict(counts), stems, by_lemma, place)
 
     def knows(self, word: str) -> bool:
         """The word or, for words of five letters or more, its stem occurs in the content."""

@@ -4,18 +4,19 @@ Snowball stems miss many Russian inflections: "ошиблась" / "ошибся
 "врученный" / "вручен" have different stems but one lemma. The reader uses :func:`lemmas` to
 replace a word the content does not know by a content word of the same lemma, and
 :func:`is_function_word` to leave out an unknown preposition, conjunction or particle ("об",
-"около"), which says nothing about the subject but would count as an unknown word. Languages
+"около"), which says nothing about the subject but would count as an unknown word, and
+:func:`is_place` to read a town the content does not name as one it does. Languages
 without an analyzer (English: Snowball stems serve it well) get no lemmas.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pymorphy3  # type: ignore[import-untyped]
 
-__all__ = ["has_morphology", "in_dictionary", "is_function_word", "lemmas"]
+__all__ = ["has_morphology", "in_dictionary", "is_function_word", "is_place", "lemmas"]
 
 _LANGS = frozenset({"ru"})
 _FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL"})
@@ -29,6 +30,8 @@ MIN_LETTERS = 4  # shorter words are too ambiguous to change ("ищу" is not "�
 class _Tag(Protocol):
     @property
     def POS(self) -> str | None: ...  # the library's name
+
+    def __contains__(self, grammeme: object) -> bool: ...
 
 
 class _Parse(Protocol):
@@ -64,12 +67,19 @@ def has_morphology(lang: str) -> bool:
     return lang in _LANGS
 
 
+class _Reading(NamedTuple):
+    lemma: str
+    pos: str | None
+    likelihood: float
+    place: bool  # a geographical name ("томск", "химки")
+
+
 @lru_cache(maxsize=50_000)
-def _parses(word: str) -> tuple[tuple[str, str | None, float], ...]:
-    """(lemma, part of speech, likelihood) of each dictionary reading of ``word``, likeliest
-    first; a word the dictionary does not know (a guess from its ending) has none."""
+def _parses(word: str) -> tuple[_Reading, ...]:
+    """Each dictionary reading of ``word``, likeliest first; a word the dictionary does not know
+    (a guess from its ending) has none."""
     return tuple(
-        (p.normal_form.replace("ё", "е"), p.tag.POS, float(p.score))
+        _Reading(p.normal_form.replace("ё", "е"), p.tag.POS, float(p.score), "Geox" in p.tag)
         for p in _analyzer().parse(word)
         if p.is_known
     )
@@ -82,11 +92,20 @@ def lemmas(word: str, lang: str) -> frozenset[str]:
     if len(word) < MIN_LETTERS or not has_morphology(lang) or not _is_cyrillic(word):
         return frozenset()
     parses = _parses(word)
-    total = sum(score for _, _, score in parses)
+    total = sum(r.likelihood for r in parses)
     likelihood: dict[str, float] = {}
-    for lemma, _, score in parses:
-        likelihood[lemma] = likelihood.get(lemma, 0.0) + score
+    for r in parses:
+        likelihood[r.lemma] = likelihood.get(r.lemma, 0.0) + r.likelihood
     return frozenset(lemma for lemma, share in likelihood.items() if share >= LIKELY * total)
+
+
+def is_place(word: str, lang: str) -> bool:
+    """The word is likely a geographical name ("томске", "химках", "спб")."""
+    if len(word) < 3 or not has_morphology(lang) or not _is_cyrillic(word):
+        return False
+    parses = _parses(word)
+    total = sum(r.likelihood for r in parses)
+    return bool(parses) and sum(r.likelihood for r in parses if r.place) >= LIKELY * total
 
 
 def in_dictionary(word: str, lang: str) -> bool | None:
@@ -102,4 +121,4 @@ def is_function_word(word: str, lang: str) -> bool:
     if not has_morphology(lang) or not _is_cyrillic(word):
         return False
     parses = _parses(word)
-    return bool(parses) and parses[0][1] in _FUNCTION_POS
+    return bool(parses) and parses[0].pos in _FUNCTION_POS

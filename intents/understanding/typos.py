@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from intents.text import normalize
 from intents.understanding.lexicon import Lexicon, is_cyrillic
-from intents.understanding.morphology import in_dictionary, is_function_word
+from intents.understanding.morphology import in_dictionary, is_function_word, is_place
 
 __all__ = ["correct_typos"]
 
@@ -87,8 +87,9 @@ def _plausible(typed: str, meant: str, lang: str) -> bool:
 
 def correct_word(word: str, lexicon: Lexicon) -> str:
     """``word`` as the content would write it: as is when known; else a content word of the same
-    lemma ("ошиблась" → "ошибся"); else nothing for a function word ("об", "около"); else the
-    nearest known word within the edit limits; else as is."""
+    lemma ("ошиблась" → "ошибся"); else the content's place name for a place it does not name
+    ("томск" → "москве"); else nothing for a function word ("об", "около"); else the nearest
+    known word within the edit limits; else as is."""
     if word.isdigit() or word in lexicon.counts:
         return word
     # a word sharing a stem with the content is an inflection, unless the dictionary does not
@@ -98,6 +99,8 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     same = lexicon.same_lemma(word)
     if same is not None:
         return same
+    if lexicon.place is not None and is_place(word, lexicon.lang):
+        return lexicon.place  # "доставка в томск" reads as "доставка в москве"
     if is_function_word(word, lexicon.lang):
         return ""
     if len(word) < 3:

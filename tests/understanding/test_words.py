@@ -168,3 +168,12 @@ def test_a_small_talk_word_that_is_also_a_topic_word_frames_nothing() -> None:
     framing = Framing.build(Content(intents=intents, articles={}, languages=("en",)))
     assert framing.strip("hi when will it arrive thanks", "en") == "when will it arrive"
     assert framing.strip("evening delivery please", "en") is None  # "evening" is a topic word
+
+
+def test_a_town_the_content_does_not_name_reads_as_the_one_it_names_most() -> None:
+    ru = Lexicon.build("ru", ["доставка в москве", "доставка в москву", "в казань"])
+    assert ru.place in {"москве", "москву"}
+    assert correct_typos("доставка в томск", ru) == f"доставка в {ru.place}"
+    assert correct_typos("доставка в сургут", ru) == f"доставка в {ru.place}"
+    assert correct_typos("доставка в чулан", ru) == "доставка в чулан"  # a word, not a town
+    assert Lexicon.build("ru", ["доставка"]).place is None
