@@ -54,7 +54,7 @@ class _Analyzer(Protocol):
 
 @lru_cache(maxsize=1)
 def _analyzer() -> _Analyzer:
-    # one per process: the dictionary is memory-mapped and read-only, safe to share by threads
+    # one per process: loading the dictionary takes a fraction of a second and about 20 MB
     analyzer: _Analyzer = pymorphy3.MorphAnalyzer(lang="ru")
     return analyzer
 
