@@ -19,7 +19,7 @@ from intents.understanding.layout import en_keys_to_ru, ru_keys_to_en
 from intents.understanding.lexicon import Lexicon, is_cyrillic, is_latin
 from intents.understanding.transliterate import to_cyrillic
 
-__all__ = ["Reading", "WordReading", "read_words"]
+__all__ = ["Reading", "WordReading", "read_words", "unmix_scripts"]
 
 _TRANSLIT, _LAYOUT, _AS_IS = "transliteration", "layout", "as_is"
 
@@ -33,6 +33,8 @@ class WordReading:
     weight: float  # evidence: 1 for a known word, ½ for an unknown one in a one-language script
     known: bool = False  # the word (as converted) is a word of the content of ``lang``
     name: bool = False  # written like a name ("iPhone", "Pro", "London"): no evidence
+    model: bool = False  # part of a product model ("iPhone 15 Pro Max", "ps5")
+    known_in: frozenset[str] = frozenset()  # for a model's word: the languages that know it
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,14 @@ class Reading:
 
         In a ``mixed`` message the words of other languages are left out (they would only count
         as unknown). Names stay: leaving out the words the content does not know would make an
-        unrelated question look like a content one ("when does Harrods open").
+        unrelated question look like a content one ("when does Harrods open"); only the unknown
+        parts of a product model go ("iPhone 15 Pro Max" is read as "iphone 15").
         """
         kept: list[str] = []
         for w in self.words:
             if mixed and w.lang is not None and w.lang != lang and w.weight >= 1:
+                continue
+            if w.model and lang not in w.known_in:
                 continue
             kept.append(w.word if w.lang == lang else w.surface)
         return " ".join(kept)
@@ -99,19 +104,43 @@ def _read(word: str, lexicons: Mapping[str, Lexicon]) -> WordReading:
 def read_words(text: str, lexicons: Mapping[str, Lexicon]) -> Reading:
     """Every word of ``text`` read against the lexicons."""
     raw = _TOKEN.findall(unicodedata.normalize("NFKC", text))
+    models = _model_tokens(raw, lexicons)
     words: list[WordReading] = []
     for i, token in enumerate(raw):
-        if _looks_like_name(raw, i):
+        if _looks_like_name(raw, i) or i in models:
             words += [
-                WordReading(w, None, w, _AS_IS, 0.0, name=True) for w in normalize(token).split()
+                WordReading(
+                    w, None, w, _AS_IS, 0.0, name=True, model=True, known_in=_known(w, lexicons)
+                )
+                if i in models
+                else WordReading(w, None, w, _AS_IS, 0.0, name=True)
+                for w in normalize(token).split()
             ]
             continue
+        token = unmix_scripts(token)
         soft = _soft_sign(token.lower(), lexicons)
         if soft is not None:
             words.append(soft)
             continue
         words += [_read(word, lexicons) for word in normalize(token).split()]
     return _whole_transliteration(Reading(tuple(words)), lexicons)
+
+
+# Latin and Cyrillic letters drawn alike: a word mixing both scripts is written in the one most of
+# its letters are in ("отменитe" with a Latin e, "оrder" with a Cyrillic о)
+_LATIN_LIKE = "aeopcxykmthbAEOPCXYKMTHB"
+_CYRILLIC_LIKE = "аеорсхукмтнвАЕОРСХУКМТНВ"
+_TO_CYRILLIC = str.maketrans(_LATIN_LIKE, _CYRILLIC_LIKE)
+_TO_LATIN = str.maketrans(_CYRILLIC_LIKE, _LATIN_LIKE)
+
+
+def unmix_scripts(token: str) -> str:
+    """``token`` in one script when it mixes Latin and Cyrillic look-alike letters."""
+    cyrillic = sum(1 for c in token.lower() if "а" <= c <= "я" or c == "ё")
+    latin = sum(1 for c in token.lower() if "a" <= c <= "z")
+    if not cyrillic or not latin:
+        return token
+    return token.translate(_TO_CYRILLIC if cyrillic >= latin else _TO_LATIN)
 
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’`][^\W_]+)*['’`]?")
@@ -129,6 +158,44 @@ def _soft_sign(token: str, lexicons: Mapping[str, Lexicon]) -> WordReading | Non
     if lexicons[ru[0]].knows(converted) or lexicons[ru[0]].knows(converted.rstrip("ь")):
         return WordReading(token, ru[0], converted, _TRANSLIT, 1.0, known=True)
     return None
+
+
+def _model_tokens(tokens: list[str], lexicons: Mapping[str, Lexicon]) -> set[int]:
+    """The positions of the words of product models the content knows: a run of Latin words
+    written like names, words with a digit ("S24") and numbers ("iPhone 15 Pro Max") that has a
+    number or a word with a digit, and a word of the content ("iphone"). A model the content
+    does not know at all ("PS4", "HP 250 G8") is no model here: its words stay unknown."""
+    found: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        run = []
+        while i < len(tokens) and _model_part(tokens, i):
+            run.append(i)
+            i += 1
+        i += 0 if run else 1
+        words = [w for j in run for w in normalize(tokens[j]).split()]
+        if any(_has_digit(tokens[j]) for j in run) and any(
+            _has_alpha(w) and _known(w, lexicons) for w in words
+        ):
+            found.update(j for j in run if _has_alpha(tokens[j]))
+    return found
+
+
+def _model_part(tokens: list[str], i: int) -> bool:
+    token = tokens[i]
+    return token.isascii() and (_has_digit(token) or _looks_like_name(tokens, i))
+
+
+def _has_digit(token: str) -> bool:
+    return any(c.isdigit() for c in token)
+
+
+def _has_alpha(token: str) -> bool:
+    return any(c.isalpha() for c in token)
+
+
+def _known(word: str, lexicons: Mapping[str, Lexicon]) -> frozenset[str]:
+    return frozenset(lang for lang, lexicon in lexicons.items() if lexicon.knows(word))
 
 
 def _looks_like_name(tokens: list[str], i: int) -> bool:

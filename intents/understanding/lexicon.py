@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import islice, takewhile
 
 from intents.matching.stemming import stem_word
 from intents.text import tokens
+from intents.understanding.morphology import is_place, lemmas
 
 __all__ = ["Lexicon", "is_cyrillic", "is_latin"]
 
+COGNATE_PREFIX = 5  # a lemma that begins another one is its cognate from this length on
 _CYRILLIC_LANGS = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg"})
 
 
@@ -24,22 +29,60 @@ def is_latin(word: str) -> bool:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """One language's words (with how often each occurs) and their stems."""
+    """One language's words (with how often each occurs), their stems and, for a language with
+    a morphological dictionary, each lemma's most frequent word ("ошибиться" → "ошибся") and
+    the most frequent place name."""
 
     lang: str
     counts: Mapping[str, int]
     stems: frozenset[str]
+    by_lemma: Mapping[str, str] = field(default_factory=dict)
+    place: str | None = None  # the content's most frequent place name ("москве")
 
     @classmethod
     def build(cls, lang: str, phrases: Iterable[str]) -> Lexicon:
         counts: Counter[str] = Counter()
         for phrase in phrases:
             counts.update(word for word in tokens(phrase) if not word.isdigit())
-        return cls(lang, dict(counts), frozenset(stem_word(word) for word in counts))
+        by_lemma: dict[str, str] = {}
+        for word, _ in counts.most_common():
+            for lemma in lemmas(word, lang):
+                by_lemma.setdefault(lemma, word)
+        place = next((word for word, _ in counts.most_common() if is_place(word, lang)), None)
+        stems = frozenset(stem_word(word) for word in counts)
+        return cls(lang, dict(counts), stems, by_lemma, place)
 
     def knows(self, word: str) -> bool:
         """The word or, for words of five letters or more, its stem occurs in the content."""
         return word in self.counts or (len(word) >= 5 and stem_word(word) in self.stems)
+
+    def same_lemma(self, word: str) -> str | None:
+        """The content's most frequent word sharing a lemma with ``word`` ("чехла" → "чехол"),
+        else one whose lemma begins with the word's, or the other way round, by at least
+        :data:`COGNATE_PREFIX` letters ("запуске" → "запускается")."""
+        own = lemmas(word, self.lang)
+        found = [self.by_lemma[lemma] for lemma in own if lemma in self.by_lemma]
+        if not found:
+            found = [self.by_lemma[other] for lemma in own for other in self._cognates(lemma)]
+        if not found:
+            return None
+        return min(found, key=lambda known: (-self.counts[known], known))
+
+    def _cognates(self, lemma: str) -> list[str]:
+        """The content's lemmas that begin with ``lemma`` or that it begins with."""
+        if len(lemma) < COGNATE_PREFIX:
+            return []
+        shorter = [
+            lemma[:n] for n in range(COGNATE_PREFIX, len(lemma)) if lemma[:n] in self.by_lemma
+        ]
+        start = bisect_left(self._sorted_lemmas, lemma)
+        following = islice(self._sorted_lemmas, start, None)
+        longer = list(takewhile(lambda o: o.startswith(lemma), following))
+        return shorter + longer
+
+    @cached_property
+    def _sorted_lemmas(self) -> list[str]:
+        return sorted(self.by_lemma)
 
     @property
     def cyrillic(self) -> bool:

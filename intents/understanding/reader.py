@@ -5,14 +5,17 @@
 1. follow-ups: "ok", "👍", "спасибо" are small talk; "?" or "ну и?" after an answer re-offers
    its options (:mod:`.followups`);
 2. a bare order number sent after an answer that asked for one belongs to that question;
-3. slots: order numbers, amounts, dates, emails, phones, promo codes are taken out of the text
-   and kept (:mod:`.slots`);
+3. slots: order numbers, amounts, times, dates, emails, phones, promo codes are taken out of
+   the text and kept (:mod:`.slots`);
 4. every word is read as the content's words of some language, as typed, through the other
    keyboard layout or as transliterated Russian (:mod:`.language`); the evidence decides the
    reply language (sticky: a message switches it only with clear evidence) and the matching
-   language (a mixed message is matched in each and the better match wins);
-5. typos: unknown words are corrected against the content's words of the matching language,
-   kept only when that raises the score (:mod:`.typos`).
+   language (a mixed message is matched in each and the better match wins); the unknown words of
+   a product model the content knows are left out;
+5. word forms and typos: unknown words are corrected against the content's words of the
+   matching language, kept only when that raises the score (:mod:`.typos`);
+6. framing: an opening greeting or closing thanks is taken off when that raises the score of a
+   question (:mod:`.framing`).
 
 The engine's decision is then used as is. Nothing here knows about Telegram or storage.
 """
@@ -26,6 +29,7 @@ from intents.matching.results import Decision
 from intents.model import Content
 from intents.text import normalize
 from intents.understanding.followups import FollowUp, follow_up
+from intents.understanding.framing import SMALL_TALK, Framing
 from intents.understanding.language import read_words
 from intents.understanding.lexicon import Lexicon
 from intents.understanding.slots import Slot, extract_slots, first_values, is_bare_order_id
@@ -36,7 +40,6 @@ __all__ = ["Context", "Decide", "Reader", "Understanding"]
 Decide = Callable[[str, str], Decision]  # the matcher: (text, language) → decision
 
 SWITCH_EVIDENCE = 1.5  # points of another language a message needs to switch the customer to it
-_SMALL_TALK = frozenset({"greeting", "thanks", "goodbye"})
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Reader:
             for lang, examples in intent.examples.items():
                 phrases.setdefault(lang, []).extend(examples)
         self.lexicons = {lang: Lexicon.build(lang, texts) for lang, texts in phrases.items()}
+        self.framing = Framing.build(content)
 
     def understand(self, text: str, context: Context) -> Understanding:
         lang = context.language if context.language in self.lexicons else self.default_lang
@@ -111,9 +115,7 @@ class Reader:
                 best = candidate
         assert best is not None
         decision, matched, via = best
-        if kind == "ack" and not (
-            decision.action == "answer" and decision.intent_id in _SMALL_TALK
-        ):
+        if kind == "ack" and not (decision.action == "answer" and decision.intent_id in SMALL_TALK):
             return self._follow_up(text, reply_lang, kind)
         return Understanding(text, decision, reply_lang, switched, matched, slots, None, via)
 
@@ -130,13 +132,18 @@ class Reader:
     def _match(
         self, text: str, lang: str, via: frozenset[str]
     ) -> tuple[Decision, str, frozenset[str]]:
-        decision = self.decide(text, lang)
+        best = (self.decide(text, lang), text, via)
         corrected = correct_typos(text, self.lexicons[lang])
         if corrected and corrected != normalize(text):
             better = self.decide(corrected, lang)
-            if better.score > decision.score:
-                return better, corrected, via | {"typos"}
-        return decision, text, via
+            if better.score > best[0].score:
+                best = (better, corrected, via | {"typos"})
+        framed = self.framing.strip(best[1], lang)
+        if framed is not None:
+            inner = self.decide(framed, lang)
+            if inner.score > best[0].score and inner.intent_id not in SMALL_TALK:
+                best = (inner, framed, best[2] | {"framing"})
+        return best
 
     def _follow_up(self, text: str, lang: str, kind: FollowUp) -> Understanding:
         decision = Decision(text, lang, "answer", None, None, 1.0, ())

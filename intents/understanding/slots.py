@@ -1,4 +1,4 @@
-"""Details in a message: order numbers, amounts, dates, emails, phones and promo codes.
+"""Details in a message: order numbers, amounts, times, dates, emails, phones and promo codes.
 
 Each is recognised by a pattern, kept as a :class:`Slot` and taken out of the text the matcher
 sees (its place is left as a space): "when will order 458812 arrive" is matched as "when will
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 __all__ = ["SLOT_NAMES", "Slot", "extract_slots", "is_bare_order_id"]
 
-SLOT_NAMES = ("email", "url", "phone", "amount", "date", "promo_code", "order_id")
+SLOT_NAMES = ("email", "url", "phone", "amount", "time", "date", "promo_code", "order_id")
 
 _MONTHS = (
     r"январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|июл[ья]|августа?|сентябр[ья]|"
@@ -21,6 +21,7 @@ _MONTHS = (
     r"june?|july?|aug(?:ust)?|sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 _CURRENCY = r"₽|руб(?:лей|ля|ль)?\.?|р\.|rub|usd|eur|gbp|долл(?:аров|ара)?|евро|\$|€|£"
+_MERIDIEM = r"am|pm|a\.m\.|p\.m\."
 # order matters: an email before a URL, a phone before a bare number, an amount before an order
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("email", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)),
@@ -37,6 +38,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?:(?:{_CURRENCY})\s?\d[\d\s]*(?:[.,]\d{{1,2}})?|\d[\d\s]*(?:[.,]\d{{1,2}})?\s?(?:{_CURRENCY}))(?!\w)",
             re.IGNORECASE,
         ),
+    ),
+    # a time of day: 18:00, 9:30am, 6pm, 6 p.m.
+    (
+        "time",
+        re.compile(rf"\b\d{{1,2}}(?::\d{{2}}\s?(?:{_MERIDIEM})?|\s?(?:{_MERIDIEM}))(?!\w)", re.I),
     ),
     (
         "date",

@@ -1,12 +1,13 @@
 """Typo correction: a word the content does not know is replaced by the nearest word it does.
 
+First by lemma (:mod:`.morphology`, Russian): "ошиблась" → "ошибся", "чехла" → "чехол"; an
+unknown preposition, conjunction or particle ("об", "около") is left out. Then by spelling:
 "wher is my oder" → "where is my order", "гдк мой заказх" → "где мой заказ". The nearest word is
 found with rapidfuzz's Levenshtein distance among the words of the same language's content: one
-edit for words of up to five letters (the first letter must agree for three-letter words), two
-for longer ones; among equally near words the one sharing more letters in order, then the
-more frequent one, wins. The caller keeps the
-correction only when it raises the match (:mod:`intents.understanding.reader`).
-"""
+edit for words of up to seven letters, two for longer ones; the first letter must agree and a
+substituted letter must be a neighbouring key or a look-alike letter ("воити" → "войти"); among
+equally near words the one sharing more letters in order, then the more frequent one, wins. The
+caller keeps the correction only when it raises the match (:mod:`intents.understanding.reader`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from intents.text import normalize
 from intents.understanding.lexicon import Lexicon, is_cyrillic
+from intents.understanding.morphology import in_dictionary, is_function_word, is_place
 
 __all__ = ["correct_typos"]
 
@@ -40,23 +42,38 @@ def _neighbours() -> dict[str, frozenset[str]]:
     return {key: frozenset(keys) for key, keys in near.items()}
 
 
-_NEAR = _neighbours()
+# letters written for one another regardless of the keyboard: a й typed as и ("воити"), э as е,
+# щ as ш, ъ as ь
+_LOOK_ALIKE = (("и", "й"), ("е", "э"), ("ш", "щ"), ("ь", "ъ"))
+
+
+def _confusable() -> dict[str, frozenset[str]]:
+    near = {key: set(keys) for key, keys in _neighbours().items()}
+    for a, b in _LOOK_ALIKE:
+        near.setdefault(a, set()).add(b)
+        near.setdefault(b, set()).add(a)
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+_NEAR = _confusable()
 
 
 def _max_edits(word: str) -> int:
     return 1 if len(word) <= 7 else 2
 
 
-def _plausible(typed: str, meant: str) -> bool:
-    """The same first letter, every substituted letter a neighbouring key, and not another
-    inflection of the same Russian word ("цену" is not a typo of "цены": the matcher's
-    character n-grams already see them as one)."""
+def _plausible(typed: str, meant: str, lang: str) -> bool:
+    """The same first letter, every substituted letter a neighbouring key or a look-alike
+    letter (и/й, е/э, ш/щ, ь/ъ), and not another inflection of the same Russian word ("цену" is
+    not a typo of "цены": the matcher's character n-grams already see them as one; "какои" is
+    no word of the dictionary, so it may be a typo of "какой")."""
     if typed[0] != meant[0]:
         return False
     ops = Levenshtein.editops(typed, meant)
     if (
         len(typed) == len(meant) >= 4
         and is_cyrillic(typed)
+        and in_dictionary(typed, lang) is not False
         and all(op.tag == "replace" and op.src_pos >= len(typed) - 2 for op in ops)
     ):
         return False
@@ -69,7 +86,24 @@ def _plausible(typed: str, meant: str) -> bool:
 
 
 def correct_word(word: str, lexicon: Lexicon) -> str:
-    if len(word) < 3 or word.isdigit() or lexicon.knows(word):
+    """``word`` as the content would write it: as is when known; else a content word of the same
+    lemma ("ошиблась" → "ошибся"); else the content's place name for a place it does not name
+    ("томск" → "москве"); else nothing for a function word ("об", "около"); else the nearest
+    known word within the edit limits; else as is."""
+    if word.isdigit() or word in lexicon.counts:
+        return word
+    # a word sharing a stem with the content is an inflection, unless the dictionary does not
+    # know it: "какои" shares "како" with a content word but is a typo of "какой"
+    if lexicon.knows(word) and in_dictionary(word, lexicon.lang) is not False:
+        return word
+    same = lexicon.same_lemma(word)
+    if same is not None:
+        return same
+    if lexicon.place is not None and is_place(word, lexicon.lang):
+        return lexicon.place  # "доставка в томск" reads as "доставка в москве"
+    if is_function_word(word, lexicon.lang):
+        return ""
+    if len(word) < 3:
         return word
     limit = _max_edits(word)
     matches = process.extract(
@@ -77,7 +111,7 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     )
     best: tuple[int, float, int, str] | None = None
     for candidate, distance, _ in matches:
-        if len(candidate) < 3 or not _plausible(word, candidate):
+        if len(candidate) < 3 or not _plausible(word, candidate, lexicon.lang):
             continue
         # equally near: the one sharing more letters in order ("wher": "where" before "when"),
         # then the more frequent one
@@ -88,5 +122,6 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
 
 
 def correct_typos(text: str, lexicon: Lexicon) -> str:
-    """``text`` normalised, with each unknown word replaced by its nearest known word (if any)."""
-    return " ".join(correct_word(word, lexicon) for word in normalize(text).split())
+    """``text`` normalised, with each unknown word replaced by :func:`correct_word`."""
+    corrected = (correct_word(word, lexicon) for word in normalize(text).split())
+    return " ".join(word for word in corrected if word)

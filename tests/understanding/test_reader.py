@@ -124,3 +124,26 @@ def test_follow_ups() -> None:
     thanks = r.understand("thanks", Context("en", last_intent="order_status"))
     assert thanks.follow_up is None
     assert thanks.decision.intent_id == "thanks"
+
+
+def test_an_opening_greeting_and_closing_thanks_are_taken_off_a_question() -> None:
+    r, _matcher = reader()
+    understood = r.understand("hi, where is my order? thanks", Context("en"))
+    assert understood.decision.intent_id == "order_status"
+    assert understood.matched_text == "where is my order"
+    assert "framing" in understood.via
+    # "привет" also opens an order-status example, as a greeting there too
+    assert r.framing.strip("привет где мой заказ", "ru") == "где мой заказ"
+    assert r.framing.strip("hello", "en") is None  # nothing else: small talk as it is
+
+
+def test_the_unknown_words_of_a_known_product_model_are_left_out_and_an_unknown_model_kept() -> (
+    None
+):
+    lexicons = reader()[0].lexicons
+    known = read_words("есть ли iPhone 15 Pro Max", lexicons)
+    assert known.text_for("ru") == "есть ли iphone 15"
+    unknown = read_words("есть ли PS4 Pro", lexicons)  # no word of the content: names stay
+    assert unknown.text_for("ru") == "есть ли ps4 pro"
+    harrods = read_words("when does Harrods open", lexicons)  # no number: a name, not a model
+    assert harrods.text_for("en") == "when does harrods open"

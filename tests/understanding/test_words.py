@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from intents.model import Content, Intent
 from intents.understanding.followups import follow_up
+from intents.understanding.framing import Framing
+from intents.understanding.language import unmix_scripts
 from intents.understanding.layout import en_keys_to_ru, ru_keys_to_en
 from intents.understanding.lexicon import Lexicon
 from intents.understanding.slots import extract_slots, is_bare_order_id
@@ -51,6 +54,9 @@ def test_keyboard_layouts_both_ways() -> None:
         ("позвоните 8 912 345 67 89", "позвоните", [("phone", "8 912 345 67 89")]),
         ("доставка 12.11 или 5 ноября", "доставка или", [("date", "12.11"), ("date", "5 ноября")]),
         ("see https://shop.example/o/1", "see", [("url", "https://shop.example/o/1")]),
+        ("перезвоните после 18:00", "перезвоните после", [("time", "18:00")]),
+        ("call me at 6pm or 9:30 a.m.", "call me at or", [("time", "6pm"), ("time", "9:30 a.m.")]),
+        ("order 458812 from 12/03", "order from", [("date", "12/03"), ("order_id", "458812")]),
         ("is the PS5 or iPhone 15 in stock", "is the PS5 or iPhone 15 in stock", []),
     ],
 )
@@ -96,3 +102,78 @@ def test_typos_are_corrected_against_the_languages_own_words() -> None:
     assert correct_typos("гдк мой заказх", ru) == "где мой заказ"
     assert correct_typos("гдк мой заказх", en) == "гдк мой заказх"  # other language: untouched
     assert correct_typos("xyzzy status", en) == "xyzzy status"  # nothing near: kept
+
+
+def test_an_unknown_russian_form_becomes_the_contents_word_of_the_same_lemma() -> None:
+    ru = Lexicon.build("ru", ["я ошибся адресом", "поменять чехол", "заказ вручен"])
+    assert correct_typos("ошиблась адресом", ru) == "ошибся адресом"
+    assert correct_typos("размер чехла", ru) == "размер чехол"
+    assert correct_typos("врученный заказ", ru) == "вручен заказ"
+    # no analyzer for English: its forms are left to the stems and the spelling
+    en = Lexicon.build("en", ["i was wrong"])
+    assert correct_typos("mistaken", en) == "mistaken"
+
+
+def test_an_unknown_function_word_is_left_out_and_a_known_one_kept() -> None:
+    ru = Lexicon.build("ru", ["где скачать чек", "пункт выдачи у метро"])
+    assert correct_typos("где скачать чек об оплате", ru) == "где скачать чек оплате"
+    assert correct_typos("пвз около метро", ru) == "пвз метро"
+    assert correct_typos("пункт выдачи у метро", ru) == "пункт выдачи у метро"
+
+
+def test_look_alike_letters_count_as_neighbours() -> None:
+    ru = Lexicon.build("ru", ["не могу войти", "съемка"])
+    assert correct_typos("не могу воити", ru) == "не могу войти"
+    assert correct_typos("сьемка", ru) == "съемка"
+    assert correct_typos("не могу воюти", ru) == "не могу воюти"  # ю is neither: kept
+
+
+def test_a_cognate_of_a_content_word_stands_for_it_and_an_unlikely_reading_does_not() -> None:
+    ru = Lexicon.build("ru", ["приложение не запускается", "мои данные"])
+    assert correct_typos("вылетает при запуске", ru) == "вылетает запускается"
+    # "данные" is a participle of "дать" in only a third of its readings
+    assert correct_typos("сколько дадите", ru) == "сколько дадите"
+
+
+def test_a_word_the_dictionary_does_not_know_is_a_typo_even_when_it_shares_a_stem() -> None:
+    ru = Lexicon.build("ru", ["какой телефон поддержки", "в каком городе"])
+    assert correct_typos("телефон поддержки какои", ru) == "телефон поддержки какой"
+    # a dictionary word sharing the stem is an inflection the matcher's stems already read
+    assert correct_typos("какую", ru) == "какую"
+
+
+def test_a_word_mixing_look_alike_latin_and_cyrillic_letters_is_written_in_one_script() -> None:
+    assert unmix_scripts("отменитe") == "отмените"  # a Latin e
+    assert unmix_scripts("оrder") == "order"  # a Cyrillic о
+    assert unmix_scripts("заказ") == "заказ"
+    assert unmix_scripts("iPhone") == "iPhone"
+
+
+def test_a_small_talk_word_that_is_also_a_topic_word_frames_nothing() -> None:
+    def intent(intent_id: str, examples: tuple[str, ...]) -> Intent:
+        return Intent(
+            id=intent_id,
+            title={"en": intent_id},
+            examples={"en": examples},
+            answer={"en": "answer"},
+        )
+
+    intents = {
+        "greeting": intent("greeting", ("hi", "evening", "good evening")),
+        "thanks": intent("thanks", ("thanks",)),
+        "delivery_time": intent(
+            "delivery_time", ("hi when will it arrive", "is there delivery in the evening")
+        ),
+    }
+    framing = Framing.build(Content(intents=intents, articles={}, languages=("en",)))
+    assert framing.strip("hi when will it arrive thanks", "en") == "when will it arrive"
+    assert framing.strip("evening delivery please", "en") is None  # "evening" is a topic word
+
+
+def test_a_town_the_content_does_not_name_reads_as_the_one_it_names_most() -> None:
+    ru = Lexicon.build("ru", ["доставка в москве", "доставка в москву", "в казань"])
+    assert ru.place in {"москве", "москву"}
+    assert correct_typos("доставка в томск", ru) == f"доставка в {ru.place}"
+    assert correct_typos("доставка в сургут", ru) == f"доставка в {ru.place}"
+    assert correct_typos("доставка в чулан", ru) == "доставка в чулан"  # a word, not a town
+    assert Lexicon.build("ru", ["доставка"]).place is None

@@ -1,0 +1,124 @@
+"""Russian word forms: lemmas and function words, from the OpenCorpora dictionary (pymorphy3).
+
+Snowball stems miss many Russian inflections: "ошиблась" / "ошибся", "чехла" / "чехол",
+"врученный" / "вручен" have different stems but one lemma. The reader uses :func:`lemmas` to
+replace a word the content does not know by a content word of the same lemma, and
+:func:`is_function_word` to leave out an unknown preposition, conjunction or particle ("об",
+"около"), which says nothing about the subject but would count as an unknown word, and
+:func:`is_place` to read a town the content does not name as one it does. Languages
+without an analyzer (English: Snowball stems serve it well) get no lemmas.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple, Protocol
+
+import pymorphy3  # type: ignore[import-untyped]
+
+__all__ = ["has_morphology", "in_dictionary", "is_function_word", "is_place", "lemmas"]
+
+_LANGS = frozenset({"ru"})
+_FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL"})
+# a lemma counts when this share of the word's dictionary readings (by the analyzer's estimate of
+# how likely each is) leads to it: "данные" is a participle of "дать" in a third of them, and
+# "дадите" must not become "данные"; "разбит" is "разбить" or "разбитый" half and half
+LIKELY = 0.4
+MIN_LETTERS = 4  # shorter words are too ambiguous to change ("ищу" is not "ищем")
+
+
+class _Tag(Protocol):
+    @property
+    def POS(self) -> str | None: ...  # the library's name
+
+    def __contains__(self, grammeme: object) -> bool: ...
+
+
+class _Parse(Protocol):
+    @property
+    def normal_form(self) -> str: ...
+
+    @property
+    def tag(self) -> _Tag: ...
+
+    @property
+    def is_known(self) -> bool: ...
+
+    @property
+    def score(self) -> float: ...
+
+
+class _Analyzer(Protocol):
+    def parse(self, word: str) -> list[_Parse]: ...
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> _Analyzer:
+    # one per process: loading the dictionary takes a fraction of a second and about 20 MB
+    analyzer: _Analyzer = pymorphy3.MorphAnalyzer(lang="ru")
+    return analyzer
+
+
+def _is_cyrillic(word: str) -> bool:
+    return any("а" <= c <= "я" for c in word)
+
+
+def has_morphology(lang: str) -> bool:
+    return lang in _LANGS
+
+
+class _Reading(NamedTuple):
+    lemma: str
+    pos: str | None
+    likelihood: float
+    place: bool  # a geographical name ("томск", "химки")
+
+
+@lru_cache(maxsize=50_000)
+def _parses(word: str) -> tuple[_Reading, ...]:
+    """Each dictionary reading of ``word``, likeliest first; a word the dictionary does not know
+    (a guess from its ending) has none."""
+    return tuple(
+        _Reading(p.normal_form.replace("ё", "е"), p.tag.POS, float(p.score), "Geox" in p.tag)
+        for p in _analyzer().parse(word)
+        if p.is_known
+    )
+
+
+def lemmas(word: str, lang: str) -> frozenset[str]:
+    """The likely dictionary lemmas of ``word`` ("разбит" → разбить, разбитый); none for a word
+    shorter than four letters, unknown to the dictionary, not in Cyrillic, or of a language
+    without an analyzer."""
+    if len(word) < MIN_LETTERS or not has_morphology(lang) or not _is_cyrillic(word):
+        return frozenset()
+    parses = _parses(word)
+    total = sum(r.likelihood for r in parses)
+    likelihood: dict[str, float] = {}
+    for r in parses:
+        likelihood[r.lemma] = likelihood.get(r.lemma, 0.0) + r.likelihood
+    return frozenset(lemma for lemma, share in likelihood.items() if share >= LIKELY * total)
+
+
+def is_place(word: str, lang: str) -> bool:
+    """The word is likely a geographical name ("томске", "химках", "спб")."""
+    if len(word) < 3 or not has_morphology(lang) or not _is_cyrillic(word):
+        return False
+    parses = _parses(word)
+    total = sum(r.likelihood for r in parses)
+    return bool(parses) and sum(r.likelihood for r in parses if r.place) >= LIKELY * total
+
+
+def in_dictionary(word: str, lang: str) -> bool | None:
+    """Whether ``word`` is a dictionary word ("какой"), not a typo ("какои"); None when there is
+    no dictionary to tell (another language, not in Cyrillic)."""
+    if not has_morphology(lang) or not _is_cyrillic(word):
+        return None
+    return bool(_parses(word))
+
+
+def is_function_word(word: str, lang: str) -> bool:
+    """The word's likeliest reading is a preposition, conjunction or particle ("об", "около")."""
+    if not has_morphology(lang) or not _is_cyrillic(word):
+        return False
+    parses = _parses(word)
+    return bool(parses) and parses[0].pos in _FUNCTION_POS
