@@ -20,6 +20,7 @@ from bot.core import (
     SupportCore,
     SurveyFlow,
     Texts,
+    prepare_reader,
 )
 from bot.core.actions import Outbox
 from bot.monitoring import LiveMetrics, MetricsServer, MonitoredBrain, MonitoredCore, MonitoredDesk
@@ -97,8 +98,6 @@ async def build_app(
             brain=brain or await load_brain(settings),
             shared=shared,
         )
-        if shared is not None:
-            listening = asyncio.create_task(shared.content.listen(_reloader(deps.brain)))
         stats = DatabaseStats(database, deps.clock, texts)
         survey = SurveyFlow(deps)  # one survey: the desk starts it, the customer answers it
         desk: Desk = (
@@ -126,6 +125,9 @@ async def build_app(
                 days=reports.digest_days,
                 lang=config.default_language,
             )
+        if shared is not None:
+            listening = asyncio.create_task(shared.content.listen(_reloader(deps)))
+        await prepare_reader(deps)
         core: SupportCore = (
             MonitoredCore(deps, desk, survey, live=live, digest=digest)
             if live is not None or digest is not None
@@ -146,12 +148,14 @@ async def build_app(
         await database.dispose()
 
 
-def _reloader(brain: Brain) -> Callable[[], Awaitable[None]]:
+def _reloader(deps: Deps) -> Callable[[], Awaitable[None]]:
     """What a replica does when another one announces a /reload: reload here too."""
 
     async def reload() -> None:
-        outcome = await brain.reload()
-        if not outcome.ok:
+        outcome = await deps.brain.reload()
+        if outcome.ok:
+            await prepare_reader(deps)
+        else:
             log.warning(
                 "content reload announced by another replica failed here: %s", outcome.summary()
             )

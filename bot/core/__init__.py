@@ -5,7 +5,7 @@
 """
 
 from bot.core.actions import Action, Outbox, Result
-from bot.core.customer.understanding import spoken_language
+from bot.core.customer.understanding import prepare_reader, spoken_language
 from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
 from bot.core.desk.commands import StatsPicture, StatsSource
@@ -60,6 +60,7 @@ __all__ = [
     "TextsError",
     "TicketView",
     "command_menus",
+    "prepare_reader",
     "split_html",
     "spoken_language",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from bot.core.customer.understanding import prepare_reader
 from bot.core.deps import Deps
 from bot.core.ports import ReloadOutcome
 from bot.core.replies import Reply
@@ -20,6 +21,7 @@ async def reload_content(deps: Deps, lang: str) -> Reply:
     except ReloadInProgress:
         return Reply(deps.texts(lang, "reload_busy"))
     if report.ok:
+        await prepare_reader(deps)
         if deps.shared:
             await deps.shared.content.announce()  # the other replicas reload too
         return Reply(_reload_summary(deps, lang, report))

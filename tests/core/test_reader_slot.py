@@ -3,11 +3,22 @@ content, again after a reload, and never shared between two bots in one process.
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
+import pytest
+
+from bot.core import prepare_reader
+from bot.core.customer import understanding
 from bot.core.deps import ReaderSlot
-from intents import Content, Decision, load_content
+from bot.core.reload import reload_content
+from intents import Content, Decision, ReloadReport, load_content
 from intents.understanding import Reader
+from intents.understanding.reader import Decide
+from tests.core.fakes import ScriptedBrain, make_world
+from tests.core.test_customer_dialog import say
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,3 +51,37 @@ def test_one_reader_per_brain_and_content() -> None:
     assert len(built) == 3
     # another bot in the same process keeps its own
     assert ReaderSlot().get(brain, content, lambda: build(content)) is not first
+
+
+class _CountingReader(Reader):
+    """A reader that notes the thread it was built in."""
+
+    threads: ClassVar[list[int]] = []
+
+    def __init__(self, content: Content, decide: Decide, default_lang: str = "en") -> None:
+        super().__init__(content, decide, default_lang)
+        _CountingReader.threads.append(threading.get_ident())
+
+
+async def test_the_reader_is_built_off_the_event_loop_at_start_up_and_after_a_reload(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(understanding, "Reader", _CountingReader)
+    _CountingReader.threads.clear()
+    loop_thread = threading.get_ident()
+    brain = ScriptedBrain(reloads=[ReloadReport(ok=True)])
+    world = make_world(brain=brain)
+    deps = world.core.deps
+
+    await prepare_reader(deps)  # what the app does before it starts polling
+    assert len(_CountingReader.threads) == 1
+    assert _CountingReader.threads[0] != loop_thread
+    await say(world, "where is my order")
+    assert len(_CountingReader.threads) == 1, "the message used the prepared reader"
+
+    brain.content = replace(brain.content)  # the reload brings new content
+    await reload_content(deps, "en")
+    assert len(_CountingReader.threads) == 2
+    assert _CountingReader.threads[1] != loop_thread
+    await say(world, "where is my order")
+    assert len(_CountingReader.threads) == 2
