@@ -22,6 +22,7 @@ import numpy.typing as npt
 from intents.matching.calibration import oof_probabilities, out_of_fold_margins
 from intents.matching.classifier import REJECT, FloatArray, TextClassifier
 from intents.matching.encoder import SentenceEncoder
+from intents.matching.memory import trim_heap
 from intents.matching.scorer import IntentScorer, ScorerConfig
 from intents.matching.semantic import (
     EmbeddingClassifier,
@@ -185,21 +186,26 @@ class EnsembleScorer:
             oof = out_of_fold_margins(texts, labels, scorer_config.classifier, config.oof_folds)
         scorer.oof = None
         engine_oof = oof_probabilities(oof, scorer.temperature)
+        columns = oof.labels
+        del oof
+        # the engine's training garbage leaves the heap before the encoder's model loads and
+        # the regression runs, so the two peaks do not add up
+        trim_heap()
         if vectors is None:
             vectors = encoder.encode(texts)
         semantic = EmbeddingClassifier.fit(vectors, labels, config.semantic)
         encoder_oof = oof_embedding_probabilities(
-            vectors, labels, oof.labels, config.semantic, config.oof_folds
+            vectors, labels, columns, config.semantic, config.oof_folds
         )
-        index = {label: i for i, label in enumerate(oof.labels)}
+        index = {label: i for i, label in enumerate(columns)}
         truth = np.array([index[label] for label in labels])
         weights = choose_mix(engine_oof, encoder_oof, truth, config)
         ensemble = cls(scorer, semantic, encoder, weights, config)
         if keep_oof:
             penalty = scorer_config.reject_penalty
-            engine_predicted, engine_scores = top_scores(engine_oof, oof.labels, penalty)
+            engine_predicted, engine_scores = top_scores(engine_oof, columns, penalty)
             mixed = mix(engine_oof, encoder_oof, weights)
-            predicted, scores = top_scores(mixed, oof.labels, penalty)
+            predicted, scores = top_scores(mixed, columns, penalty)
             ensemble.oof = OutOfFoldScores(
                 tuple(labels),
                 tuple(engine_predicted),
