@@ -328,7 +328,7 @@ def run_bench(
         progress(f"engine, {ensemble.oof_folds}-fold out-of-fold probabilities")
         start = time.perf_counter()
         oof = out_of_fold_margins(texts, labels, config.classifier, ensemble.oof_folds)
-        engine_oof = oof_probabilities(oof, config.temperature)
+        engine_oof = oof_probabilities(oof, config.temperature).astype(np.float32)
         oof_labels = oof.labels
         del oof
         gc.collect()

@@ -9,8 +9,8 @@ import numpy as np
 import numpy.typing as npt
 
 from intents import SentenceEncoder
-from intents.matching.encoder import CachedEncoder
 from intents.matching.classifier import REJECT
+from intents.matching.encoder import CachedEncoder
 from intents.matching.ensemble import EnsembleConfig, Mix, choose_mix, mix
 from intents.matching.scorer import IntentScorer, ScorerConfig
 
