@@ -130,7 +130,9 @@ class Engine:
             Candidate(article_id, score, "article")
             for article_id, score in self._articles[lang].scores(text).items()
         ]
-        ranked.sort(key=lambda c: (-c.score, c.kind != "intent", c.id))
+        # stable: intents with equal scores (0 once the reject penalty took them all) keep the
+        # scorer's order, i.e. of their probabilities
+        ranked.sort(key=lambda c: (-c.score, c.kind != "intent"))
         return tuple(ranked[:_TOP])
 
     def decide(self, text: str, lang: Lang | None = None) -> Decision:

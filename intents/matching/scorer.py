@@ -106,6 +106,8 @@ class IntentScorer:
         boosted = {
             label: fuzzy_boost(score, near.get(label, 0.0)) for label, score in scores.items()
         }
-        ranked = sorted(boosted.items(), key=lambda item: (-item[1], item[0]))
+        # stable: equal scores (all 0 once the reject penalty took them) stay in the order of
+        # their probabilities, not of their names
+        ranked = sorted(boosted.items(), key=lambda item: -item[1])
         # never exactly 1: an answer threshold of 1.0 means "never answer"
         return [(label, min(round(score * factor, 4), 0.9999)) for label, score in ranked[:top]]

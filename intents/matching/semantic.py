@@ -97,12 +97,12 @@ def oof_embedding_probabilities(
     columns: Sequence[str],
     config: SemanticConfig = SemanticConfig(),
     folds: int = 3,
-) -> FloatArray:
+) -> npt.NDArray[np.float32]:
     """Probabilities of every row from a model that did not see it, columns in ``columns``."""
     truth = np.asarray(labels)
     _, counts = np.unique(truth, return_counts=True)
     folds = max(2, min(folds, int(counts.min())))
-    result = np.zeros((len(truth), len(columns)))
+    result = np.zeros((len(truth), len(columns)), dtype=np.float32)  # thousands of rows
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
     for train_idx, test_idx in splitter.split(np.zeros(len(truth)), truth):
         model = EmbeddingClassifier.fit(vectors[train_idx], truth[train_idx].tolist(), config)

@@ -9,8 +9,10 @@ import numpy as np
 import numpy.typing as npt
 
 from intents import SentenceEncoder
+from intents.matching.classifier import REJECT
 from intents.matching.encoder import CachedEncoder
 from intents.matching.ensemble import EnsembleConfig, Mix, choose_mix, mix
+from intents.matching.scorer import IntentScorer, ScorerConfig
 
 
 class CountingEncoder:
@@ -83,3 +85,26 @@ def test_choose_mix_prefers_the_side_that_is_right() -> None:
     noise = rng.dirichlet(np.ones(3), size=200)
     assert choose_mix(noise, good, truth, EnsembleConfig()).weight > 0.8
     assert choose_mix(good, noise, truth, EnsembleConfig()).weight < 0.2
+
+
+def test_scores_the_reject_penalty_zeroed_keep_the_probability_order() -> None:
+    # "zebra" is far more likely than "apple", but the reject label takes both scores to 0: the
+    # best candidate is still the likelier one, not the first name in the alphabet
+    scorer = IntentScorer.train(
+        {
+            "apple": ["red fruit", "green fruit"],
+            "lemon": ["sour fruit", "yellow fruit"],
+            "mango": ["sweet fruit", "tropical fruit"],
+            "zebra": ["striped horse", "savanna horse"],
+        },
+        reject=["weather today", "tell a joke"],
+        config=ScorerConfig(calibrate=False, coverage_floor=1.0),
+    )
+    labels = scorer.classifier.labels
+    probs = np.zeros(len(labels))
+    probs[labels.index("apple")] = 0.05
+    probs[labels.index("zebra")] = 0.25
+    probs[labels.index(REJECT)] = 0.7
+    ranked = scorer.rank_from("quiet night", probs, top=2)
+    assert [score for _, score in ranked] == [0.0, 0.0]
+    assert [label for label, _ in ranked] == ["zebra", "apple"]
