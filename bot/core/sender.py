@@ -69,6 +69,7 @@ __all__ = [
     "Work",
     "carry",
     "current_work",
+    "finish_together",
     "handling",
     "keep",
     "own_handling",
@@ -164,34 +165,48 @@ class Handling:
         one transaction (the steps of the finished work are not written at all)."""
         if not self.works and not self.deferred:
             return
-        works = list(self.works)
-        deferred = {(id(work), key) for work, key, _result in self.steps}
-        token = _handling.set(None)  # written here, not by Merging
         try:
-            async with uow() as tx:
-                _steps, writes = await self.write_deferred(tx, steps=False)
-                for work in works:
-                    # a step in storage: written by a flush, resumed, or stored by a caller
-                    # with its change (bot/core/desk/outcome.py)
-                    stored = work.stored_steps or any(
-                        (id(work), key) not in deferred for key in work.steps
-                    )
-                    await tx.outbox.finish(work.id, steps=stored)
+            await finish_together([self], uow)
         except Exception:
             # the work stays pending: what it did must still be known when it is resumed
-            _handling.reset(token)
-            token = _handling.set(None)
             try:
                 await self.flush(uow)
             except Exception:  # the calls not recorded will be made again
                 log.exception("the steps of work that could not be finished were not recorded")
             raise
-        finally:
-            _handling.reset(token)
-        finished = {id(work) for work in works}
-        self.steps = [step for step in self.steps if id(step[0]) not in finished]
-        del self.writes[:writes]
-        del self.works[: len(works)]
+
+    async def _finish_in(self, tx: UnitOfWork) -> Callable[[], None]:
+        """Write what is deferred and delete the finished work in ``tx``; returns what to
+        forget once ``tx`` committed."""
+        works = list(self.works)
+        deferred = {(id(work), key) for work, key, _result in self.steps}
+        _steps, writes = await self.write_deferred(tx, steps=False)
+        for work in works:
+            # a step in storage: written by a flush, resumed, or stored by a caller with its
+            # change (bot/core/desk/outcome.py)
+            stored = work.stored_steps or any((id(work), key) not in deferred for key in work.steps)
+            await tx.outbox.finish(work.id, steps=stored)
+
+        def forget() -> None:
+            finished = {id(work) for work in works}
+            self.steps = [step for step in self.steps if id(step[0]) not in finished]
+            del self.writes[:writes]
+            del self.works[: len(works)]
+
+        return forget
+
+
+async def finish_together(scopes: list[Handling], uow: UnitOfWorkFactory) -> None:
+    """Finish the handlings ``scopes`` (each done with everything) in one transaction; when it
+    fails none is finished and their work stays pending (bot/core/finishing.py)."""
+    token = _handling.set(None)  # written here, not by Merging
+    try:
+        async with uow() as tx:
+            done = [await scope._finish_in(tx) for scope in scopes]
+    finally:
+        _handling.reset(token)
+    for forget in done:
+        forget()
 
 
 _handling: ContextVar[Handling | None] = ContextVar("handling", default=None)
