@@ -17,7 +17,7 @@ from bot.core.desk.cards import escape
 from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
 from bot.core.events import MessageEdited, MessageReceived
-from bot.core.sender import record
+from bot.core.sender import record, record_links
 from bot.core.views import TicketView
 from handoff import Direction, NewMessage, RelayLink, UnitOfWork, tickets
 
@@ -211,13 +211,9 @@ class Relay:
             RelayLink(view.ticket.id, source_chat, source_id, target_chat, target_id)
             for source_id, target_id in zip(source_ids, result.message_ids, strict=False)
         ]
-
-        async def store(uow: UnitOfWork) -> None:
-            for link in links:
-                await uow.relays.add(link)  # a link stored before a crash is kept as it was
-
-        # deferred: written with the handling's next unit of work or its end (bot/core/sender.py)
-        await record(self._deps.uow, store)
+        # deferred: written with the handling's next unit of work or its end (bot/core/sender.py);
+        # a link stored before a crash is kept as it was
+        await record_links(self._deps.uow, links)
 
     async def _store(
         self,
