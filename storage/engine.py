@@ -28,10 +28,11 @@ def describe_url(url: str | URL) -> str:
         return "<unparseable URL>"
 
 
-# PostgreSQL connections kept open. A connection past the pool's size is closed when it is
-# returned, and a new one pays the connection's set-up and prepares every statement again
-# (asyncpg's prepared statements are per connection): with SQLAlchemy's default of 5, the
-# chats handled at once on a busy bot opened and closed connections all the time.
+# PostgreSQL connections kept open, and the most there are (no overflow: a unit of work waits
+# for a free one). SQLAlchemy's default closes a connection past the 5th when it is returned,
+# and a new one pays the connection's set-up and prepares every statement again (asyncpg's
+# prepared statements are per connection): the chats a busy bot handles at once opened and
+# closed connections all the time. (The default's limit was 5 + 10 overflow = 15.)
 POSTGRES_POOL = 20
 
 
@@ -55,7 +56,7 @@ def create_engine(url: str | URL, *, schema: str | None = None, echo: bool = Fal
     if parsed.drivername == "postgresql+asyncpg":
         if schema is not None:
             connect_args["server_settings"] = {"search_path": schema}
-        options = {"pool_size": POSTGRES_POOL, "max_overflow": POSTGRES_POOL}
+        options = {"pool_size": POSTGRES_POOL, "max_overflow": 0}
     elif schema is not None:
         raise StorageError("a schema can only be set for PostgreSQL; SQLite has one per file")
     engine = create_async_engine(parsed, echo=echo, connect_args=connect_args, **options)
