@@ -81,6 +81,11 @@ class ConversationRepository(Protocol):
 
 class MessageRepository(Protocol):
     async def add(self, message: NewMessage) -> StoredMessage: ...
+    async def add_all(self, messages: Sequence[NewMessage]) -> None:
+        """Store several messages at once, as :meth:`add` does each (not read back): what
+        many handlings record together costs a statement, not one per message."""
+        ...
+
     async def for_conversation(self, conversation_id: int) -> Sequence[StoredMessage]:
         """Oldest first."""
         ...
@@ -183,6 +188,10 @@ class DecisionRepository(Protocol):
 
 class RelayRepository(Protocol):
     async def add(self, link: RelayLink) -> None: ...
+    async def add_all(self, links: Sequence[RelayLink]) -> None:
+        """:meth:`add` for several links in one statement."""
+        ...
+
     async def by_source(self, chat_id: int, message_id: int) -> Sequence[RelayLink]: ...
     async def by_target(self, chat_id: int, message_id: int) -> RelayLink | None: ...
 
@@ -264,6 +273,11 @@ class OutboxRepository(Protocol):
     async def finish(self, work_id: int, *, steps: bool = True) -> None:
         """Delete the work and its steps (no error if it is gone already); ``steps=False``
         when none was recorded (one statement fewer)."""
+        ...
+
+    async def finish_all(self, work_ids: Sequence[int], *, with_steps: Sequence[int] = ()) -> None:
+        """:meth:`finish` for several pieces of work in one statement (two when some of them,
+        ``with_steps``, have recorded steps)."""
         ...
 
 

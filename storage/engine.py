@@ -28,6 +28,14 @@ def describe_url(url: str | URL) -> str:
         return "<unparseable URL>"
 
 
+# PostgreSQL connections kept open, and the most there are (no overflow: a unit of work waits
+# for a free one). SQLAlchemy's default closes a connection past the 5th when it is returned,
+# and a new one pays the connection's set-up and prepares every statement again (asyncpg's
+# prepared statements are per connection): the chats a busy bot handles at once opened and
+# closed connections all the time. (The default's limit was 5 + 10 overflow = 15.)
+POSTGRES_POOL = 20
+
+
 def create_engine(url: str | URL, *, schema: str | None = None, echo: bool = False) -> AsyncEngine:
     """An async engine for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://``.
 
@@ -44,12 +52,14 @@ def create_engine(url: str | URL, *, schema: str | None = None, echo: bool = Fal
             "sqlite+aiosqlite:// or postgresql+asyncpg://"
         )
     connect_args: dict[str, Any] = {}
+    options: dict[str, Any] = {}
     if parsed.drivername == "postgresql+asyncpg":
         if schema is not None:
             connect_args["server_settings"] = {"search_path": schema}
+        options = {"pool_size": POSTGRES_POOL, "max_overflow": 0}
     elif schema is not None:
         raise StorageError("a schema can only be set for PostgreSQL; SQLite has one per file")
-    engine = create_async_engine(parsed, echo=echo, connect_args=connect_args)
+    engine = create_async_engine(parsed, echo=echo, connect_args=connect_args, **options)
     if parsed.drivername == "sqlite+aiosqlite":
         event.listen(engine.sync_engine, "do_connect", _sqlite_connect_inline)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -33,7 +33,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import NamedTuple, Self
 
 from bot.core.actions import (
     Action,
@@ -51,8 +51,10 @@ from handoff import (
     DeadLetterRepository,
     DecisionRepository,
     MessageRepository,
+    NewMessage,
     OutboxRepository,
     PendingWork,
+    RelayLink,
     RelayRepository,
     SurveyRepository,
     TicketRepository,
@@ -64,15 +66,19 @@ from handoff import (
 __all__ = [
     "FollowUp",
     "Handling",
+    "Marks",
     "Merging",
     "Sender",
     "Work",
     "carry",
     "current_work",
+    "finish_together",
     "handling",
     "keep",
     "own_handling",
     "record",
+    "record_links",
+    "record_messages",
     "resume_pending",
     "resuming",
     "stage",
@@ -106,6 +112,15 @@ class Work:
         return f"{base}#{self._seen[base]}"
 
 
+class Marks(NamedTuple):
+    """How much of each kind of deferred record a unit of work wrote (:meth:`Handling.written`)."""
+
+    steps: int = 0
+    writes: int = 0
+    messages: int = 0
+    links: int = 0
+
+
 @dataclass(eq=False)
 class Handling:
     """The work of one update (or of one resumed piece of work) while it is carried out."""
@@ -115,6 +130,9 @@ class Handling:
     over: bool = False  # the handling returned (a task it started may still run)
     steps: list[tuple[Work, str, str]] = field(default_factory=list)  # made, not yet written
     writes: list[Write] = field(default_factory=list)  # deferred records, in order
+    # deferred records that many handlings write together in one statement (finish_together)
+    messages: list[NewMessage] = field(default_factory=list)
+    links: list[RelayLink] = field(default_factory=list)
 
     def carry(self, work: Work) -> None:
         """``work`` was committed: its calls from now on are its steps."""
@@ -127,25 +145,36 @@ class Handling:
 
     @property
     def deferred(self) -> bool:
-        return bool(self.steps or self.writes)
+        return bool(self.steps or self.writes or self.messages or self.links)
 
-    async def write_deferred(self, uow: UnitOfWork, *, steps: bool = True) -> tuple[int, int]:
+    def marks(self, *, steps: bool = True) -> Marks:
+        """What is deferred now (the steps only with ``steps``)."""
+        return Marks(
+            len(self.steps) if steps else 0, len(self.writes), len(self.messages), len(self.links)
+        )
+
+    async def write_deferred(self, uow: UnitOfWork, *, steps: bool = True) -> Marks:
         """Write what is deferred now in ``uow`` (the steps only with ``steps``); returns how
-        many steps and records that was, for :meth:`written` once ``uow`` has committed."""
-        counts = (len(self.steps), len(self.writes))
-        if steps:
-            for work, key, result in self.steps[: counts[0]]:
-                await uow.outbox.record_step(work.id, key, result)
-        for write in self.writes[: counts[1]]:
+        much that was, for :meth:`written` once ``uow`` has committed."""
+        marks = self.marks(steps=steps)
+        for work, key, result in self.steps[: marks.steps]:
+            await uow.outbox.record_step(work.id, key, result)
+        if marks.messages:
+            await uow.messages.add_all(self.messages[: marks.messages])
+        if marks.links:
+            await uow.relays.add_all(self.links[: marks.links])
+        for write in self.writes[: marks.writes]:
             await write(uow)
-        return counts
+        return marks
 
-    def written(self, steps: int, writes: int) -> None:
-        """The first ``steps`` steps and ``writes`` records are committed."""
-        for work, _key, _result in self.steps[:steps]:
+    def written(self, marks: Marks) -> None:
+        """What ``marks`` counts is committed."""
+        for work, _key, _result in self.steps[: marks.steps]:
             work.stored_steps = True
-        del self.steps[:steps]
-        del self.writes[:writes]
+        del self.steps[: marks.steps]
+        del self.writes[: marks.writes]
+        del self.messages[: marks.messages]
+        del self.links[: marks.links]
 
     async def flush(self, uow: UnitOfWorkFactory) -> None:
         """Write what is deferred now, in a unit of work of its own."""
@@ -154,44 +183,96 @@ class Handling:
         token = _handling.set(None)  # written here, not by Merging
         try:
             async with uow() as tx:
-                counts = await self.write_deferred(tx)
+                marks = await self.write_deferred(tx)
         finally:
             _handling.reset(token)
-        self.written(*counts)
+        self.written(marks)
 
     async def finish(self, uow: UnitOfWorkFactory) -> None:
         """Everything of the handling was done: write what it deferred and forget its work, in
         one transaction (the steps of the finished work are not written at all)."""
         if not self.works and not self.deferred:
             return
-        works = list(self.works)
-        deferred = {(id(work), key) for work, key, _result in self.steps}
-        token = _handling.set(None)  # written here, not by Merging
         try:
-            async with uow() as tx:
-                _steps, writes = await self.write_deferred(tx, steps=False)
-                for work in works:
-                    # a step in storage: written by a flush, resumed, or stored by a caller
-                    # with its change (bot/core/desk/outcome.py)
-                    stored = work.stored_steps or any(
-                        (id(work), key) not in deferred for key in work.steps
-                    )
-                    await tx.outbox.finish(work.id, steps=stored)
+            await finish_together([self], uow)
         except Exception:
             # the work stays pending: what it did must still be known when it is resumed
-            _handling.reset(token)
-            token = _handling.set(None)
             try:
                 await self.flush(uow)
             except Exception:  # the calls not recorded will be made again
                 log.exception("the steps of work that could not be finished were not recorded")
             raise
-        finally:
-            _handling.reset(token)
+
+    def _finishing(self) -> tuple[list[Work], list[int]]:
+        """The work to finish now, and the ids of those of it with steps in storage."""
+        works = list(self.works)
+        deferred = {(id(work), key) for work, key, _result in self.steps}
+        stored = [
+            # a step in storage: written by a flush, resumed, or stored by a caller with its
+            # change (bot/core/desk/outcome.py)
+            work.id
+            for work in works
+            if work.stored_steps or any((id(work), key) not in deferred for key in work.steps)
+        ]
+        return works, stored
+
+    def _finished(self, works: list[Work], marks: Marks) -> None:
+        """``works`` are finished and what ``marks`` counts is written (committed)."""
         finished = {id(work) for work in works}
         self.steps = [step for step in self.steps if id(step[0]) not in finished]
-        del self.writes[:writes]
+        self.written(marks)
         del self.works[: len(works)]
+
+
+async def finish_together(scopes: list[Handling], uow: UnitOfWorkFactory) -> None:
+    """Finish the handlings ``scopes`` (each done with everything) in one transaction, their
+    records of a kind and their deletions each in one statement; when it fails none is
+    finished and their work stays pending (bot/core/finishing.py). The steps of finished work
+    are not written at all."""
+    marks = [scope.marks(steps=False) for scope in scopes]
+    finishing = [scope._finishing() for scope in scopes]
+    marked = list(zip(scopes, marks, strict=True))
+    messages = [m for scope, mark in marked for m in scope.messages[: mark.messages]]
+    links = [link for scope, mark in marked for link in scope.links[: mark.links]]
+    work_ids = [work.id for works, _stored in finishing for work in works]
+    with_steps = [work_id for _works, stored in finishing for work_id in stored]
+    token = _handling.set(None)  # written here, not by Merging
+    try:
+        async with uow() as tx:
+            if messages:
+                await tx.messages.add_all(messages)
+            if links:
+                await tx.relays.add_all(links)
+            for scope, mark in marked:
+                for write in scope.writes[: mark.writes]:
+                    await write(tx)
+            if work_ids:
+                await tx.outbox.finish_all(work_ids, with_steps=with_steps)
+    finally:
+        _handling.reset(token)
+    for scope, mark, (works, _stored) in zip(scopes, marks, finishing, strict=True):
+        scope._finished(works, mark)
+
+
+async def record_messages(uow: UnitOfWorkFactory, messages: list[NewMessage]) -> None:
+    """:func:`record` for messages the core stores about its sends (the bot's replies): the
+    handlings finishing together store theirs in one statement."""
+    scope = _handling.get()
+    if scope is not None and not scope.over:
+        scope.messages.extend(messages)
+        return
+    async with uow() as tx:
+        await tx.messages.add_all(messages)
+
+
+async def record_links(uow: UnitOfWorkFactory, links: list[RelayLink]) -> None:
+    """:func:`record` for relay links, written together the same way."""
+    scope = _handling.get()
+    if scope is not None and not scope.over:
+        scope.links.extend(links)
+        return
+    async with uow() as tx:
+        await tx.relays.add_all(links)
 
 
 _handling: ContextVar[Handling | None] = ContextVar("handling", default=None)
@@ -296,12 +377,12 @@ class _Merged:
     def __init__(self, inner: UnitOfWork, scope: Handling) -> None:
         self._inner = inner
         self._scope = scope
-        self._counts = (0, 0)
+        self._marks = Marks()
 
     async def __aenter__(self) -> Self:
         uow = await self._inner.__aenter__()
         try:
-            self._counts = await self._scope.write_deferred(uow)
+            self._marks = await self._scope.write_deferred(uow)
         except BaseException as exc:
             await self._inner.__aexit__(type(exc), exc, exc.__traceback__)
             raise
@@ -325,7 +406,7 @@ class _Merged:
     ) -> None:
         await self._inner.__aexit__(exc_type, exc, tb)
         if exc is None:
-            self._scope.written(*self._counts)  # committed (a failed commit raised above)
+            self._scope.written(self._marks)  # committed (a failed commit raised above)
 
 
 def carry(work: Work) -> None:

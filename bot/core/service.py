@@ -22,6 +22,7 @@ from bot.core.events import (
     MessageEdited,
     MessageReceived,
 )
+from bot.core.finishing import FinishBatch
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Desk
 from bot.core.sender import Handling, handling, keep, resume_pending
@@ -49,6 +50,7 @@ class SupportCore:
         self._idle.set()
         self._handlings: set[Handling] = set()  # being carried out: the housekeeping skips them
         self._resuming = asyncio.Lock()
+        self._finishes = FinishBatch(deps.uow, lambda: self._inflight)
         self._backlog = Backlog(deps.uow, self._follow_up, self._busy, self._hold)
 
     def _is_operator_chat(self, chat_id: int) -> bool:
@@ -83,8 +85,8 @@ class SupportCore:
                     return
                 finally:
                     scope.over = True
-                try:
-                    await scope.finish(self.deps.uow)
+                try:  # with the other updates finishing now, in one transaction
+                    await self._finishes.finish(scope)
                 except Exception:  # all was done; the housekeeping finds nothing left to send
                     log.exception(
                         "update %s: its finished work could not be deleted", event.update_id

@@ -34,6 +34,10 @@ class MemoryMessageRepository(Repo):
             self._tx.put(self._store.conversations, conversation.id, moved)
         return self._tx.put(self._store.messages, stored.id, stored)
 
+    async def add_all(self, messages: Sequence[NewMessage]) -> None:
+        for message in messages:
+            await self.add(message)
+
     async def for_conversation(self, conversation_id: int) -> Sequence[StoredMessage]:
         return self._sorted(m for m in self._messages() if m.conversation_id == conversation_id)
 
@@ -61,6 +65,10 @@ class MemoryRelayRepository(Repo):
         key = (link.target_chat_id, link.target_message_id)
         if key not in self._store.relays:  # idempotent, like ON CONFLICT DO NOTHING
             self._tx.put(self._store.relays, key, link)
+
+    async def add_all(self, links: Sequence[RelayLink]) -> None:
+        for link in links:
+            await self.add(link)
 
     async def by_source(self, chat_id: int, message_id: int) -> Sequence[RelayLink]:
         return [

@@ -39,3 +39,7 @@ class MemoryOutboxRepository(Repo):
     async def finish(self, work_id: int, *, steps: bool = True) -> None:
         if work_id in self._store.outbox:
             self._tx.drop(self._store.outbox, work_id)
+
+    async def finish_all(self, work_ids: Sequence[int], *, with_steps: Sequence[int] = ()) -> None:
+        for work_id in work_ids:
+            await self.finish(work_id)

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Row, Select, Update, bindparam, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Row,
+    Select,
+    Update,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff import Direction, NewMessage, RelayLink, StoredMessage
@@ -93,6 +104,37 @@ def _links_by(side: str) -> Select[Any]:
 
 
 @cache
+def _insert_messages() -> Insert:
+    return insert(table_of(MessageRow))
+
+
+def _message_values(message: NewMessage) -> dict[str, object]:
+    return {
+        "conversation_id": message.conversation_id,
+        "ticket_id": message.ticket_id,
+        "direction": message.direction.value,
+        "chat_id": message.chat_id,
+        "telegram_message_id": message.telegram_message_id,
+        "text": message.text,
+        "media_kind": message.media_kind,
+        "media_file_id": message.media_file_id,
+        "author_id": message.author_id,
+        "author_name": message.author_name,
+        "created_at": message.created_at,
+    }
+
+
+def _link_values(link: RelayLink) -> dict[str, object]:
+    return {
+        "ticket_id": link.ticket_id,
+        "source_chat_id": link.source_chat_id,
+        "source_message_id": link.source_message_id,
+        "target_chat_id": link.target_chat_id,
+        "target_message_id": link.target_message_id,
+    }
+
+
+@cache
 def _add_link(dialect: str) -> Insert:
     table = table_of(RelayLinkRow)
     return insert_for(dialect, table).on_conflict_do_nothing(
@@ -107,27 +149,27 @@ class SqlMessageRepository:
 
     async def add(self, message: NewMessage) -> StoredMessage:
         """Stores the message and moves the conversation's ``last_message_at`` forward."""
-        row = await add_row(
-            self._connection,
-            MessageRow,
-            conversation_id=message.conversation_id,
-            ticket_id=message.ticket_id,
-            direction=message.direction.value,
-            chat_id=message.chat_id,
-            telegram_message_id=message.telegram_message_id,
-            text=message.text,
-            media_kind=message.media_kind,
-            media_file_id=message.media_file_id,
-            author_id=message.author_id,
-            author_name=message.author_name,
-            created_at=message.created_at,
-        )
+        row = await add_row(self._connection, MessageRow, **_message_values(message))
         await changed_rows(
             self._connection,
             _touch_conversation(),
             {"conversation_id": message.conversation_id, "at": message.created_at},
         )
         return _message(row)
+
+    async def add_all(self, messages: Sequence[NewMessage]) -> None:
+        if not messages:
+            return
+        # one executemany each: the rows, then every conversation's newest time
+        rows = [_message_values(message) for message in messages]
+        await self._connection.execute(_insert_messages(), rows)
+        newest: dict[int, datetime] = {}
+        for message in messages:
+            at = newest.get(message.conversation_id)
+            if at is None or at < message.created_at:
+                newest[message.conversation_id] = message.created_at
+        touches = [{"conversation_id": cid, "at": at} for cid, at in newest.items()]
+        await self._connection.execute(_touch_conversation(), touches)
 
     async def for_conversation(self, conversation_id: int) -> Sequence[StoredMessage]:
         return await self._many(MessageRow.conversation_id == conversation_id)
@@ -155,16 +197,12 @@ class SqlRelayRepository:
 
     async def add(self, link: RelayLink) -> None:
         """Idempotent: a second link for the same target message is ignored."""
-        await self._connection.execute(
-            _add_link(self._connection.dialect.name),
-            {
-                "ticket_id": link.ticket_id,
-                "source_chat_id": link.source_chat_id,
-                "source_message_id": link.source_message_id,
-                "target_chat_id": link.target_chat_id,
-                "target_message_id": link.target_message_id,
-            },
-        )
+        await self._connection.execute(_add_link(self._connection.dialect.name), _link_values(link))
+
+    async def add_all(self, links: Sequence[RelayLink]) -> None:
+        if links:
+            statement = _add_link(self._connection.dialect.name)
+            await self._connection.execute(statement, [_link_values(link) for link in links])
 
     async def by_source(self, chat_id: int, message_id: int) -> Sequence[RelayLink]:
         params = {"chat": chat_id, "message": message_id}

@@ -7,7 +7,20 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Delete, Insert, bindparam, delete, exists, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Delete,
+    Insert,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -35,6 +48,27 @@ def _delete_steps() -> Delete:
 def _delete_work() -> Delete:
     table = table_of(OutboxRow)
     return delete(table).where(table.c.id == bindparam("work_id"))
+
+
+@cache
+def _delete_steps_of_all(dialect: str) -> Delete:
+    table = table_of(OutboxStepRow)
+    return delete(table).where(_among(table.c.work_id, dialect))
+
+
+@cache
+def _delete_all_work(dialect: str) -> Delete:
+    table = table_of(OutboxRow)
+    return delete(table).where(_among(table.c.id, dialect))
+
+
+def _among(column: Column[int], dialect: str) -> ColumnElement[bool]:
+    """``column`` is one of the ``work_ids`` given. On PostgreSQL an array parameter
+    (``= ANY``): one statement text whatever their number, so asyncpg prepares it once instead
+    of once per length, as an expanded ``IN (...)`` would need."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("work_ids", type_=postgresql.ARRAY(BigInteger)))
+    return column.in_(bindparam("work_ids", expanding=True))
 
 
 @cache
@@ -110,3 +144,11 @@ class SqlOutboxRepository:
         if steps:
             await self._connection.execute(_delete_steps(), {"work_id": work_id})
         await self._connection.execute(_delete_work(), {"work_id": work_id})
+
+    async def finish_all(self, work_ids: Sequence[int], *, with_steps: Sequence[int] = ()) -> None:
+        if with_steps:  # the steps first, as in finish()
+            statement = _delete_steps_of_all(self._connection.dialect.name)
+            await self._connection.execute(statement, {"work_ids": list(with_steps)})
+        if work_ids:
+            statement = _delete_all_work(self._connection.dialect.name)
+            await self._connection.execute(statement, {"work_ids": list(work_ids)})

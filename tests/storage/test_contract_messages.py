@@ -143,3 +143,64 @@ async def test_adding_the_same_relay_target_twice_is_ignored(
     async with backend.unit_of_work() as uow:
         assert await uow.relays.by_target(2, 20) == first
         assert await uow.relays.by_source(1, 99) == []
+
+
+async def test_add_all_stores_each_and_moves_each_conversation_forward(
+    backend: Backend, seeded: Seeded
+) -> None:
+    async with backend.unit_of_work() as uow:
+        other = await uow.conversations.current(  # a new one: the first has gone idle
+            seeded.customer.id, now=T0 + seconds(1000), idle_after_s=600
+        )
+        assert other.id != seeded.conversation_id
+        await uow.messages.add_all(
+            [
+                _message(seeded, telegram_message_id=21, text="a", created_at=T0 + seconds(30)),
+                _message(seeded, telegram_message_id=22, text=None, created_at=T0 + seconds(20)),
+                _message(
+                    seeded,
+                    conversation_id=other.id,
+                    direction=Direction.BOT,
+                    telegram_message_id=23,
+                    author_name="bot",
+                    created_at=T0 + seconds(1040),
+                ),
+            ]
+        )
+        await uow.messages.add_all([])  # nothing: no error
+    async with backend.unit_of_work() as uow:
+        first = await uow.messages.find(seeded.customer.chat_id, 21)
+        second = await uow.messages.find(seeded.customer.chat_id, 22)
+        third = await uow.messages.find(seeded.customer.chat_id, 23)
+        moved = await uow.conversations.get(seeded.conversation_id)
+        moved_other = await uow.conversations.get(other.id)
+    assert first is not None
+    assert second is not None
+    assert third is not None
+    assert (first.text, second.text, first.created_at) == ("a", None, T0 + seconds(30))
+    assert (third.conversation_id, third.direction, third.author_name) == (
+        other.id,
+        Direction.BOT,
+        "bot",
+    )
+    assert moved is not None
+    assert moved_other is not None
+    assert moved.last_message_at == T0 + seconds(30)  # the newest of its two, not the last
+    assert moved_other.last_message_at == T0 + seconds(1040)
+
+
+async def test_add_all_links_ignores_a_target_linked_already(
+    backend: Backend, seeded: Seeded
+) -> None:
+    async with backend.unit_of_work() as uow:
+        ticket = await new_ticket(uow, seeded)
+        first = RelayLink(ticket.id, 1, 10, 2, 20)
+        await uow.relays.add(first)
+    async with backend.unit_of_work() as uow:
+        await uow.relays.add_all(
+            [RelayLink(ticket.id, 1, 99, 2, 20), RelayLink(ticket.id, 1, 11, 2, 21)]
+        )
+        await uow.relays.add_all([])
+    async with backend.unit_of_work() as uow:
+        assert await uow.relays.by_target(2, 20) == first
+        assert await uow.relays.by_target(2, 21) == RelayLink(ticket.id, 1, 11, 2, 21)

@@ -59,3 +59,19 @@ async def test_pending_filters_by_age_and_limits(backend: Backend) -> None:
         two = await uow.outbox.pending(limit=2)
     assert [w.id for w in old] == ids[:1]
     assert [w.id for w in two] == ids[:2]
+
+
+async def test_finish_all_deletes_every_piece_with_its_steps(backend: Backend) -> None:
+    async with backend.unit_of_work() as uow:
+        ids = [
+            await uow.outbox.add("k", "{}", chat_id=1, thread_id=None, now=T0 + seconds(i))
+            for i in range(4)
+        ]
+        await uow.outbox.record_step(ids[1], "SendText:1:-#1", "{}")
+    async with backend.unit_of_work() as uow:
+        await uow.outbox.finish_all(ids[:2], with_steps=[ids[1]])
+        await uow.outbox.finish_all([ids[0], ids[2]])  # one finished already: no error
+        await uow.outbox.finish_all([])
+        await uow.outbox.record_step(ids[1], "late", "{}")  # finished: dropped
+    async with backend.unit_of_work() as uow:
+        assert [w.id for w in await uow.outbox.pending()] == [ids[3]]

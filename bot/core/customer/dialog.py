@@ -43,7 +43,7 @@ from bot.core.hours_text import HOURS, with_hours
 from bot.core.ports import Desk
 from bot.core.reload import reload_content
 from bot.core.replies import PRESSED, Reply, person_row, pressed_title
-from bot.core.sender import Work, carry, record, resuming, stage
+from bot.core.sender import Work, carry, record, record_messages, resuming, stage
 from bot.core.survey_flow import SurveyFlow
 from bot.core.views import TicketView
 from handoff import Direction, NewMessage, Ticket, UnitOfWork
@@ -243,30 +243,37 @@ class CustomerDialog:
         if not sent and not blocked:
             return
         now = self._deps.clock.now()
+        messages = [
+            NewMessage(
+                conversation_id=turn.conversation_id,
+                direction=Direction.BOT,
+                chat_id=turn.chat_id,
+                telegram_message_id=sent_id,
+                text=reply.recorded_text,
+                created_at=now,
+                ticket_id=turn.ticket_id,
+            )
+            for reply, sent_id in sent
+        ]
+        resumed = resuming()
+        if not resumed and not blocked:
+            # with the work's finish, which the updates finishing together share
+            await record_messages(self._deps.uow, messages)
+            return
 
-        async def store(uow: UnitOfWork) -> None:
-            for reply, sent_id in sent:
+        async def store(uow: UnitOfWork) -> None:  # resumed, or the customer blocked the bot
+            for message in messages:
+                sent_id = message.telegram_message_id
                 if (
                     resumed
                     and sent_id is not None
                     and await uow.messages.find(turn.chat_id, sent_id)
                 ):
                     continue  # recorded before a crash stopped the work
-                await uow.messages.add(
-                    NewMessage(
-                        conversation_id=turn.conversation_id,
-                        direction=Direction.BOT,
-                        chat_id=turn.chat_id,
-                        telegram_message_id=sent_id,
-                        text=reply.recorded_text,
-                        created_at=now,
-                        ticket_id=turn.ticket_id,
-                    )
-                )
+                await uow.messages.add(message)
             if blocked:
                 await uow.customers.set_blocked(turn.customer_id, True)
 
-        resumed = resuming()
         await record(self._deps.uow, store)  # with the work's finish: one transaction
 
     async def _tell_desk(self, turn: AfterTurn) -> None:

@@ -241,6 +241,12 @@ class OperatorDesk:
         once = self._once(event)
         with suppress(Redelivered):
             async with self._locks.hold(ticket_id):
+                if event.command is None and not is_note(event) and not took_here(ticket_id):
+                    # the hot path: the view read with the update's record and the message
+                    view, stored = await self._relay.read_and_store(ticket_id, [event], once)
+                    if view is not None:
+                        await self._to_customer(view, [event], once, stored=stored)
+                    return
                 view = await self._board.view(ticket_id)
                 if view is None:
                     return
@@ -312,7 +318,7 @@ class OperatorDesk:
                         await self._to_customer(view, parts, once)
 
     async def _to_customer(
-        self, view: TicketView, parts: list[MessageReceived], once: Once
+        self, view: TicketView, parts: list[MessageReceived], once: Once, *, stored: bool = False
     ) -> None:
         """Relay an operator's message; an open ticket nobody has is taken by its writer."""
         ticket = view.ticket
@@ -326,7 +332,7 @@ class OperatorDesk:
         if ticket.status is TicketStatus.WAITING or took_here(ticket.id):
             await self._life.take(ticket.id, first.sender, Reply(), once)
             view = await self._board.view(ticket.id) or view
-        await self._relay.to_customer(view, parts, once)
+        await self._relay.to_customer(view, parts, once, stored=stored)
 
     async def group_edit(self, event: MessageEdited) -> None:
         if not self.is_operator(event.chat_id, event.sender):

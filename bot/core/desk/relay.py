@@ -17,9 +17,9 @@ from bot.core.desk.cards import escape
 from bot.core.desk.once import Once
 from bot.core.desk.topics import Board
 from bot.core.events import MessageEdited, MessageReceived
-from bot.core.sender import record
+from bot.core.sender import record, record_links
 from bot.core.views import TicketView
-from handoff import Direction, NewMessage, RelayLink, UnitOfWork, tickets
+from handoff import Direction, NewMessage, RelayLink, TicketStatus, UnitOfWork, tickets
 
 __all__ = ["Relay", "body_of", "is_note"]
 
@@ -34,6 +34,10 @@ def is_note(event: MessageReceived) -> bool:
     """``!text`` (or a caption starting with ``!``) and ``/note text`` stay in the group."""
     body = (body_of(event) or "").lstrip()
     return body.startswith("!") or event.command == "note"
+
+
+class _NotAsItIs(Exception):
+    """The operator's message is not relayed as it is: roll back the unit of work that read."""
 
 
 class Relay:
@@ -117,15 +121,22 @@ class Relay:
         await self._store(view, [event], Direction.NOTE, once, text_override=text)
 
     async def to_customer(
-        self, view: TicketView, parts: Sequence[MessageReceived], once: Once
+        self,
+        view: TicketView,
+        parts: Sequence[MessageReceived],
+        once: Once,
+        *,
+        stored: bool = False,
     ) -> TicketView:
-        """Copy what an operator wrote to the customer; notices in the topic when it fails."""
+        """Copy what an operator wrote to the customer; notices in the topic when it fails.
+        ``stored``: :meth:`read_and_store` stored the message already."""
         deps = self._deps
         first = parts[0]
         group = first.chat_id
         customer_chat = view.customer.chat_id
         ids = tuple(part.message_id for part in parts)
-        await self._store(view, parts, Direction.OPERATOR, once)  # before any network call
+        if not stored:
+            await self._store(view, parts, Direction.OPERATOR, once)  # before any network call
         anchor = await self._mapped_reply(first, group)
         result = await deps.outbox(CopyMessages(group, ids, customer_chat, reply_to=anchor))
         if isinstance(result, Failed) and result.reason is Failure.NOT_FOUND and anchor:
@@ -211,13 +222,9 @@ class Relay:
             RelayLink(view.ticket.id, source_chat, source_id, target_chat, target_id)
             for source_id, target_id in zip(source_ids, result.message_ids, strict=False)
         ]
-
-        async def store(uow: UnitOfWork) -> None:
-            for link in links:
-                await uow.relays.add(link)  # a link stored before a crash is kept as it was
-
-        # deferred: written with the handling's next unit of work or its end (bot/core/sender.py)
-        await record(self._deps.uow, store)
+        # deferred: written with the handling's next unit of work or its end (bot/core/sender.py);
+        # a link stored before a crash is kept as it was
+        await record_links(self._deps.uow, links)
 
     async def _store(
         self,
@@ -228,23 +235,60 @@ class Relay:
         *,
         text_override: str | None = None,
     ) -> None:
-        deps = self._deps
         async with once.uow(replay=True) as uow:
-            for part in parts:
-                if once.resumed and await uow.messages.find(part.chat_id, part.message_id):
-                    continue  # stored before a crash stopped the handling
-                await uow.messages.add(
-                    NewMessage(
-                        conversation_id=view.ticket.conversation_id,
-                        direction=direction,
-                        chat_id=part.chat_id,
-                        telegram_message_id=part.message_id,
-                        text=text_override if text_override is not None else body_of(part),
-                        created_at=deps.clock.now(),
-                        ticket_id=view.ticket.id,
-                        media_kind=part.media.kind if part.media else None,
-                        media_file_id=part.media.file_id if part.media else None,
-                        author_id=part.sender.telegram_id,
-                        author_name=part.sender.name,
-                    )
+            await self._store_in(uow, view, parts, direction, once, text_override=text_override)
+
+    async def _store_in(
+        self,
+        uow: UnitOfWork,
+        view: TicketView,
+        parts: Sequence[MessageReceived],
+        direction: Direction,
+        once: Once,
+        *,
+        text_override: str | None = None,
+    ) -> None:
+        for part in parts:
+            if once.resumed and await uow.messages.find(part.chat_id, part.message_id):
+                continue  # stored before a crash stopped the handling
+            await uow.messages.add(
+                NewMessage(
+                    conversation_id=view.ticket.conversation_id,
+                    direction=direction,
+                    chat_id=part.chat_id,
+                    telegram_message_id=part.message_id,
+                    text=text_override if text_override is not None else body_of(part),
+                    created_at=self._deps.clock.now(),
+                    ticket_id=view.ticket.id,
+                    media_kind=part.media.kind if part.media else None,
+                    media_file_id=part.media.file_id if part.media else None,
+                    author_id=part.sender.telegram_id,
+                    author_name=part.sender.name,
                 )
+            )
+
+    async def read_and_store(
+        self, ticket_id: int, parts: Sequence[MessageReceived], once: Once
+    ) -> tuple[TicketView | None, bool]:
+        """An operator's message to relay: the ticket's view read (under the ticket's lock,
+        which the caller holds) and, when the message is to be relayed as it is (the ticket is
+        open and taken), the message stored, in one unit of work, the one that records the
+        update. Returns the view and whether the message was stored.
+
+        Otherwise that unit of work is rolled back, so the update is recorded with the first
+        change its handling makes (the take of a waiting ticket), as bot/core/desk/once.py
+        requires."""
+        view: TicketView | None = None
+        try:
+            async with once.uow(replay=True) as uow:
+                ticket = await uow.tickets.get(ticket_id)
+                customer = await uow.customers.get(ticket.customer_id) if ticket else None
+                if ticket is None or customer is None:
+                    raise _NotAsItIs
+                view = TicketView(ticket, customer)
+                if not ticket.status.is_open or ticket.status is TicketStatus.WAITING:
+                    raise _NotAsItIs  # a notice, or the take first: the usual way
+                await self._store_in(uow, view, parts, Direction.OPERATOR, once)
+        except _NotAsItIs:
+            return view, False
+        return view, True

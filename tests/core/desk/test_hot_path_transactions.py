@@ -1,13 +1,16 @@
-"""The hot paths cost one transaction before their sends and one after (bot/core/sender.py):
+"""The hot paths cost one transaction before their sends and one after (bot/core/sender.py),
+and the one after is shared by the updates finishing at the same time (bot/core/finishing.py):
 what is recorded about the sends (the replies with their Telegram ids, the relay links) rides
 with the finish of the work, and nothing of it is lost or recorded wrongly."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 
 from bot.core import callbacks as cb
-from bot.core.actions import CopyMessages, CreateTopic, SendText
+from bot.core.actions import Action, CopyMessages, CreateTopic, Result, SendText
+from bot.core.events import MessageReceived, Person
 from bot.core.views import TicketView
 from handoff import Direction, UnitOfWork, UnitOfWorkFactory
 from tests.core.desk.test_outbox_resume import Bot, make_bot, run, says
@@ -61,6 +64,53 @@ async def test_an_answer_takes_one_transaction_and_one_after_its_send() -> None:
     assert await bot.pending() == 0
 
 
+class Slow:
+    """An outbox whose calls take a moment, as Telegram's do: handlings overlap."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+
+    async def __call__(self, action: Action) -> Result:
+        await asyncio.sleep(0.001)
+        return await self.inner(action)  # type: ignore[operator]
+
+
+async def test_answers_finishing_together_share_one_transaction_after_their_sends() -> None:
+    bot, counting = counted()
+    bot = replace(bot, outbox=Slow(bot.outbox))  # type: ignore[arg-type]
+    core = bot.core()
+    customers = [Person(600 + n, f"Customer {n}", language_code="en") for n in range(10)]
+
+    def hello(person: Person, update_id: int) -> MessageReceived:
+        return MessageReceived(
+            update_id=update_id,
+            chat_id=person.telegram_id,
+            private=True,
+            sender=person,
+            message_id=update_id,
+            date=says("-").date,
+            text="hello",
+        )
+
+    await asyncio.gather(
+        *(core.handle(hello(p, 90_000 + p.telegram_id)) for p in customers)
+    )  # known
+    before, sent = counting.opened, len(bot.made)
+    await asyncio.gather(*(core.handle(hello(p, 91_000 + p.telegram_id)) for p in customers))
+    # ten turns; the ten finishes (each a reply's record and a deletion) in one transaction
+    assert counting.opened - before == len(customers) + 1
+    replies = [a for a in bot.made[sent:] if isinstance(a, SendText)]
+    assert sorted(r.chat_id for r in replies) == [p.telegram_id for p in customers]
+    async with bot.uow() as uow:
+        for person in customers:
+            stored = await uow.messages.find(
+                person.telegram_id, bot.world.outbox.last_id(person.telegram_id)
+            )
+            assert stored is not None
+            assert stored.direction is Direction.BOT
+    assert await bot.pending() == 0
+
+
 async def test_a_relayed_customer_message_is_linked_to_its_copy_with_the_finish() -> None:
     bot, counting = counted()
     ticket_id, topic = await _taken_ticket(bot)
@@ -85,7 +135,8 @@ async def test_an_operator_reply_is_linked_and_counted_as_the_first_reply() -> N
     before = counting.opened
     reply = operator_says("which kettle?", thread_id=topic)
     await core.handle(reply)
-    assert counting.opened - before == 4  # the topic's ticket, its view, the message, after
+    # the topic's ticket; its view read with the update's record and the message; after
+    assert counting.opened - before == 3
     async with bot.uow() as uow:
         [link] = await uow.relays.by_source(GROUP, reply.message_id)
         ticket = await uow.tickets.get(ticket_id)
