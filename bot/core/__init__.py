@@ -5,13 +5,14 @@
 """
 
 from bot.core.actions import Action, Outbox, Result
-from bot.core.customer.understanding import prepare_reader, spoken_language
+from bot.core.customer.understanding import spoken_language
 from bot.core.deps import CoreConfig, Deps
 from bot.core.desk import OperatorDesk
 from bot.core.desk.commands import StatsPicture, StatsSource
 from bot.core.events import Event, Media, MessageReceived, Person
 from bot.core.menus import MenuScope, ScopeKind, command_menus
 from bot.core.ports import Brain, Desk, NullDesk, ReloadOutcome
+from bot.core.reader import prepare_reader
 from bot.core.service import SupportCore
 from bot.core.shared import (
     AlbumBuffer,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import html
 
-from bot.core.customer.understanding import prepare_reader
 from bot.core.deps import Deps
 from bot.core.ports import ReloadOutcome
+from bot.core.reader import prepare_reader
 from bot.core.replies import Reply
 from intents import ReloadInProgress
 

@@ -10,8 +10,7 @@ from typing import ClassVar
 
 import pytest
 
-from bot.core import prepare_reader
-from bot.core.customer import understanding
+from bot.core import prepare_reader, reader
 from bot.core.deps import ReaderSlot
 from bot.core.reload import reload_content
 from intents import Content, Decision, ReloadReport, load_content
@@ -66,7 +65,7 @@ class _CountingReader(Reader):
 async def test_the_reader_is_built_off_the_event_loop_at_start_up_and_after_a_reload(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(understanding, "Reader", _CountingReader)
+    monkeypatch.setattr(reader, "Reader", _CountingReader)
     _CountingReader.threads.clear()
     loop_thread = threading.get_ident()
     brain = ScriptedBrain(reloads=[ReloadReport(ok=True)])

@@ -8,20 +8,17 @@ the customer's messages clearly switched to; Telegram's ``language_code`` until 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
 from bot.core.customer.turn import Turn
 from bot.core.deps import Deps
-from bot.core.replies import as_lang
+from bot.core.reader import live_reader
 from handoff import Customer, UnitOfWork
-from intents import Decision
-from intents.understanding import Context, Reader, Slot, Understanding
+from intents.understanding import Context, Slot, Understanding
 
 __all__ = [
     "details",
     "follow_language",
-    "prepare_reader",
     "remember",
     "spoken_language",
     "switch_language",
@@ -29,25 +26,6 @@ __all__ = [
 ]
 
 _ORDER_PLACEHOLDER = "{order_id}"
-
-
-def _reader(deps: Deps) -> Reader:
-    brain, content = deps.brain, deps.brain.content
-
-    def build() -> Reader:
-        def decide(text: str, lang: str) -> Decision:
-            return brain.decide(text, as_lang(lang, content))
-
-        return Reader(content, decide, deps.config.default_language)
-
-    return deps.reader.get(brain, content, build)
-
-
-async def prepare_reader(deps: Deps) -> None:
-    """Build the reader of the live content in a worker thread (at start-up and after a reload),
-    so no customer's message waits for it on the event loop: building it looks up every word of
-    the content in the Russian dictionary, a few tenths of a second."""
-    await asyncio.to_thread(_reader, deps)
 
 
 def spoken_language(customer: Customer, languages: tuple[str, ...]) -> str:
@@ -80,7 +58,7 @@ def understand(deps: Deps, turn: Turn, text: str) -> Understanding:
         last_intent=customer.state.last_intent,
         awaiting_order_for=customer.state.awaiting_order,
     )
-    return _reader(deps).understand(text, context)
+    return live_reader(deps).understand(text, context)
 
 
 async def remember(
