@@ -114,3 +114,21 @@ def test_the_collector_stays_off_when_it_was_off_before() -> None:
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_the_bot_imports_the_monitoring_only_when_its_figures_are_open() -> None:
+    """prometheus_client (and the monitoring wrappers) come with ``[reports] prometheus_listen``
+    or the weekly digest; the composition root alone does not load them."""
+    script = "import json, sys\nimport bot.app\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=ROOT,
+    )
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "bot.app" in loaded
+    assert "prometheus_client" not in loaded
+    assert "bot.monitoring" not in loaded
