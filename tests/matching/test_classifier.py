@@ -90,6 +90,6 @@ def test_margins_are_the_fitted_models_decision_function(
         model.fit(matrix, labels, sample_weight=weights)
         decision = model.decision_function(matrix)
         expected = decision / np.std(decision)
-        np.testing.assert_allclose(ours[:, block * n : (block + 1) * n], expected, atol=2e-5, rtol=0)
-        best = ours[:, block * n : (block + 1) * n].argmax(axis=1)
-        assert (best == expected.argmax(axis=1)).all()
+        margins = ours[:, block * n : (block + 1) * n]
+        np.testing.assert_allclose(margins, expected, atol=2e-5, rtol=0)
+        assert (margins.argmax(axis=1) == expected.argmax(axis=1)).all()
