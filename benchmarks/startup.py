@@ -1,7 +1,7 @@
 """How long the bot takes to start and how much memory it holds, as ``supportbot run`` starts it.
 
     python benchmarks/startup.py [--runs 3] [--messages 50] [--encoder none|use]
-                                 [--runtime aiogram|ptb] [--json]
+                                 [--runtime aiogram|ptb] [--importtime FILE] [--json]
 
 Each run starts the Telegram emulator in this process and ``supportbot run`` as a child process
 (``python -m bot run``, the same entry point as ``./dev run`` and the installed ``supportbot``)
@@ -22,6 +22,10 @@ cache folder and no database: the schema is created, the matcher trained and sto
 restart (the matcher cache of the first start, a database already at the current schema: the
 matcher is loaded from disk). Medians over ``--runs`` runs of each kind, the two kinds
 interleaved, each pair with a fresh cache folder.
+
+``--importtime FILE`` runs the bot under ``python -X importtime`` and writes what the last
+restart imported, and what each import cost, to FILE: where a restart's time goes (the figures
+of such a run are inflated by the measuring itself).
 """
 
 from __future__ import annotations
@@ -101,9 +105,16 @@ def write_settings(folder: Path, api_url: str, encoder: str, cache: Path) -> Pat
 
 
 async def one_run(
-    encoder: str, cache: Path, messages: int, *, restart: bool, runtime: str = "aiogram"
+    encoder: str,
+    cache: Path,
+    messages: int,
+    *,
+    restart: bool,
+    runtime: str = "aiogram",
+    importtime: Path | None = None,
 ) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="startup-bench-"))
+    errors = folder / "stderr.txt"  # a file, not a pipe: nothing reads it while the bot runs
     try:
         if restart:  # the database exists, at the current schema, as on any restart
             from storage import Database
@@ -117,28 +128,30 @@ async def one_run(
             env = {**os.environ, "SUPPORTBOT_TOKEN": TOKEN}
             env.pop("SUPPORTBOT_CONFIG", None)
             started = time.perf_counter()
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "--config",
-                str(config),
-                "run",
-                "--log-level",
-                "WARNING",
-                "--runtime",
-                runtime,
-                cwd=folder,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
+            with errors.open("wb") as stderr:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    *(("-X", "importtime") if importtime else ()),
+                    "-m",
+                    "bot",
+                    "--config",
+                    str(config),
+                    "run",
+                    "--log-level",
+                    "WARNING",
+                    "--runtime",
+                    runtime,
+                    cwd=folder,
+                    env=env,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=stderr,
+                )
             try:
                 polled = answered = 0.0
                 deadline = started + START_TIMEOUT
                 while not (polled and answered):
                     if process.returncode is not None:
-                        error = (await process.stderr.read()).decode() if process.stderr else ""
+                        error = errors.read_text(errors="replace")[-5000:]
                         raise RuntimeError(f"the bot exited with {process.returncode}:\n{error}")
                     if time.perf_counter() > deadline:
                         raise RuntimeError(f"the bot did not answer within {START_TIMEOUT:.0f} s")
@@ -167,10 +180,12 @@ async def one_run(
                 if process.returncode is None:
                     process.send_signal(signal.SIGINT)
                 try:
-                    await asyncio.wait_for(process.communicate(), 30)
+                    await asyncio.wait_for(process.wait(), 30)
                 except TimeoutError:
                     process.kill()
                     await process.wait()
+        if importtime and restart:
+            shutil.copyfile(errors, importtime)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return {
@@ -195,7 +210,12 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             for rows, restart in ((cold, False), (warm, True)):
                 rows.append(
                     await one_run(
-                        args.encoder, cache, args.messages, restart=restart, runtime=args.runtime
+                        args.encoder,
+                        cache,
+                        args.messages,
+                        restart=restart,
+                        runtime=args.runtime,
+                        importtime=args.importtime,
                     )
                 )
         finally:
@@ -245,6 +265,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         choices=["aiogram", "ptb"],
         default="aiogram",
         help="supportbot run --runtime (default: aiogram, as supportbot run)",
+    )
+    parser.add_argument(
+        "--importtime",
+        type=Path,
+        metavar="FILE",
+        help="run the bot under python -X importtime; the last restart's report goes to FILE",
     )
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     return parser.parse_args(argv)

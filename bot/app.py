@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core import (
@@ -23,12 +24,15 @@ from bot.core import (
     prepare_reader,
 )
 from bot.core.actions import Outbox
-from bot.monitoring import LiveMetrics, MetricsServer, MonitoredBrain, MonitoredCore, MonitoredDesk
 from bot.reports import DatabaseStats, WeeklyDigest
 from bot.runtime import QueuedOutbox
 from handoff import Clock, SystemClock, WorkingHours
 from intents import ContentHolder, MatcherCache, Thresholds, make_encoder
 from storage import Database
+
+if TYPE_CHECKING:
+    # prometheus_client comes with the monitoring: imported only when [reports] uses it
+    from bot.monitoring import LiveMetrics
 
 __all__ = ["App", "build_app", "load_brain"]
 
@@ -106,8 +110,11 @@ async def build_app(
             else NullDesk()
         )
         reports = settings.reports
-        live = LiveMetrics() if reports.prometheus_listen else None
-        if live is not None:
+        live = None
+        if reports.prometheus_listen:
+            from bot.monitoring import LiveMetrics, MonitoredBrain, MonitoredDesk
+
+            live = LiveMetrics()
             deps = replace(deps, brain=MonitoredBrain(deps.brain, live))
             desk = MonitoredDesk(desk, live, deps.uow)
             if isinstance(outbox, QueuedOutbox):
@@ -128,12 +135,16 @@ async def build_app(
         if shared is not None:
             listening = asyncio.create_task(shared.content.listen(_reloader(deps)))
         await prepare_reader(deps)
-        core: SupportCore = (
-            MonitoredCore(deps, desk, survey, live=live, digest=digest)
-            if live is not None or digest is not None
-            else SupportCore(deps, desk, survey)
-        )
+        core: SupportCore
+        if live is not None or digest is not None:
+            from bot.monitoring import MonitoredCore
+
+            core = MonitoredCore(deps, desk, survey, live=live, digest=digest)
+        else:
+            core = SupportCore(deps, desk, survey)
         if live is not None:
+            from bot.monitoring import MetricsServer
+
             server = MetricsServer(live, reports.prometheus_listen)
             stack.callback(server.close)
         yield App(settings=settings, database=database, brain=deps.brain, core=core, live=live)

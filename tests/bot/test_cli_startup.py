@@ -4,6 +4,7 @@ Checked as behaviour (what is in ``sys.modules``), not by timing; the figures ar
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -81,3 +82,53 @@ def test_the_bot_process_never_imports_scikit_learn(tmp_path: Path) -> None:
     written = stored.stat().st_mtime_ns
     assert _loaded_after(code, allowed=HEAVY_ALLOWED_AT_START) == []  # loaded
     assert stored.stat().st_mtime_ns == written
+
+
+def test_the_bots_imports_run_without_the_collector_and_stay_out_of_its_way() -> None:
+    """``supportbot run`` imports aiogram and the core with the cyclic collector off (it would
+    scan the growing heap again and again), then freezes what they created; the collector is
+    back on afterwards."""
+    from bot.commands.service import collector_paused
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            made = [[n] for n in range(1000)]  # tracked objects created "at import"
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(made)
+    finally:
+        gc.unfreeze()  # the test process's objects back to the collector
+        gc.enable()
+
+
+def test_the_collector_stays_off_when_it_was_off_before() -> None:
+    from bot.commands.service import collector_paused
+
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_the_bot_imports_the_monitoring_only_when_its_figures_are_open() -> None:
+    """prometheus_client (and the monitoring wrappers) come with ``[reports] prometheus_listen``
+    or the weekly digest; the composition root alone does not load them."""
+    script = "import json, sys\nimport bot.app\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        cwd=ROOT,
+    )
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "bot.app" in loaded
+    assert "prometheus_client" not in loaded
+    assert "bot.monitoring" not in loaded
