@@ -88,18 +88,28 @@ class FinishBatch:
                     try:
                         await scope.finish(self._uow)
                     except Exception as exc:
-                        done.set_exception(exc)
+                        _settle(done, exc)
                     else:
-                        done.set_result(None)
+                        _settle(done, None)
                 return
             for _scope, done in batch:
-                done.set_result(None)
+                _settle(done, None)
         except BaseException as exc:  # cancelled (the loop is closing): nobody waits forever
             for _scope, done in batch:
-                if not done.done():
-                    done.set_exception(exc)
+                _settle(done, exc)
             raise
         finally:
             self._writing = None
             if self._waiting:  # once the finished handlings have left the count of those in hand
                 asyncio.get_running_loop().call_soon(self._schedule)
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    """Tell a waiting handling how its finish went, unless it stopped waiting (its task was
+    cancelled, which cancels the future it awaited): the others of the batch are still told."""
+    if done.done():
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

@@ -50,3 +50,16 @@ async def test_a_finish_waits_for_the_others_at_most_the_delay() -> None:
     assert loop.time() - started >= 0.009
     assert await _pending(uow) == []
     assert scope.works == []
+
+
+async def test_a_handling_that_stops_waiting_does_not_fail_the_others_of_its_batch() -> None:
+    uow = make_world().store.unit_of_work
+    gone, first, second = await _carried(uow), await _carried(uow), await _carried(uow)
+    batch = FinishBatch(uow, lambda: 10, delay_s=0.01)  # waits for the delay: three of ten
+    leaving = asyncio.create_task(batch.finish(gone))
+    staying = [asyncio.create_task(batch.finish(first)), asyncio.create_task(batch.finish(second))]
+    await asyncio.sleep(0)  # all three are waiting in the batch
+    leaving.cancel()  # e.g. the bot is told to stop while this handling waits
+    results = await asyncio.gather(*staying, return_exceptions=True)
+    assert results == [None, None]
+    assert await _pending(uow) == []  # the batch was written, the cancelled one's work included
