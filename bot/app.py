@@ -102,6 +102,16 @@ async def build_app(
             brain=brain or await load_brain(settings),
             shared=shared,
         )
+        reports = settings.reports
+        live = None
+        if reports.prometheus_listen:
+            from bot.monitoring import LiveMetrics, MonitoredBrain
+
+            live = LiveMetrics()
+            # before anything keeps deps: every part asks (and reloads) the one counted brain
+            deps = replace(deps, brain=MonitoredBrain(deps.brain, live))
+            if isinstance(outbox, QueuedOutbox):
+                outbox.on_retry_wait = live.record_retry_wait
         stats = DatabaseStats(database, deps.clock, texts)
         survey = SurveyFlow(deps)  # one survey: the desk starts it, the customer answers it
         desk: Desk = (
@@ -109,16 +119,10 @@ async def build_app(
             if config.operator_group_id
             else NullDesk()
         )
-        reports = settings.reports
-        live = None
-        if reports.prometheus_listen:
-            from bot.monitoring import LiveMetrics, MonitoredBrain, MonitoredDesk
+        if live is not None:
+            from bot.monitoring import MonitoredDesk
 
-            live = LiveMetrics()
-            deps = replace(deps, brain=MonitoredBrain(deps.brain, live))
             desk = MonitoredDesk(desk, live, deps.uow)
-            if isinstance(outbox, QueuedOutbox):
-                outbox.on_retry_wait = live.record_retry_wait
         digest = None
         if reports.digest_weekday and config.admin_ids:
             digest = WeeklyDigest(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -90,22 +91,46 @@ def _categories(settings: Settings) -> CategoryRules:
 
 class ReaderSlot:
     """The message reader of the live content, one per bot (made with its :class:`Deps`), built
-    again when the brain or its content changed (a reload brings new content)."""
+    again when the brain or its content changed (a reload brings new content).
+
+    :meth:`prepare` builds the next one in a worker thread; until it is there, :meth:`get` keeps
+    answering with the last reader instead of building one on the event loop. Everything here
+    runs on the event loop except the build itself, so the slot needs no lock."""
 
     def __init__(self) -> None:
-        self._built_for: tuple[object, object] | None = None
-        self._reader: Reader | None = None
+        self._live: tuple[object, object, Reader] | None = None  # brain, content, its reader
+        self._preparing: tuple[object, object] | None = None  # the newest prepare() asked for
 
     def get(self, brain: object, content: object, build: Callable[[], Reader]) -> Reader:
-        built_for = self._built_for
-        if (
-            self._reader is None
-            or built_for is None
-            or built_for[0] is not brain
-            or built_for[1] is not content  # by identity: comparing contents would be slow
-        ):
-            self._built_for, self._reader = (brain, content), build()
-        return self._reader
+        live, preparing = self._live, self._preparing
+        if live is not None and live[0] is brain and live[1] is content:  # by identity: fast
+            return live[2]
+        if live is not None and preparing is not None and _same(preparing, brain, content):
+            return live[2]  # the new content's reader is on its way: the last one reads meanwhile
+        reader = build()
+        self._live = (brain, content, reader)
+        return reader
+
+    async def prepare(self, brain: object, content: object, build: Callable[[], Reader]) -> None:
+        """Build the reader of ``brain``'s ``content`` in a worker thread and make it the live
+        one, unless a newer prepare() was asked for meanwhile (two reloads close together)."""
+        live = self._live
+        if live is not None and live[0] is brain and live[1] is content:
+            return
+        asked = (brain, content)
+        self._preparing = asked
+        try:
+            reader = await asyncio.to_thread(build)
+        finally:
+            newest = self._preparing is asked
+            if newest:
+                self._preparing = None
+        if newest:
+            self._live = (brain, content, reader)
+
+
+def _same(asked: tuple[object, object], brain: object, content: object) -> bool:
+    return asked[0] is brain and asked[1] is content
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ content, again after a reload, and never shared between two bots in one process.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -84,3 +85,50 @@ async def test_the_reader_is_built_off_the_event_loop_at_start_up_and_after_a_re
     assert _CountingReader.threads[1] != loop_thread
     await say(world, "where is my order")
     assert len(_CountingReader.threads) == 2
+
+
+async def test_while_the_next_reader_is_prepared_the_last_one_reads() -> None:
+    content = load_content(ROOT / "intents" / "content", ROOT / "kb" / "articles")
+    reloaded = replace(content)
+    brain = object()
+    slot = ReaderSlot()
+    first = slot.get(brain, content, lambda: Reader(content, _never, "en"))
+    release = threading.Event()
+
+    def slow_build() -> Reader:
+        release.wait(5)
+        return Reader(reloaded, _never, "en")
+
+    def no_build_on_the_loop() -> Reader:
+        raise AssertionError("built on the event loop while a prepare() was building")
+
+    preparing = asyncio.create_task(slot.prepare(brain, reloaded, slow_build))
+    await asyncio.sleep(0.01)  # the build runs in its thread
+    assert slot.get(brain, reloaded, no_build_on_the_loop) is first
+    release.set()
+    await preparing
+    assert slot.get(brain, reloaded, no_build_on_the_loop).content is reloaded
+
+
+async def test_of_two_prepares_close_together_the_newer_content_wins() -> None:
+    content = load_content(ROOT / "intents" / "content", ROOT / "kb" / "articles")
+    older, newer = replace(content), replace(content)
+    brain = object()
+    slot = ReaderSlot()
+    slot.get(brain, content, lambda: Reader(content, _never, "en"))
+    older_may_finish = threading.Event()
+
+    def build_older() -> Reader:
+        older_may_finish.wait(5)
+        return Reader(older, _never, "en")
+
+    first = asyncio.create_task(slot.prepare(brain, older, build_older))
+    await asyncio.sleep(0.01)
+    await slot.prepare(brain, newer, lambda: Reader(newer, _never, "en"))
+    older_may_finish.set()  # the older build ends last
+    await first
+
+    def no_build() -> Reader:
+        raise AssertionError("the newer content's reader should be live")
+
+    assert slot.get(brain, newer, no_build).content is newer
