@@ -103,7 +103,7 @@ class ReaderSlot:
 
     def get(self, brain: object, content: object, build: Callable[[], Reader]) -> Reader:
         live, preparing = self._live, self._preparing
-        if live is not None and live[0] is brain and live[1] is content:  # by identity: fast
+        if live is not None and _same(live, brain, content):  # by identity: fast
             return live[2]
         if live is not None and preparing is not None and _same(preparing, brain, content):
             return live[2]  # the new content's reader is on its way: the last one reads meanwhile
@@ -115,7 +115,7 @@ class ReaderSlot:
         """Build the reader of ``brain``'s ``content`` in a worker thread and make it the live
         one, unless a newer prepare() was asked for meanwhile (two reloads close together)."""
         live = self._live
-        if live is not None and live[0] is brain and live[1] is content:
+        if live is not None and _same(live, brain, content):
             return
         asked = (brain, content)
         self._preparing = asked
@@ -129,8 +129,9 @@ class ReaderSlot:
             self._live = (brain, content, reader)
 
 
-def _same(asked: tuple[object, object], brain: object, content: object) -> bool:
-    return asked[0] is brain and asked[1] is content
+def _same(made_for: tuple[object, ...], brain: object, content: object) -> bool:
+    """``made_for`` starts with this brain and content (by identity: comparing contents is slow)."""
+    return made_for[0] is brain and made_for[1] is content
 
 
 @dataclass(frozen=True)

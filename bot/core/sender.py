@@ -159,12 +159,12 @@ class Handling:
         marks = self.marks(steps=steps)
         for work, key, result in self.steps[: marks.steps]:
             await uow.outbox.record_step(work.id, key, result)
-        if marks.messages:
-            await uow.messages.add_all(self.messages[: marks.messages])
-        if marks.links:
-            await uow.relays.add_all(self.links[: marks.links])
-        for write in self.writes[: marks.writes]:
-            await write(uow)
+        await _write_records(
+            uow,
+            self.messages[: marks.messages],
+            self.links[: marks.links],
+            self.writes[: marks.writes],
+        )
         return marks
 
     def written(self, marks: Marks) -> None:
@@ -239,13 +239,8 @@ async def finish_together(scopes: list[Handling], uow: UnitOfWorkFactory) -> Non
     token = _handling.set(None)  # written here, not by Merging
     try:
         async with uow() as tx:
-            if messages:
-                await tx.messages.add_all(messages)
-            if links:
-                await tx.relays.add_all(links)
-            for scope, mark in marked:
-                for write in scope.writes[: mark.writes]:
-                    await write(tx)
+            writes = [write for scope, mark in marked for write in scope.writes[: mark.writes]]
+            await _write_records(tx, messages, links, writes)
             if work_ids:
                 await tx.outbox.finish_all(work_ids, with_steps=with_steps)
     finally:
@@ -254,25 +249,41 @@ async def finish_together(scopes: list[Handling], uow: UnitOfWorkFactory) -> Non
         scope._finished(works, mark)
 
 
+async def _write_records(
+    uow: UnitOfWork, messages: list[NewMessage], links: list[RelayLink], writes: list[Write]
+) -> None:
+    """The deferred records, in the order they are always written: messages, links, the rest."""
+    if messages:
+        await uow.messages.add_all(messages)
+    if links:
+        await uow.relays.add_all(links)
+    for write in writes:
+        await write(uow)
+
+
+def _deferring() -> Handling | None:
+    """The handling whose records ride with its next unit of work (or its end), if any."""
+    scope = _handling.get()
+    return scope if scope is not None and not scope.over else None
+
+
 async def record_messages(uow: UnitOfWorkFactory, messages: list[NewMessage]) -> None:
     """:func:`record` for messages the core stores about its sends (the bot's replies): the
     handlings finishing together store theirs in one statement."""
-    scope = _handling.get()
-    if scope is not None and not scope.over:
+    if (scope := _deferring()) is not None:
         scope.messages.extend(messages)
         return
     async with uow() as tx:
-        await tx.messages.add_all(messages)
+        await _write_records(tx, messages, [], [])
 
 
 async def record_links(uow: UnitOfWorkFactory, links: list[RelayLink]) -> None:
     """:func:`record` for relay links, written together the same way."""
-    scope = _handling.get()
-    if scope is not None and not scope.over:
+    if (scope := _deferring()) is not None:
         scope.links.extend(links)
         return
     async with uow() as tx:
-        await tx.relays.add_all(links)
+        await _write_records(tx, [], links, [])
 
 
 _handling: ContextVar[Handling | None] = ContextVar("handling", default=None)
@@ -338,8 +349,7 @@ async def stage(
 async def record(uow: UnitOfWorkFactory, write: Write) -> None:
     """Store what the core keeps about a send: with the handling's next unit of work (or its
     end) when inside one, at once otherwise."""
-    scope = _handling.get()
-    if scope is not None and not scope.over:
+    if (scope := _deferring()) is not None:
         scope.writes.append(write)
         return
     async with uow() as tx:
