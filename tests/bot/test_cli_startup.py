@@ -20,7 +20,8 @@ HEAVY = ("sklearn", "scipy", "sqlalchemy", "alembic", "aiogram", "telegram", "ai
 HEAVY_ALLOWED_AT_START = ("sqlalchemy", "pydantic", "bot.core", "alembic", "aiohttp")
 
 
-def _loaded_after(code: str, allowed: tuple[str, ...] = ()) -> list[str]:
+def _modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code``."""
     script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -30,7 +31,11 @@ def _loaded_after(code: str, allowed: tuple[str, ...] = ()) -> list[str]:
         check=True,
         cwd=ROOT,
     )
-    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _loaded_after(code: str, allowed: tuple[str, ...] = ()) -> list[str]:
+    modules = _modules_after(code)
     watched = (*HEAVY, "pydantic", "bot.core")
     return [name for name in watched if name in modules and name not in allowed]
 
@@ -119,16 +124,7 @@ def test_the_collector_stays_off_when_it_was_off_before() -> None:
 def test_the_bot_imports_the_monitoring_only_when_its_figures_are_open() -> None:
     """prometheus_client (and the monitoring wrappers) come with ``[reports] prometheus_listen``
     or the weekly digest; the composition root alone does not load them."""
-    script = "import json, sys\nimport bot.app\nprint(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=ROOT,
-    )
-    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    loaded = _modules_after("import bot.app")
     assert "bot.app" in loaded
     assert "prometheus_client" not in loaded
     assert "bot.monitoring" not in loaded
