@@ -1,8 +1,9 @@
 """The held-out phrase files (tests/heldout) are well formed: they load, name only intents the
-content has, and the fresh set is as large as promised and shares no message with the phrases
-the matcher and the reader were built or checked on.
+content has, and the fresh and third sets are as large as promised and share no message with the
+phrases the matcher and the reader were built or checked on (the third set also none with the
+fresh set).
 
-Nothing here runs the matcher: the fresh set's figures are printed once, at the end (see
+Nothing here runs the matcher: a held-out set's figures are printed once, at the end (see
 tests/heldout/README.md).
 """
 
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "heldout"
 FIRST = [HELDOUT / "ru.yaml", HELDOUT / "en.yaml"]
 FRESH = [HELDOUT / "fresh" / "ru.yaml", HELDOUT / "fresh" / "en.yaml"]
+THIRD = [HELDOUT / "third" / "ru.yaml", HELDOUT / "third" / "en.yaml"]
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +44,11 @@ def _strings(node: object) -> list[str]:
     return []
 
 
-def _known_phrases(content: Content) -> set[str]:
-    """Every example of the content, of the first set, of the conversation tests and of the
-    matcher's and the reader's phrase files."""
+def _known_phrases(content: Content, earlier_sets: list[Path]) -> set[str]:
+    """Every example of the content, of the earlier held-out sets, of the conversation tests and
+    of the matcher's and the reader's phrase files."""
     known = {_key(e) for i in content.intents.values() for ex in i.examples.values() for e in ex}
-    for path in FIRST:
+    for path in earlier_sets:
         held = load_heldout(path)
         known |= {_key(text) for _, text in held.in_scope} | {_key(t) for t in held.out_of_scope}
     for path in sorted((ROOT / "tests" / "conversations").glob("*.yaml")):
@@ -58,7 +60,7 @@ def _known_phrases(content: Content) -> set[str]:
     return known
 
 
-@pytest.mark.parametrize("path", FIRST + FRESH, ids=lambda p: str(p.relative_to(HELDOUT)))
+@pytest.mark.parametrize("path", FIRST + FRESH + THIRD, ids=lambda p: str(p.relative_to(HELDOUT)))
 def test_a_heldout_file_names_only_intents_of_the_content(content: Content, path: Path) -> None:
     held = load_heldout(path)
     assert held.lang == path.stem
@@ -66,8 +68,8 @@ def test_a_heldout_file_names_only_intents_of_the_content(content: Content, path
     assert unknown == []
 
 
-@pytest.mark.parametrize("path", FRESH, ids=lambda p: str(p.relative_to(HELDOUT)))
-def test_the_fresh_set_is_large_and_covers_every_intent(content: Content, path: Path) -> None:
+@pytest.mark.parametrize("path", FRESH + THIRD, ids=lambda p: str(p.relative_to(HELDOUT)))
+def test_a_new_set_is_large_and_covers_every_intent(content: Content, path: Path) -> None:
     held: HeldOut = load_heldout(path)
     assert len(held.in_scope) >= 100
     assert len(held.out_of_scope) >= 40
@@ -77,9 +79,15 @@ def test_the_fresh_set_is_large_and_covers_every_intent(content: Content, path: 
     assert [text for text, n in Counter(texts).items() if n > 1] == []
 
 
-@pytest.mark.parametrize("path", FRESH, ids=lambda p: str(p.relative_to(HELDOUT)))
-def test_the_fresh_set_reuses_no_known_phrase(content: Content, path: Path) -> None:
+@pytest.mark.parametrize(
+    ("path", "earlier_sets"),
+    [(path, FIRST) for path in FRESH] + [(path, FIRST + FRESH) for path in THIRD],
+    ids=[str(path.relative_to(HELDOUT)) for path in FRESH + THIRD],
+)
+def test_a_new_set_reuses_no_known_phrase(
+    content: Content, path: Path, earlier_sets: list[Path]
+) -> None:
     held = load_heldout(path)
-    known = _known_phrases(content)
+    known = _known_phrases(content, earlier_sets)
     texts = [text for _, text in held.in_scope] + list(held.out_of_scope)
     assert [text for text in texts if _key(text) in known] == []
