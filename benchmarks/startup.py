@@ -36,6 +36,13 @@ caches (``pip install`` compiles what it installs), but a checkout in such an en
 the bot's ~170 modules at every start. The report says how many of the bot's modules had a cache;
 ``--compile`` writes them first (``compileall``, as an installation does).
 
+``--stages`` measures instead where a restart's CPU time and memory go: each run is a fresh
+process that does what ``supportbot run`` does up to its first ``getUpdates``, one stage after the
+other (the settings, the imports of aiogram, of SQLAlchemy and storage, of numpy, of the rest of
+the bot, loading the content and the cached matcher, the rest of ``build_app`` with the reader,
+``core.resume()``), and notes the CPU time of the process (all threads) and its ``VmRSS`` after
+each; a first, unmeasured run trains and caches the matcher and creates the database.
+
 ``--importtime FILE`` runs the bot under ``python -X importtime`` and writes what the last
 restart imported, and what each import cost, to FILE: where a restart's time goes (the figures
 of such a run are inflated by the measuring itself).
@@ -52,6 +59,7 @@ import os
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -62,7 +70,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from telegram_emulator import TelegramEmulator  # noqa: E402
 
 TOKEN = "123456:STARTUP-BENCHMARK"
 QUESTIONS = {
@@ -151,6 +158,8 @@ async def one_run(
     importtime: Path | None = None,
     root: Path = REPO,
 ) -> dict[str, float]:
+    from telegram_emulator import TelegramEmulator  # here: --stages children stay without it
+
     folder = Path(tempfile.mkdtemp(prefix="startup-bench-"))
     errors = folder / "stderr.txt"  # a file, not a pipe: nothing reads it while the bot runs
     try:
@@ -239,6 +248,118 @@ async def one_run(
         "rss_after_mb": rss_after,
         "rss_peak_mb": rss_peak,
     }
+
+
+def run_stages(config: Path) -> list[tuple[str, float, float]]:
+    """A restart of ``supportbot run`` up to its first ``getUpdates``, stage by stage, in this
+    (fresh) process: each stage's name, the process's CPU time and ``VmRSS`` (MB) after it."""
+    marks: list[tuple[str, float, float]] = []
+
+    def mark(stage: str) -> None:
+        marks.append((stage, time.process_time(), rss_mb(os.getpid())))
+
+    mark("interpreter")
+    import bot.cli
+    from bot.config import load_settings
+
+    bot.cli.build_parser()
+    settings = load_settings(config)
+    mark("command line and settings")
+    from bot.commands.service import collector_paused
+
+    with collector_paused():  # as supportbot run imports the runtime and the composition root
+        import aiogram.types  # noqa: F401
+
+        mark("import aiogram")
+        import sqlalchemy.ext.asyncio  # noqa: F401
+
+        import storage.database  # noqa: F401
+
+        mark("import SQLAlchemy and storage")
+        import numpy  # noqa: F401
+
+        mark("import numpy")
+        from bot.app import build_app, load_brain
+        from bot.runtime.aiogram import AiogramOutbox, make_bot
+
+        mark("import the rest of the bot")
+
+    async def start() -> None:
+        brain = await load_brain(settings)
+        mark("load_brain: content, cached matcher")
+        telegram = make_bot(TOKEN, settings.telegram.api_url)
+        try:
+            async with build_app(settings, AiogramOutbox(telegram), brain=brain) as app:
+                mark("build_app: database, texts, reader")
+                await app.core.resume()
+                mark("core.resume()")
+        finally:
+            await telegram.session.close()
+
+    asyncio.run(start())
+    return marks
+
+
+def measure_stages(args: argparse.Namespace) -> dict[str, Any]:
+    """``--runs`` fresh processes running :func:`run_stages` after one that fills the caches."""
+    folder = Path(tempfile.mkdtemp(prefix="startup-stages-"))
+    try:
+        config = write_settings(folder, "http://127.0.0.1:9", args.encoder, folder / "cache")
+        command = [sys.executable, str(Path(__file__).resolve()), "--stages-child", str(config)]
+        env = {key: value for key, value in os.environ.items() if key != "SUPPORTBOT_CONFIG"}
+        runs: list[list[tuple[str, float, float]]] = []
+        loads: list[float] = []
+        for n in range(args.runs + 1):
+            loads.append(os.getloadavg()[0])
+            done = subprocess.run(
+                command, cwd=folder, env=env, capture_output=True, text=True, timeout=600
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"the stages process failed:\n{done.stderr[-5000:]}")
+            if n:  # the first one trained the matcher and created the database
+                runs.append([tuple(mark) for mark in json.loads(done.stdout.splitlines()[-1])])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    names = [stage for stage, _, _ in runs[0]]
+    rows = []
+    for index, stage in enumerate(names):
+        before = [run[index - 1] if index else (stage, 0.0, 0.0) for run in runs]
+        rows.append(
+            {
+                "stage": stage,
+                "cpu_s": [
+                    round(run[index][1] - b[1], 3) for run, b in zip(runs, before, strict=True)
+                ],
+                "rss_added_mb": [
+                    round(run[index][2] - b[2], 1) for run, b in zip(runs, before, strict=True)
+                ],
+            }
+        )
+    return {
+        "encoder": args.encoder,
+        "runs": args.runs,
+        "load_average": [round(min(loads), 2), round(max(loads), 2)],
+        "stages": rows,
+        "cpu_total_s": [round(run[-1][1], 3) for run in runs],
+        "rss_total_mb": [round(run[-1][2], 1) for run in runs],
+    }
+
+
+def report_stages(figures: dict[str, Any]) -> list[str]:
+    low, high = figures["load_average"]
+    lines = [
+        f"a restart up to the first getUpdates, stage by stage, encoder={figures['encoder']}, "
+        f"{figures['runs']} run(s) (1-min load average {low:.2f}-{high:.2f}):",
+        f"  {'stage':<38}{'CPU (each run)':<28}{'RSS added (each run)'}",
+    ]
+    for row in figures["stages"]:
+        cpu = " / ".join(f"{value:.2f}" for value in row["cpu_s"])
+        rss = " / ".join(f"{value:.0f}" for value in row["rss_added_mb"])
+        lines.append(f"  {row['stage']:<38}{cpu + ' s':<28}{rss} MB")
+    cpu = " / ".join(f"{value:.2f}" for value in figures["cpu_total_s"])
+    rss = " / ".join(f"{value:.0f}" for value in figures["rss_total_mb"])
+    lines.append(f"  {'total':<38}{cpu + ' s':<28}{rss} MB")
+    return lines
 
 
 KEYS = (
@@ -378,14 +499,27 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="FILE",
         help="run the bot under python -X importtime; the last restart's report goes to FILE",
     )
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="where a restart's CPU and memory go, stage by stage, instead of the runs above",
+    )
+    parser.add_argument("--stages-child", type=Path, metavar="CONFIG", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    figures = asyncio.run(measure(args))
-    print("\n".join(report(figures)))
+    if args.stages_child:  # one process of --stages
+        print(json.dumps(run_stages(args.stages_child)))
+        return
+    if args.stages:
+        figures = measure_stages(args)
+        print("\n".join(report_stages(figures)))
+    else:
+        figures = asyncio.run(measure(args))
+        print("\n".join(report(figures)))
     if args.json:
         print(json.dumps(figures))
 

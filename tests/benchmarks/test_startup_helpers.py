@@ -74,3 +74,23 @@ def test_the_report_gives_both_checkouts_and_their_difference() -> None:
     ]
     assert "-0.50 s" in restart  # the first answer
     assert restart.endswith("-1 MB")  # the peak
+
+
+def test_the_stages_report_gives_each_runs_figures_and_the_totals() -> None:
+    figures = {
+        "encoder": "none",
+        "runs": 2,
+        "load_average": [1.0, 2.0],
+        "stages": [
+            {"stage": "import aiogram", "cpu_s": [2.5, 2.4], "rss_added_mb": [134.0, 133.6]},
+            {"stage": "core.resume()", "cpu_s": [0.01, 0.02], "rss_added_mb": [0.0, 0.0]},
+        ],
+        "cpu_total_s": [3.2, 3.1],
+        "rss_total_mb": [265.1, 265.2],
+    }
+    lines = startup.report_stages(figures)
+    assert "2 run(s) (1-min load average 1.00-2.00)" in lines[0]
+    (aiogram,) = [line for line in lines if "import aiogram" in line]
+    assert "2.50 / 2.40 s" in aiogram
+    assert aiogram.endswith("134 / 134 MB")
+    assert lines[-1].split() == ["total", "3.20", "/", "3.10", "s", "265", "/", "265", "MB"]
