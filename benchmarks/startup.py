@@ -1,7 +1,8 @@
 """How long the bot takes to start and how much memory it holds, as ``supportbot run`` starts it.
 
     python benchmarks/startup.py [--runs 3] [--messages 50] [--encoder none|use]
-                                 [--runtime aiogram|ptb] [--importtime FILE] [--json]
+                                 [--runtime aiogram|ptb] [--baseline DIR] [--compile]
+                                 [--importtime FILE] [--json]
 
 Each run starts the Telegram emulator in this process and ``supportbot run`` as a child process
 (``python -m bot run``, the same entry point as ``./dev run`` and the installed ``supportbot``)
@@ -17,11 +18,30 @@ spawning the process until
 
 then the CPU time the process used until then (steadier than the wall time on a busy machine),
 the resident set (``VmRSS``) after that first answer, and again after ``--messages`` more
-questions from ten customers have all been answered. Two kinds of run: a first start (an empty
+questions from ten customers have all been answered, and the peak resident set (``VmHWM``) by
+then. Two kinds of run: a first start (an empty
 cache folder and no database: the schema is created, the matcher trained and stored) and a
 restart (the matcher cache of the first start, a database already at the current schema: the
 matcher is loaded from disk). Medians over ``--runs`` runs of each kind, the two kinds
 interleaved, each pair with a fresh cache folder.
+
+``--baseline DIR`` measures a second checkout of the project too (an older commit, e.g. from
+``git worktree add DIR COMMIT``): the bot then imports the packages of DIR (``PYTHONPATH``, same
+virtualenv) and reads DIR's sample content; its runs are interleaved with this checkout's, run by
+run, so both see the same load on a shared machine, and the report ends with the differences.
+
+Python compiles a module whose bytecode cache (``__pycache__``) is missing or stale each time it
+imports it, and writes no cache when ``PYTHONDONTWRITEBYTECODE`` is set. An installed bot has its
+caches (``pip install`` compiles what it installs), but a checkout in such an environment compiles
+the bot's ~170 modules at every start. The report says how many of the bot's modules had a cache;
+``--compile`` writes them first (``compileall``, as an installation does).
+
+``--stages`` measures instead where a restart's CPU time and memory go: each run is a fresh
+process that does what ``supportbot run`` does up to its first ``getUpdates``, one stage after the
+other (the settings, the imports of aiogram, of SQLAlchemy and storage, of numpy, of the rest of
+the bot, loading the content and the cached matcher, the rest of ``build_app`` with the reader,
+``core.resume()``), and notes the CPU time of the process (all threads) and its ``VmRSS`` after
+each; a first, unmeasured run trains and caches the matcher and creates the database.
 
 ``--importtime FILE`` runs the bot under ``python -X importtime`` and writes what the last
 restart imported, and what each import cost, to FILE: where a restart's time goes (the figures
@@ -32,11 +52,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
+import importlib.util
 import json
 import os
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +70,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from telegram_emulator import TelegramEmulator  # noqa: E402
 
 TOKEN = "123456:STARTUP-BENCHMARK"
 QUESTIONS = {
@@ -57,20 +79,40 @@ QUESTIONS = {
 START_TIMEOUT = 120.0
 
 
-def rss_mb(pid: int) -> float:
-    """The process's resident set now (``VmRSS``), in MB."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """The process's resident set now (``VmRSS``) or its peak so far (``VmHWM``), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}: is this Linux?")
+    raise RuntimeError(f"no {field} for process {pid}: is this Linux?")
 
 
-def _has_matcher_cache() -> bool:
-    """Whether this checkout knows ``[matching] cache_dir`` (the benchmark also measures the
-    versions before it, for a before/after comparison)."""
-    from bot.config import MatchingSettings
+PACKAGES = ("bot", "intents", "kb", "storage", "handoff")  # what the bot's process imports
 
-    return "cache_dir" in MatchingSettings.model_fields
+
+def _has_matcher_cache(root: Path) -> bool:
+    """Whether the checkout at ``root`` knows ``[matching] cache_dir`` (the benchmark also
+    measures the versions before it, for a before/after comparison)."""
+    return "    cache_dir: Path" in (root / "bot" / "config.py").read_text(encoding="utf-8")
+
+
+def bytecode_cached(root: Path) -> tuple[int, int]:
+    """How many of the bot's modules in the checkout at ``root`` have a bytecode cache at least
+    as new as their source, and how many modules there are."""
+    sources = [path for package in PACKAGES for path in (root / package).rglob("*.py")]
+    cached = 0
+    for source in sources:
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+            cached += 1
+    return cached, len(sources)
+
+
+def compile_packages(root: Path) -> None:
+    """Write the bytecode caches of the bot's modules, as installing the project does."""
+    for package in PACKAGES:
+        if not compileall.compile_dir(root / package, quiet=1):
+            raise RuntimeError(f"compileall failed in {root / package}")
 
 
 def cpu_s(pid: int) -> float:
@@ -80,13 +122,15 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def write_settings(folder: Path, api_url: str, encoder: str, cache: Path) -> Path:
+def write_settings(
+    folder: Path, api_url: str, encoder: str, cache: Path, root: Path = REPO
+) -> Path:
     path = folder / "config.toml"
     content = {
-        "intents_dir": REPO / "intents" / "content",
-        "kb_dir": REPO / "kb" / "articles",
-        "templates_dir": REPO / "kb" / "templates",
-        "texts_dir": REPO / "bot" / "texts",
+        "intents_dir": root / "intents" / "content",
+        "kb_dir": root / "kb" / "articles",
+        "templates_dir": root / "kb" / "templates",
+        "texts_dir": root / "bot" / "texts",
     }
     lines = [
         "[telegram]",
@@ -95,7 +139,7 @@ def write_settings(folder: Path, api_url: str, encoder: str, cache: Path) -> Pat
         f'url = "sqlite+aiosqlite:///{folder / "bot.sqlite3"}"',
         "[matching]",
         f'encoder = "{encoder}"',
-        *(f'cache_dir = "{cache}"' for _ in range(1) if _has_matcher_cache()),
+        *(f'cache_dir = "{cache}"' for _ in range(1) if _has_matcher_cache(root)),
         f'embedding_cache_dir = "{cache / "embeddings"}"',
         "[content]",
         *(f'{key} = "{value}"' for key, value in content.items()),
@@ -112,7 +156,10 @@ async def one_run(
     restart: bool,
     runtime: str = "aiogram",
     importtime: Path | None = None,
+    root: Path = REPO,
 ) -> dict[str, float]:
+    from telegram_emulator import TelegramEmulator  # here: --stages children stay without it
+
     folder = Path(tempfile.mkdtemp(prefix="startup-bench-"))
     errors = folder / "stderr.txt"  # a file, not a pipe: nothing reads it while the bot runs
     try:
@@ -122,11 +169,15 @@ async def one_run(
             async with Database.connect(f"sqlite+aiosqlite:///{folder / 'bot.sqlite3'}") as db:
                 await db.create_schema()
         async with TelegramEmulator(token=TOKEN) as tg:
-            config = write_settings(folder, tg.url, encoder, cache)
+            config = write_settings(folder, tg.url, encoder, cache, root)
             first = tg.add_user("First", language_code="en")
             await first.send("where is my order")
             env = {**os.environ, "SUPPORTBOT_TOKEN": TOKEN}
             env.pop("SUPPORTBOT_CONFIG", None)
+            if root != REPO:  # the other checkout's packages before the installed ones
+                env["PYTHONPATH"] = os.pathsep.join(
+                    filter(None, [str(root), env.get("PYTHONPATH")])
+                )
             started = time.perf_counter()
             with errors.open("wb") as stderr:
                 process = await asyncio.create_subprocess_exec(
@@ -176,6 +227,7 @@ async def one_run(
                     if sent:
                         await tg.wait_for_bot_messages(customer.chat_id, sent, timeout=60)
                 rss_after = rss_mb(process.pid)
+                rss_peak = rss_mb(process.pid, "VmHWM")
             finally:
                 if process.returncode is None:
                     process.send_signal(signal.SIGINT)
@@ -194,7 +246,130 @@ async def one_run(
         "cpu_started_s": cpu_started,
         "rss_started_mb": rss_started,
         "rss_after_mb": rss_after,
+        "rss_peak_mb": rss_peak,
     }
+
+
+def run_stages(config: Path) -> list[tuple[str, float, float]]:
+    """A restart of ``supportbot run`` up to its first ``getUpdates``, stage by stage, in this
+    (fresh) process: each stage's name, the process's CPU time and ``VmRSS`` (MB) after it."""
+    marks: list[tuple[str, float, float]] = []
+
+    def mark(stage: str) -> None:
+        marks.append((stage, time.process_time(), rss_mb(os.getpid())))
+
+    mark("interpreter")
+    import bot.cli
+    from bot.config import load_settings
+
+    bot.cli.build_parser()
+    settings = load_settings(config)
+    mark("command line and settings")
+    from bot.commands.service import collector_paused
+
+    with collector_paused():  # as supportbot run imports the runtime and the composition root
+        import aiogram.types  # noqa: F401
+
+        mark("import aiogram")
+        import sqlalchemy.ext.asyncio  # noqa: F401
+
+        import storage.database  # noqa: F401
+
+        mark("import SQLAlchemy and storage")
+        import numpy  # noqa: F401
+
+        mark("import numpy")
+        from bot.app import build_app, load_brain
+        from bot.runtime.aiogram import AiogramOutbox, make_bot
+
+        mark("import the rest of the bot")
+
+    async def start() -> None:
+        brain = await load_brain(settings)
+        mark("load_brain: content, cached matcher")
+        telegram = make_bot(TOKEN, settings.telegram.api_url)
+        try:
+            async with build_app(settings, AiogramOutbox(telegram), brain=brain) as app:
+                mark("build_app: database, texts, reader")
+                await app.core.resume()
+                mark("core.resume()")
+        finally:
+            await telegram.session.close()
+
+    asyncio.run(start())
+    return marks
+
+
+def measure_stages(args: argparse.Namespace) -> dict[str, Any]:
+    """``--runs`` fresh processes running :func:`run_stages` after one that fills the caches."""
+    folder = Path(tempfile.mkdtemp(prefix="startup-stages-"))
+    try:
+        config = write_settings(folder, "http://127.0.0.1:9", args.encoder, folder / "cache")
+        command = [sys.executable, str(Path(__file__).resolve()), "--stages-child", str(config)]
+        env = {key: value for key, value in os.environ.items() if key != "SUPPORTBOT_CONFIG"}
+        runs: list[list[tuple[str, float, float]]] = []
+        loads: list[float] = []
+        for n in range(args.runs + 1):
+            loads.append(os.getloadavg()[0])
+            done = subprocess.run(
+                command, cwd=folder, env=env, capture_output=True, text=True, timeout=600
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"the stages process failed:\n{done.stderr[-5000:]}")
+            if n:  # the first one trained the matcher and created the database
+                runs.append([tuple(mark) for mark in json.loads(done.stdout.splitlines()[-1])])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    names = [stage for stage, _, _ in runs[0]]
+    rows = []
+    for index, stage in enumerate(names):
+        before = [run[index - 1] if index else (stage, 0.0, 0.0) for run in runs]
+        rows.append(
+            {
+                "stage": stage,
+                "cpu_s": [
+                    round(run[index][1] - b[1], 3) for run, b in zip(runs, before, strict=True)
+                ],
+                "rss_added_mb": [
+                    round(run[index][2] - b[2], 1) for run, b in zip(runs, before, strict=True)
+                ],
+            }
+        )
+    return {
+        "encoder": args.encoder,
+        "runs": args.runs,
+        "load_average": [round(min(loads), 2), round(max(loads), 2)],
+        "stages": rows,
+        "cpu_total_s": [round(run[-1][1], 3) for run in runs],
+        "rss_total_mb": [round(run[-1][2], 1) for run in runs],
+    }
+
+
+def report_stages(figures: dict[str, Any]) -> list[str]:
+    low, high = figures["load_average"]
+    lines = [
+        f"a restart up to the first getUpdates, stage by stage, encoder={figures['encoder']}, "
+        f"{figures['runs']} run(s) (1-min load average {low:.2f}-{high:.2f}):",
+        f"  {'stage':<38}{'CPU (each run)':<28}{'RSS added (each run)'}",
+    ]
+    for row in figures["stages"]:
+        cpu = " / ".join(f"{value:.2f}" for value in row["cpu_s"])
+        rss = " / ".join(f"{value:.0f}" for value in row["rss_added_mb"])
+        lines.append(f"  {row['stage']:<38}{cpu + ' s':<28}{rss} MB")
+    cpu = " / ".join(f"{value:.2f}" for value in figures["cpu_total_s"])
+    rss = " / ".join(f"{value:.0f}" for value in figures["rss_total_mb"])
+    lines.append(f"  {'total':<38}{cpu + ' s':<28}{rss} MB")
+    return lines
+
+
+KEYS = (
+    "polls_s",
+    "first_answer_s",
+    "cpu_started_s",
+    "rss_started_mb",
+    "rss_after_mb",
+    "rss_peak_mb",
+)
 
 
 def median(rows: list[dict[str, float]], key: str) -> float:
@@ -202,54 +377,95 @@ def median(rows: list[dict[str, float]], key: str) -> float:
 
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
-    cold: list[dict[str, float]] = []
-    warm: list[dict[str, float]] = []
+    roots = {"this": REPO}
+    if args.baseline:
+        roots["baseline"] = args.baseline.resolve()
+    if args.compile:
+        for root in roots.values():
+            compile_packages(root)
+    rows: dict[str, dict[str, list[dict[str, float]]]] = {
+        name: {"cold": [], "warm": []} for name in roots
+    }
+    loads: list[float] = []
     for _ in range(args.runs):
-        cache = Path(tempfile.mkdtemp(prefix="startup-cache-"))
-        try:
-            for rows, restart in ((cold, False), (warm, True)):
-                rows.append(
-                    await one_run(
-                        args.encoder,
-                        cache,
-                        args.messages,
-                        restart=restart,
-                        runtime=args.runtime,
-                        importtime=args.importtime,
+        for name, root in roots.items():  # interleaved: a pair of runs of each checkout in turn
+            cache = Path(tempfile.mkdtemp(prefix="startup-cache-"))
+            try:
+                for kind, restart in (("cold", False), ("warm", True)):
+                    loads.append(os.getloadavg()[0])
+                    rows[name][kind].append(
+                        await one_run(
+                            args.encoder,
+                            cache,
+                            args.messages,
+                            restart=restart,
+                            runtime=args.runtime,
+                            importtime=args.importtime if name == "this" else None,
+                            root=root,
+                        )
                     )
-                )
-        finally:
-            shutil.rmtree(cache, ignore_errors=True)
-    keys = ("polls_s", "first_answer_s", "cpu_started_s", "rss_started_mb", "rss_after_mb")
-    return {
+            finally:
+                shutil.rmtree(cache, ignore_errors=True)
+    figures: dict[str, Any] = {
         "encoder": args.encoder,
         "runtime": args.runtime,
         "runs": args.runs,
         "messages": args.messages,
-        "cold": {key: median(cold, key) for key in keys},
-        "warm": {key: median(warm, key) for key in keys},
-        "all": {"cold": cold, "warm": warm},
+        "load_average": [round(min(loads), 2), round(max(loads), 2)],
+        "checkouts": {},
     }
+    for name, root in roots.items():
+        cached, modules = bytecode_cached(root)
+        figures["checkouts"][name] = {
+            "root": str(root),
+            "bytecode_cached": [cached, modules],
+            "cold": {key: median(rows[name]["cold"], key) for key in KEYS},
+            "warm": {key: median(rows[name]["warm"], key) for key in KEYS},
+            "all": rows[name],
+        }
+    return figures
 
 
 def report(figures: dict[str, Any]) -> list[str]:
+    low, high = figures["load_average"]
     lines = [
         f"supportbot run --runtime {figures['runtime']}, sample content, SQLite, "
         f"encoder={figures['encoder']}, "
-        f"median of {figures['runs']} run(s) each:",
-        f"  {'':<31}{'polls':>9}{'1st answer':>12}{'CPU then':>10}{'RSS started':>13}"
-        f"{'RSS +' + str(figures['messages']) + ' msgs':>14}",
+        f"median of {figures['runs']} run(s) each (1-min load average {low:.2f}-{high:.2f}):",
     ]
-    for kind, label in (
-        ("cold", "first start (no cache, no db)"),
-        ("warm", "restart (cache, db exist)"),
-    ):
-        row = figures[kind]
-        lines.append(
-            f"  {label:<31}{row['polls_s']:>7.2f} s{row['first_answer_s']:>10.2f} s"
-            f"{row['cpu_started_s']:>8.2f} s"
-            f"{row['rss_started_mb']:>10.0f} MB{row['rss_after_mb']:>11.0f} MB"
-        )
+    checkouts = figures["checkouts"]
+    for name, checkout in checkouts.items():
+        cached, modules = checkout["bytecode_cached"]
+        lines += [
+            f"{name} checkout ({checkout['root']}; bytecode caches for {cached} of "
+            f"{modules} modules after the runs):",
+            f"  {'':<31}{'polls':>9}{'1st answer':>12}{'CPU then':>10}{'RSS started':>13}"
+            f"{'RSS +' + str(figures['messages']) + ' msgs':>14}{'peak':>9}",
+        ]
+        for kind, label in (
+            ("cold", "first start (no cache, no db)"),
+            ("warm", "restart (cache, db exist)"),
+        ):
+            row = checkout[kind]
+            lines.append(
+                f"  {label:<31}{row['polls_s']:>7.2f} s{row['first_answer_s']:>10.2f} s"
+                f"{row['cpu_started_s']:>8.2f} s"
+                f"{row['rss_started_mb']:>10.0f} MB{row['rss_after_mb']:>11.0f} MB"
+                f"{row['rss_peak_mb']:>6.0f} MB"
+            )
+    if "baseline" in checkouts:
+        lines.append("this - baseline (medians):")
+        for kind, label in (("cold", "first start"), ("warm", "restart")):
+            this, base = checkouts["this"][kind], checkouts["baseline"][kind]
+            lines.append(
+                f"  {label:<31}"
+                f"{this['polls_s'] - base['polls_s']:>+7.2f} s"
+                f"{this['first_answer_s'] - base['first_answer_s']:>+10.2f} s"
+                f"{this['cpu_started_s'] - base['cpu_started_s']:>+8.2f} s"
+                f"{this['rss_started_mb'] - base['rss_started_mb']:>+10.0f} MB"
+                f"{this['rss_after_mb'] - base['rss_after_mb']:>+11.0f} MB"
+                f"{this['rss_peak_mb'] - base['rss_peak_mb']:>+6.0f} MB"
+            )
     return lines
 
 
@@ -267,19 +483,43 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="supportbot run --runtime (default: aiogram, as supportbot run)",
     )
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="also measure the checkout in DIR (e.g. git worktree add DIR COMMIT), interleaved",
+    )
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="write the bot modules' bytecode caches first (compileall), as installing does",
+    )
+    parser.add_argument(
         "--importtime",
         type=Path,
         metavar="FILE",
         help="run the bot under python -X importtime; the last restart's report goes to FILE",
     )
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="where a restart's CPU and memory go, stage by stage, instead of the runs above",
+    )
+    parser.add_argument("--stages-child", type=Path, metavar="CONFIG", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    figures = asyncio.run(measure(args))
-    print("\n".join(report(figures)))
+    if args.stages_child:  # one process of --stages
+        print(json.dumps(run_stages(args.stages_child)))
+        return
+    if args.stages:
+        figures = measure_stages(args)
+        print("\n".join(report_stages(figures)))
+    else:
+        figures = asyncio.run(measure(args))
+        print("\n".join(report(figures)))
     if args.json:
         print(json.dumps(figures))
 
