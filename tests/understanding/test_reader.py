@@ -85,6 +85,16 @@ def test_transliteration_and_layout_are_read_as_russian() -> None:
     assert ("привет", "ru") in matcher.seen
 
 
+def test_layout_keys_that_give_punctuation_are_read_as_russian_letters() -> None:
+    r, matcher = reader()
+    # "б" is the comma key: "cgfcb,j" is "спасибо" typed with the English layout on
+    understood = r.understand("cgfcb,j", Context("ru"))
+    assert understood.decision.intent_id == "thanks"
+    assert ("спасибо", "ru") in matcher.seen
+    plain = read_words("hello, e.g. this", r.lexicons)  # ordinary punctuation stays punctuation
+    assert plain.text_for("en") == "hello e g this"
+
+
 def test_slots_are_kept_and_taken_out_of_what_is_matched() -> None:
     r, matcher = reader()
     understood = r.understand("где мой заказ 458812?", Context("ru"))
