@@ -103,7 +103,8 @@ def _read(word: str, lexicons: Mapping[str, Lexicon]) -> WordReading:
 
 def read_words(text: str, lexicons: Mapping[str, Lexicon]) -> Reading:
     """Every word of ``text`` read against the lexicons."""
-    raw = _TOKEN.findall(unicodedata.normalize("NFKC", text))
+    text = _layout_punctuation(unicodedata.normalize("NFKC", text), lexicons)
+    raw = _TOKEN.findall(text)
     models = _model_tokens(raw, lexicons)
     words: list[WordReading] = []
     for i, token in enumerate(raw):
@@ -124,6 +125,29 @@ def read_words(text: str, lexicons: Mapping[str, Lexicon]) -> Reading:
             continue
         words += [_read(word, lexicons) for word in normalize(token).split()]
     return _whole_transliteration(Reading(tuple(words)), lexicons)
+
+
+# the keys of б, ю, ж, х, ъ give punctuation in the English layout: "pf,sk" is "забыл"
+_LAYOUT_KEYS = re.compile(r"[a-z,.;\[\]]+")
+_KEY_INSIDE = re.compile(r"[,.;\[\]][a-z]")
+
+
+def _layout_punctuation(text: str, lexicons: Mapping[str, Lexicon]) -> str:
+    """``text`` with each Latin chunk that has such a key before a letter ("pf,sk", ",jkmijt")
+    written in Russian when that gives a word of the Russian content; the tokenizer would
+    otherwise split it at the punctuation ("pf" and "sk")."""
+    ru = lexicons.get("ru")
+    if ru is None:
+        return text
+
+    def convert(chunk: str) -> str:
+        lower = chunk.lower()
+        if not _LAYOUT_KEYS.fullmatch(lower) or not _KEY_INSIDE.search(lower):
+            return chunk
+        converted = en_keys_to_ru(lower.rstrip(",.;"))
+        return converted if ru.knows(converted) else chunk
+
+    return " ".join(convert(chunk) for chunk in text.split())
 
 
 # Latin and Cyrillic letters drawn alike: a word mixing both scripts is written in the one most of

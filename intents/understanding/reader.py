@@ -139,7 +139,7 @@ class Reader:
             if better.score > best[0].score:
                 best = (better, corrected, via | {"typos"})
         framed = self.framing.strip(best[1], lang)
-        if framed is not None:
+        if framed is not None and not _small_talk_around_a_word(best[0], framed):
             inner = self.decide(framed, lang)
             if inner.score > best[0].score and inner.intent_id not in SMALL_TALK:
                 best = (inner, framed, best[2] | {"framing"})
@@ -148,3 +148,10 @@ class Reader:
     def _follow_up(self, text: str, lang: str, kind: FollowUp) -> Understanding:
         decision = Decision(text, lang, "answer", None, None, 1.0, ())
         return Understanding(text, decision, lang, False, text, (), kind)
+
+
+def _small_talk_around_a_word(decision: Decision, framed: str) -> bool:
+    """A message answered as small talk whose rest is one word ("hi guys", "hello team") is
+    small talk: that word alone is no question (matched alone, "guys" scored an anger intent)."""
+    small_talk = decision.action == "answer" and decision.intent_id in SMALL_TALK
+    return small_talk and len(framed.split()) < 2

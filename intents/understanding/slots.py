@@ -35,7 +35,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "amount",
         re.compile(
-            rf"(?:(?:{_CURRENCY})\s?\d[\d\s]*(?:[.,]\d{{1,2}})?|\d[\d\s]*(?:[.,]\d{{1,2}})?\s?(?:{_CURRENCY}))(?!\w)",
+            rf"(?:(?:{_CURRENCY})\s?\d[\d\s]*(?:[.,]\d{{1,2}})?|\d[\d\s]*(?:[.,]\d{{1,2}})?\s?(?:{_CURRENCY})"
+            # thousands in short: "35 тыс", "60k" (two digits at least: "4k" is a screen)
+            rf"|\d+\s?тыс(?:яч[иа]?)?\.?|\d{{2,}}\s?[kк])(?!\w)",
             re.IGNORECASE,
         ),
     ),
@@ -47,17 +49,25 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "date",
         re.compile(
-            rf"\b(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?|\d{{1,2}}\s(?:{_MONTHS})|(?:{_MONTHS})\s\d{{1,2}})\b",
+            rf"\b(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?|\d{{1,2}}\s(?:{_MONTHS})|(?:{_MONTHS})\s\d{{1,2}}"
+            # a day of the month alone: "the 21st", "21-го", "21 числа"
+            rf"|\d{{1,2}}(?:st|nd|rd|th|-?го|\sчисла))\b",
             re.IGNORECASE,
         ),
     ),
     # capitals and at least one digit, starting with a letter: SALE20, VOLT2024
     ("promo_code", re.compile(r"\b(?=[A-Z0-9]*\d)[A-Z][A-Z0-9]{3,14}\b")),
-    ("order_id", re.compile(r"(?:(?<=\s)|^|(?<=№)|(?<=#))#?№?\s?(\d{5,10})(?!\d)")),
+    # 5–10 digits, with the shop's letter prefix or not: 458812, VM-458812
+    (
+        "order_id",
+        re.compile(r"(?:(?<=\s)|^|(?<=№)|(?<=#))#?№?\s?((?:[A-Za-z]{1,3}-)?\d{5,10})(?!\d)"),
+    ),
 )
 
 
-_BARE_ORDER = re.compile(r"\s*(?:заказ|order)?\s*[#№]?\s*(\d{5,10})\s*[.!]?\s*", re.IGNORECASE)
+_BARE_ORDER = re.compile(
+    r"\s*(?:заказ|order)?\s*[#№]?\s*((?:[a-z]{1,3}-)?\d{5,10})\s*[.!]?\s*", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,16 @@ def test_transliteration_and_layout_are_read_as_russian() -> None:
     assert ("привет", "ru") in matcher.seen
 
 
+def test_layout_keys_that_give_punctuation_are_read_as_russian_letters() -> None:
+    r, matcher = reader()
+    # "б" is the comma key: "cgfcb,j" is "спасибо" typed with the English layout on
+    understood = r.understand("cgfcb,j", Context("ru"))
+    assert understood.decision.intent_id == "thanks"
+    assert ("спасибо", "ru") in matcher.seen
+    plain = read_words("hello, e.g. this", r.lexicons)  # ordinary punctuation stays punctuation
+    assert plain.text_for("en") == "hello e g this"
+
+
 def test_slots_are_kept_and_taken_out_of_what_is_matched() -> None:
     r, matcher = reader()
     understood = r.understand("где мой заказ 458812?", Context("ru"))
@@ -135,6 +145,22 @@ def test_an_opening_greeting_and_closing_thanks_are_taken_off_a_question() -> No
     # "привет" also opens an order-status example, as a greeting there too
     assert r.framing.strip("привет где мой заказ", "ru") == "где мой заказ"
     assert r.framing.strip("hello", "en") is None  # nothing else: small talk as it is
+
+
+def test_a_greeting_around_one_word_stays_small_talk() -> None:
+    def decide(text: str, lang: str) -> Decision:
+        intent = CONTENT.intents["greeting" if text.startswith("hi") else "order_status"]
+        score = 0.8 if text.startswith("hi") else 0.9  # the lone word scores higher alone
+        candidate = (Candidate(intent.id, score, "intent"),)
+        return Decision(text, lang, "answer", intent, None, score, candidate)  # type: ignore[arg-type]
+
+    r = Reader(CONTENT, decide, "en")
+    understood = r.understand("hi guys", Context("en"))
+    assert understood.decision.intent_id == "greeting"
+    assert "framing" not in understood.via
+    question = r.understand("hi where is my order", Context("en"))  # a question still is one
+    assert question.decision.intent_id == "order_status"
+    assert "framing" in question.via
 
 
 def test_the_unknown_words_of_a_known_product_model_are_left_out_and_an_unknown_model_kept() -> (

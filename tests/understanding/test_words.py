@@ -58,6 +58,15 @@ def test_keyboard_layouts_both_ways() -> None:
         ("call me at 6pm or 9:30 a.m.", "call me at or", [("time", "6pm"), ("time", "9:30 a.m.")]),
         ("order 458812 from 12/03", "order from", [("date", "12/03"), ("order_id", "458812")]),
         ("is the PS5 or iPhone 15 in stock", "is the PS5 or iPhone 15 in stock", []),
+        ("any update on order VM-552210?", "any update on order ?", [("order_id", "VM-552210")]),
+        ("cancelled on the 21st", "cancelled on the", [("date", "21st")]),
+        (
+            "вернула 21-го, где мои 35 тыс",
+            "вернула , где мои",
+            [("amount", "35 тыс"), ("date", "21-го")],
+        ),
+        ("is it extra on a 60k order", "is it extra on a order", [("amount", "60k")]),
+        ("a 4k tv in stock?", "a 4k tv in stock?", []),
     ],
 )
 def test_slots_are_taken_out_and_kept(text: str, left: str, slots: list[tuple[str, str]]) -> None:
@@ -70,6 +79,7 @@ def test_a_bare_order_number() -> None:
     assert is_bare_order_id("458812") == "458812"
     assert is_bare_order_id(" #458812. ") == "458812"
     assert is_bare_order_id("заказ № 458812") == "458812"
+    assert is_bare_order_id("VM-458812") == "VM-458812"
     assert is_bare_order_id("458812 where is it") is None
     assert is_bare_order_id("12") is None
 
