@@ -73,14 +73,21 @@ class CustomerRepository(Protocol):
 class ConversationRepository(Protocol):
     async def get(self, conversation_id: int) -> Conversation | None: ...
     async def current(self, customer_id: int, *, now: datetime, idle_after_s: int) -> Conversation:
-        """The customer's conversation, or a new one if the last message is older than the gap."""
+        """The customer's conversation, or a new one if the last message is older than the gap;
+        either way its ``last_message_at`` is moved to ``now`` (never back), in the same
+        statement, for the message about to be stored at ``now`` (which is then added with
+        ``touch=False``)."""
         ...
 
     async def mark_resolved_by_bot(self, conversation_id: int) -> None: ...
 
 
 class MessageRepository(Protocol):
-    async def add(self, message: NewMessage) -> StoredMessage: ...
+    async def add(self, message: NewMessage, *, touch: bool = True) -> StoredMessage:
+        """Store the message and move its conversation's ``last_message_at`` forward to it;
+        ``touch=False`` when :meth:`ConversationRepository.current` already did."""
+        ...
+
     async def add_all(self, messages: Sequence[NewMessage]) -> None:
         """Store several messages at once, as :meth:`add` does each (not read back): what
         many handlings record together costs a statement, not one per message."""

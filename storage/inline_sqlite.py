@@ -18,18 +18,38 @@ Running in place blocks the loop for as long as SQLite works. That is fine here 
 Another process writing to the same file (a second bot on one file is not supported) could make
 a statement wait up to the busy timeout with the loop blocked. PostgreSQL is unaffected: asyncpg
 is asynchronous all the way down.
+
+**Without the greenlet round trips.** SQLAlchemy's asyncio layer runs each statement as sync code
+in a greenlet of its own (``greenlet_spawn``) that hands every driver call back to the event loop
+(``await_``) and waits to be switched back: two or three greenlet switches per statement, and a
+greenlet per call, for calls that here complete before they return. :func:`in_place` runs the
+sync side of a connection or session directly on the loop instead: while it is active, the
+``await_`` of SQLAlchemy's aiosqlite adapter drives the driver's coroutine to its end at once
+(:func:`sync_of` says whether a connection is one of these). Measured on one small INSERT: about
+0.12 ms of CPU through ``AsyncConnection.execute``, 0.07 ms in place. A coroutine that would
+really wait (stock aiosqlite's thread, a pool with no free connection) is refused with an error,
+never half run; outside :func:`in_place` everything goes through SQLAlchemy as usual.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Generator
-from typing import Any
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import ModuleType
+from typing import Any, TypeVar
 
 import aiosqlite
+import sqlalchemy.connectors.asyncio as _adapter_base
+import sqlalchemy.dialects.sqlite.aiosqlite as _adapter
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-__all__ = ["InlineConnection", "connect"]
+__all__ = ["InlineConnection", "connect", "in_place", "in_place_ready", "sync_of"]
+
+T = TypeVar("T")
 
 _Job = tuple[asyncio.Future[Any] | None, Callable[[], Any]]
 
@@ -77,3 +97,72 @@ def connect(database: str, *, iter_chunk_size: int = 64, **kwargs: Any) -> Inlin
         return connection
 
     return InlineConnection(connector, iter_chunk_size)
+
+
+# ---------------------------------------------------------------- calls without the greenlets
+_in_place: ContextVar[bool] = ContextVar("sqlite_in_place", default=False)
+
+
+def _run_now(awaitable: Awaitable[T]) -> T:
+    """The result of ``awaitable``, which must complete without waiting (an inline call)."""
+    steps = awaitable.__await__()
+    try:
+        steps.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    steps.close()
+    raise RuntimeError(
+        "a SQLite call run in place had to wait: only connections opened by "
+        "storage.inline_sqlite.connect complete at once; run it through SQLAlchemy's asyncio API"
+    )
+
+
+def _dispatching(original: Callable[[Awaitable[Any]], Any]) -> Callable[[Awaitable[Any]], Any]:
+    def await_(awaitable: Awaitable[Any]) -> Any:
+        if _in_place.get():
+            return _run_now(awaitable)
+        return original(awaitable)
+
+    await_.in_place = True  # type: ignore[attr-defined]
+    return await_
+
+
+def _install(module: ModuleType) -> bool:
+    """Route ``module``'s ``await_`` through the in-place switch; False if it has none (another
+    SQLAlchemy version: then nothing runs in place)."""
+    original = getattr(module, "await_", None)
+    if original is None:
+        return False
+    if not getattr(original, "in_place", False):
+        module.await_ = _dispatching(original)  # type: ignore[attr-defined]
+    return True
+
+
+_READY = _install(_adapter_base) and _install(_adapter)
+
+
+def in_place_ready() -> bool:
+    """Whether this SQLAlchemy lets SQLite calls run in place (its adapter calls a module-level
+    ``await_``, as 2.1 does); if not, everything goes through the asyncio API."""
+    return _READY
+
+
+def sync_of(connection: AsyncConnection) -> Connection | None:
+    """The sync side of ``connection`` when its SQLite calls complete in place, else None."""
+    if not _READY or connection.dialect.name != "sqlite":
+        return None
+    sync = connection.sync_connection
+    if sync is None or not isinstance(sync.connection.driver_connection, InlineConnection):
+        return None
+    return sync
+
+
+@contextmanager
+def in_place() -> Iterator[None]:
+    """Inside, the sync side of an inline SQLite connection (or of a session bound to one) may be
+    called directly on the event loop: its driver calls complete at once."""
+    token = _in_place.set(True)
+    try:
+        yield
+    finally:
+        _in_place.reset(token)

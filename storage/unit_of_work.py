@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from handoff import (
     ConversationRepository,
@@ -24,6 +25,7 @@ from handoff import (
 )
 from storage.errors import StorageError
 from storage.failures import translate
+from storage.inline_sqlite import in_place, sync_of
 from storage.repositories import (
     SqlConversationRepository,
     SqlCustomerRepository,
@@ -94,6 +96,7 @@ class SqlUnitOfWork:
         self._url = url
         self._gate = gate
         self._session: AsyncSession | None = None
+        self._in_place = False  # an inline SQLite connection: the session ends in place
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
@@ -107,6 +110,7 @@ class SqlUnitOfWork:
             await session.close()
             self._release()
             raise translate(exc, self._url) from exc
+        self._in_place = sync_of(connection) is not None
         self.customers = SqlCustomerRepository(session, connection)
         self.conversations = SqlConversationRepository(session, connection)
         self.messages = SqlMessageRepository(session, connection)
@@ -129,14 +133,21 @@ class SqlUnitOfWork:
         if session is None:
             return
         try:
-            if exc is None:
+            if self._in_place:  # no greenlet round trips (storage/inline_sqlite.py)
+                with in_place():
+                    _end(session.sync_session, commit=exc is None)
+            elif exc is None:
                 await session.commit()
             else:
                 await session.rollback()
         except (SQLAlchemyError, OSError) as failure:
             raise translate(failure, self._url) from (exc or failure)
         finally:
-            await session.close()
+            if self._in_place:
+                with in_place():
+                    session.sync_session.close()
+            else:
+                await session.close()
             self._release()
         if _is_bad_argument(exc):
             # A naive datetime or a value the column cannot take: the caller's bug, not storage's.
@@ -148,6 +159,13 @@ class SqlUnitOfWork:
         if self._gate is not None:
             self._gate.release()
             self._gate = None
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    if commit:
+        session.commit()
+    else:
+        session.rollback()
 
 
 def _is_bad_argument(exc: BaseException | None) -> bool:

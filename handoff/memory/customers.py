@@ -87,7 +87,10 @@ class MemoryConversationRepository(Repo):
         mine = [c for c in self._store.conversations.values() if c.customer_id == customer_id]
         latest = max(mine, key=lambda c: (c.last_message_at, c.id), default=None)
         if latest is not None and (now - latest.last_message_at).total_seconds() <= idle_after_s:
-            return latest
+            if latest.last_message_at >= now:
+                return latest
+            moved = replace(latest, last_message_at=now)
+            return self._tx.put(self._store.conversations, moved.id, moved)
         created = Conversation(
             id=self._store.next_id(),
             customer_id=customer_id,

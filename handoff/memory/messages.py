@@ -12,7 +12,7 @@ __all__ = ["MemoryMessageRepository", "MemoryRelayRepository"]
 
 
 class MemoryMessageRepository(Repo):
-    async def add(self, message: NewMessage) -> StoredMessage:
+    async def add(self, message: NewMessage, *, touch: bool = True) -> StoredMessage:
         created_at = utc(message.created_at)
         stored = StoredMessage(
             id=self._store.next_id(),
@@ -29,7 +29,7 @@ class MemoryMessageRepository(Repo):
             author_name=message.author_name,
         )
         conversation = self._store.conversations.get(message.conversation_id)
-        if conversation is not None and conversation.last_message_at < created_at:
+        if touch and conversation is not None and conversation.last_message_at < created_at:
             moved = replace(conversation, last_message_at=created_at)
             self._tx.put(self._store.conversations, conversation.id, moved)
         return self._tx.put(self._store.messages, stored.id, stored)

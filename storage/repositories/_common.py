@@ -10,21 +10,23 @@ a cache key from a fresh statement each time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, Final, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, Insert, Row, Table, insert
+from sqlalchemy import CursorResult, Executable, Insert, Result, Row, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.errors import RecordNotFoundError
+from storage.inline_sqlite import in_place, sync_of
 
 __all__ = [
     "FRESH",
     "add_row",
     "changed_rows",
     "dialect_insert",
+    "execute",
     "first_row",
     "insert_for",
     "require",
@@ -55,6 +57,21 @@ def table_of(entity: type[Any]) -> Table:
     return cast(Table, entity.__table__)
 
 
+Params = Mapping[str, object] | Sequence[Mapping[str, object]] | None
+
+
+async def execute(
+    connection: AsyncConnection, statement: Executable, params: Params = None
+) -> Result[Any]:
+    """``connection.execute``, run in place on an inline SQLite connection (no greenlet round
+    trips, :mod:`storage.inline_sqlite`); a list of parameter sets runs as one executemany."""
+    sync = sync_of(connection)
+    if sync is not None:
+        with in_place():
+            return sync.execute(statement, params)
+    return await connection.execute(statement, params)
+
+
 @cache
 def _insert_returning(table: Table) -> Insert:
     return insert(table).returning(*table.c)
@@ -66,7 +83,7 @@ async def add_row(connection: AsyncConnection, entity: type[Any], **values: obje
     The row is a Core row: its attributes are the table's columns (as on the mapped class).
     """
     # Core applies the columns' Python-side defaults to what is not given
-    result = await connection.execute(_insert_returning(table_of(entity)), values)
+    result = await execute(connection, _insert_returning(table_of(entity)), values)
     return result.one()
 
 
@@ -74,7 +91,7 @@ async def first_row(
     connection: AsyncConnection, statement: Executable, params: Mapping[str, object] | None = None
 ) -> Row[Any] | None:
     """The first row of a Core SELECT (or None)."""
-    result = await connection.execute(statement, dict(params or {}))
+    result = await execute(connection, statement, dict(params or {}))
     return result.first()
 
 
@@ -82,7 +99,7 @@ async def changed_rows(
     connection: AsyncConnection, statement: Executable, params: Mapping[str, object] | None = None
 ) -> int:
     """Runs an UPDATE/DELETE/INSERT (no ORM synchronisation); how many rows it matched."""
-    result = await connection.execute(statement, dict(params or {}))
+    result = await execute(connection, statement, dict(params or {}))
     return cast(CursorResult[Any], result).rowcount
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Row, Select, Update, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from handoff import Conversation, Customer, DialogState
 from storage.repositories._common import (
@@ -87,13 +87,24 @@ def _customer_by_id() -> Select[Any]:
 
 
 @cache
-def _latest_conversation() -> Select[Any]:
+def _continue_conversation() -> ReturningUpdate[Any]:
+    """The customer's latest conversation, if its last message is at or after ``cutoff``, with
+    its ``last_message_at`` moved to ``now`` (never back): a read and a touch in one statement."""
     table = table_of(ConversationRow)
-    return (
-        select(*table.c)
-        .where(table.c.customer_id == bindparam("customer_id"))
+    latest = (
+        select(table.c.id)
+        .where(table.c.customer_id == bindparam("of_customer"))
         .order_by(table.c.last_message_at.desc(), table.c.id.desc())
         .limit(1)
+        .scalar_subquery()
+    )
+    at = table.c.last_message_at
+    now = bindparam("now", type_=at.type)
+    return (
+        update(table)
+        .where(table.c.id == latest, at >= bindparam("cutoff", type_=at.type))
+        .values(last_message_at=case((at < now, now), else_=at))
+        .returning(*table.c)
     )
 
 
@@ -164,10 +175,13 @@ class SqlConversationRepository:
         return None if row is None else _conversation(row)
 
     async def current(self, customer_id: int, *, now: datetime, idle_after_s: int) -> Conversation:
-        latest = await first_row(
-            self._connection, _latest_conversation(), {"customer_id": customer_id}
-        )
-        if latest is not None and (now - latest.last_message_at).total_seconds() <= idle_after_s:
+        params = {
+            "of_customer": customer_id,
+            "now": now,
+            "cutoff": now - timedelta(seconds=idle_after_s),
+        }
+        latest = await first_row(self._connection, _continue_conversation(), params)
+        if latest is not None:
             return _conversation(latest)
         row = await add_row(
             self._connection,

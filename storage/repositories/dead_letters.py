@@ -10,7 +10,7 @@ from sqlalchemy import Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff import DeadLetter
-from storage.repositories._common import add_row, changed_rows, first_row, table_of
+from storage.repositories._common import add_row, changed_rows, execute, first_row, table_of
 from storage.tables import DeadLetterRow
 
 __all__ = ["SqlDeadLetterRepository"]
@@ -74,7 +74,7 @@ class SqlDeadLetterRepository:
 
     async def oldest(self, *, limit: int = 100) -> Sequence[DeadLetter]:
         statement = select(*_COLUMNS).order_by(*_ORDER).limit(limit)
-        result = await self._connection.execute(statement)
+        result = await execute(self._connection, statement)
         return [_letter(row) for row in result]
 
     async def request_retry(self, letter_id: int) -> bool:
@@ -97,7 +97,7 @@ class SqlDeadLetterRepository:
             .where(DeadLetterRow.retry_requested.is_(True))
             .order_by(DeadLetterRow.id)
         )
-        result = await self._connection.execute(statement)
+        result = await execute(self._connection, statement)
         return [_letter(row) for row in result]
 
     async def failed_again(self, letter_id: int, *, error: str, now: datetime) -> None:

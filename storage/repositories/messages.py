@@ -25,6 +25,7 @@ from storage.repositories._common import (
     FRESH,
     add_row,
     changed_rows,
+    execute,
     first_row,
     insert_for,
     table_of,
@@ -147,14 +148,16 @@ class SqlMessageRepository:
         self._session = session
         self._connection = connection  # the session's own, for Core statements
 
-    async def add(self, message: NewMessage) -> StoredMessage:
-        """Stores the message and moves the conversation's ``last_message_at`` forward."""
+    async def add(self, message: NewMessage, *, touch: bool = True) -> StoredMessage:
+        """Stores the message and moves the conversation's ``last_message_at`` forward (unless
+        ``touch`` is False: the conversation's ``current`` did)."""
         row = await add_row(self._connection, MessageRow, **_message_values(message))
-        await changed_rows(
-            self._connection,
-            _touch_conversation(),
-            {"conversation_id": message.conversation_id, "at": message.created_at},
-        )
+        if touch:
+            await changed_rows(
+                self._connection,
+                _touch_conversation(),
+                {"conversation_id": message.conversation_id, "at": message.created_at},
+            )
         return _message(row)
 
     async def add_all(self, messages: Sequence[NewMessage]) -> None:
@@ -162,14 +165,14 @@ class SqlMessageRepository:
             return
         # one executemany each: the rows, then every conversation's newest time
         rows = [_message_values(message) for message in messages]
-        await self._connection.execute(_insert_messages(), rows)
+        await execute(self._connection, _insert_messages(), rows)
         newest: dict[int, datetime] = {}
         for message in messages:
             at = newest.get(message.conversation_id)
             if at is None or at < message.created_at:
                 newest[message.conversation_id] = message.created_at
         touches = [{"conversation_id": cid, "at": at} for cid, at in newest.items()]
-        await self._connection.execute(_touch_conversation(), touches)
+        await execute(self._connection, _touch_conversation(), touches)
 
     async def for_conversation(self, conversation_id: int) -> Sequence[StoredMessage]:
         return await self._many(MessageRow.conversation_id == conversation_id)
@@ -197,16 +200,18 @@ class SqlRelayRepository:
 
     async def add(self, link: RelayLink) -> None:
         """Idempotent: a second link for the same target message is ignored."""
-        await self._connection.execute(_add_link(self._connection.dialect.name), _link_values(link))
+        await execute(
+            self._connection, _add_link(self._connection.dialect.name), _link_values(link)
+        )
 
     async def add_all(self, links: Sequence[RelayLink]) -> None:
         if links:
             statement = _add_link(self._connection.dialect.name)
-            await self._connection.execute(statement, [_link_values(link) for link in links])
+            await execute(self._connection, statement, [_link_values(link) for link in links])
 
     async def by_source(self, chat_id: int, message_id: int) -> Sequence[RelayLink]:
         params = {"chat": chat_id, "message": message_id}
-        rows = await self._connection.execute(_links_by("source"), params)
+        rows = await execute(self._connection, _links_by("source"), params)
         return [_link(row) for row in rows]
 
     async def by_target(self, chat_id: int, message_id: int) -> RelayLink | None:

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
 from handoff import PendingWork
-from storage.repositories._common import insert_for, table_of
+from storage.repositories._common import execute, insert_for, table_of
 from storage.tables import OutboxRow, OutboxStepRow
 
 __all__ = ["SqlOutboxRepository"]
@@ -101,7 +101,7 @@ class SqlOutboxRepository:
             "thread_id": thread_id,
             "created_at": now,
         }
-        result = await self._connection.execute(_add_work(), values)
+        result = await execute(self._connection, _add_work(), values)
         return int(result.scalar_one())
 
     async def pending(
@@ -110,13 +110,13 @@ class SqlOutboxRepository:
         query = select(OutboxRow.__table__).order_by(OutboxRow.id).limit(limit)
         if created_before is not None:
             query = query.where(OutboxRow.created_at < created_before)
-        rows = (await self._connection.execute(query)).all()
+        rows = (await execute(self._connection, query)).all()
         if not rows:
             return []
         ids = [row.id for row in rows]
         steps: dict[int, dict[str, str]] = {work_id: {} for work_id in ids}
-        found = await self._connection.execute(
-            select(OutboxStepRow.__table__).where(OutboxStepRow.work_id.in_(ids))
+        found = await execute(
+            self._connection, select(OutboxStepRow.__table__).where(OutboxStepRow.work_id.in_(ids))
         )
         for step in found:
             steps[step.work_id][step.key] = step.result
@@ -135,20 +135,20 @@ class SqlOutboxRepository:
 
     async def record_step(self, work_id: int, key: str, result: str) -> None:
         statement = _record_step(self._connection.dialect.name)
-        await self._connection.execute(
-            statement, {"work_id": work_id, "key": key, "result": result}
+        await execute(
+            self._connection, statement, {"work_id": work_id, "key": key, "result": result}
         )
 
     async def finish(self, work_id: int, *, steps: bool = True) -> None:
         # the steps first: SQLite enforces ON DELETE CASCADE only with foreign keys switched on
         if steps:
-            await self._connection.execute(_delete_steps(), {"work_id": work_id})
-        await self._connection.execute(_delete_work(), {"work_id": work_id})
+            await execute(self._connection, _delete_steps(), {"work_id": work_id})
+        await execute(self._connection, _delete_work(), {"work_id": work_id})
 
     async def finish_all(self, work_ids: Sequence[int], *, with_steps: Sequence[int] = ()) -> None:
         if with_steps:  # the steps first, as in finish()
             statement = _delete_steps_of_all(self._connection.dialect.name)
-            await self._connection.execute(statement, {"work_ids": list(with_steps)})
+            await execute(self._connection, statement, {"work_ids": list(with_steps)})
         if work_ids:
             statement = _delete_all_work(self._connection.dialect.name)
-            await self._connection.execute(statement, {"work_ids": list(work_ids)})
+            await execute(self._connection, statement, {"work_ids": list(work_ids)})

@@ -148,6 +148,49 @@ async def test_the_offset_waits_for_an_update_in_hand_while_other_chats_go_on(
     assert queue.pending == []  # a clean stop confirms what was handled
 
 
+class Arriving(Queue):
+    """Updates keep arriving: each getUpdates finds one more, from a chat of its own, and the
+    loop's clock at each call is noted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[float] = []
+        self.arriving = True
+
+    async def fetch(self, offset: int | None, hold_s: int, limit: int) -> Sequence[JsonDict]:
+        self.asked.append(asyncio.get_running_loop().time())
+        if self.arriving:
+            self.push(5000 + self._next, f"arrival {self._next}")
+        return await super().fetch(offset, hold_s, limit)
+
+
+async def test_while_updates_are_in_hand_getupdates_is_asked_at_most_every_busy_poll(
+    world: World, script: Script
+) -> None:
+    # every answer repeats the updates in hand; one new update per answer must not make the
+    # loop ask again at once, over and over
+    queue = Arriving()
+    script.gates["slow"] = asyncio.Event()
+    queue.push(ALICE, "slow")  # held in hand: the offset stays at it
+    stop = asyncio.Event()
+    handling = UpdateHandling(world.core, parse, retry=FAST)
+    loop = PollingLoop(queue.fetch, handling, timeout=1, idle_wait_s=0.05, busy_poll_s=0.02)
+    task = asyncio.create_task(loop.run(stop))
+    try:
+        await until(lambda: len(queue.asked) >= 8)
+        queue.arriving = False
+        script.gates["slow"].set()
+        await until(lambda: "slow" in script.handled)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+    gaps = [
+        later - earlier for earlier, later in zip(queue.asked[:7], queue.asked[1:8], strict=True)
+    ]
+    assert min(gaps) >= 0.019  # the timer may fire up to a millisecond early
+    assert queue.pending == []
+
+
 async def test_a_handling_that_fails_twice_is_tried_again_and_not_lost(
     world: World, script: Script
 ) -> None:

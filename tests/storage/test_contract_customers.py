@@ -111,6 +111,27 @@ async def test_current_conversation_continues_within_the_gap(
     assert again.started_at == T0
 
 
+async def test_current_conversation_moves_its_last_message_forward_never_back(
+    backend: Backend, seeded: Seeded
+) -> None:
+    """The message about to be stored at ``now`` is counted in the read that finds the
+    conversation (one statement, not a second one when the message is added)."""
+    async with backend.unit_of_work() as uow:
+        moved = await uow.conversations.current(
+            seeded.customer.id, now=T0 + seconds(300), idle_after_s=600
+        )
+        back = await uow.conversations.current(  # the clock stepped back
+            seeded.customer.id, now=T0 + seconds(200), idle_after_s=600
+        )
+    async with backend.unit_of_work() as uow:
+        stored = await uow.conversations.get(seeded.conversation_id)
+    assert moved.id == back.id == seeded.conversation_id
+    assert moved.last_message_at == back.last_message_at == T0 + seconds(300)
+    assert stored is not None
+    assert stored.last_message_at == T0 + seconds(300)
+    assert stored.started_at == T0
+
+
 async def test_current_conversation_starts_anew_after_the_gap(
     backend: Backend, seeded: Seeded
 ) -> None:

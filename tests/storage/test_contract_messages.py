@@ -100,6 +100,15 @@ async def test_add_moves_the_conversation_forward_never_back(
     assert same.id == seeded.conversation_id
 
 
+async def test_add_without_touch_leaves_the_conversation(backend: Backend, seeded: Seeded) -> None:
+    async with backend.unit_of_work() as uow:
+        await uow.messages.add(_message(seeded, created_at=T0 + seconds(100)), touch=False)
+    async with backend.unit_of_work() as uow:
+        conversation = await uow.conversations.get(seeded.conversation_id)
+    assert conversation is not None
+    assert conversation.last_message_at == T0
+
+
 async def test_find_by_chat_and_message_id(backend: Backend, seeded: Seeded) -> None:
     group = -100_777
     async with backend.unit_of_work() as uow:

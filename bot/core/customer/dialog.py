@@ -297,7 +297,8 @@ async def _store_incoming(
             created_at=now,
             media_kind=media.kind if media else None,
             media_file_id=media.file_id if media else None,
-        )
+        ),
+        touch=False,  # the turn's conversations.current moved last_message_at to now
     )
 
 
@@ -315,7 +316,8 @@ async def _store_press(
             text=title,
             created_at=now,
             media_kind=PRESSED,
-        )
+        ),
+        touch=False,  # the turn's conversations.current moved last_message_at to now
     )
 
 

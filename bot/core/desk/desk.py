@@ -6,8 +6,11 @@ happens *in* an operator group chat (the main group or a line group) counts as d
 
 Nothing needed to carry on lives in memory: the ticket of a topic, of a card and of a relayed
 message is looked up in storage each time, so a restarted process continues the relay. In memory
-are only per-ticket locks (keeping each ticket's messages in order) and albums being collected
-(their parts are kept as pending work meanwhile: :mod:`bot.core.desk.album_parts`).
+are only per-ticket locks (keeping each ticket's messages in order), albums being collected
+(their parts are kept as pending work meanwhile: :mod:`bot.core.desk.album_parts`), and which
+ticket a topic had when last looked up: a hint only, so that an operator's message in a topic
+takes the lock of its ticket before any unit of work; the unit of work that stores the message
+reads the topic's ticket again and, if it is another one, the message is handled the usual way.
 
 An operator's update is handled at least once, never twice: its id is recorded in the first unit
 of work of its handling, with the first change it makes (:mod:`bot.core.desk.once`).
@@ -39,7 +42,7 @@ from bot.core.desk.kb import BrainArticles
 from bot.core.desk.lifecycle import Lifecycle, Reply, SurveyStarter, took_here
 from bot.core.desk.once import DESK_EVENT, Once, Redelivered, stored_events
 from bot.core.desk.outcome import changed_ticket, once_only
-from bot.core.desk.relay import Relay, is_note
+from bot.core.desk.relay import NotThisTicket, Relay, is_note
 from bot.core.desk.reminders import remind_overdue
 from bot.core.desk.tools import is_banned
 from bot.core.desk.topics import Board
@@ -57,6 +60,7 @@ __all__ = ["OperatorDesk"]
 NOT_PEOPLE = frozenset({777000, 1087968970, 136817688})
 
 ORPHAN_NAME = re.compile(r"#(\d{1,18}) ")  # a topic named after a ticket (cards.topic_name)
+TOPIC_HINTS = 10_000  # topics whose ticket is remembered (all forgotten past that)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,7 @@ class OperatorDesk:
         self._parts = AlbumParts(deps)
         self._life = Lifecycle(deps, self._board, start_survey)
         self._relay = Relay(deps, self._board)
+        self._topic_hints: dict[tuple[int, int], int] = {}  # (group, thread) → its ticket, a hint
         self._commands = Commands(
             deps, self._board, self._life, articles or BrainArticles(deps.brain), stats
         )
@@ -198,6 +203,7 @@ class OperatorDesk:
             if thread_id is not None:
                 ticket = await uow.tickets.by_topic(chat_id, thread_id)
                 if ticket is not None:
+                    self._hint(chat_id, thread_id, ticket.id)
                     return ticket.id
                 adopted = await uow.relays.by_target(chat_id, thread_id)  # see _adopt
                 if adopted is not None:
@@ -217,6 +223,8 @@ class OperatorDesk:
     async def group_message(self, event: MessageReceived, ticket_id: int | None = None) -> None:
         """An operator's message; ``ticket_id``: its ticket is known already (resumed)."""
         if not self.is_operator(event.chat_id, event.sender):
+            return
+        if ticket_id is None and await self._relay_hinted(event):
             return
         if ticket_id is None:
             ticket_id = await self._ticket_of(
@@ -254,6 +262,39 @@ class OperatorDesk:
                     await self._relay.note(view, event, once)
                 elif event.command is None:
                     await self._to_customer(view, [event], once)
+
+    def _hint(self, chat_id: int, thread_id: int, ticket_id: int) -> None:
+        if len(self._topic_hints) >= TOPIC_HINTS:
+            self._topic_hints.clear()
+        self._topic_hints[(chat_id, thread_id)] = ticket_id
+
+    async def _relay_hinted(self, event: MessageReceived) -> bool:
+        """The hot path of an operator's plain message in a topic whose ticket was looked up
+        before: the lock of that ticket, then one unit of work that records the update, reads
+        the topic's ticket and the customer and stores the message. False when the topic has
+        no hint or its ticket changed (nothing was stored): then the usual way."""
+        if event.thread_id is None or event.command is not None or event.media_group_id:
+            return False
+        topic = (event.chat_id, event.thread_id)
+        ticket_id = self._topic_hints.get(topic)
+        if ticket_id is None or is_note(event):
+            return False
+        await self._albums.flush_chat(event.chat_id, self._operator_album_collected)
+        once = self._once(event)
+        with suppress(Redelivered):
+            async with self._locks.hold(ticket_id):
+                if took_here(ticket_id):
+                    return False
+                try:
+                    view, stored = await self._relay.read_and_store(
+                        ticket_id, [event], once, topic=topic
+                    )
+                except NotThisTicket:
+                    self._topic_hints.pop(topic, None)
+                    return False
+                if view is not None:
+                    await self._to_customer(view, [event], once, stored=stored)
+        return True
 
     async def _adopt(self, event: MessageReceived) -> int | None:
         """A topic the bot created but whose id a crash kept it from storing (an orphan): when

@@ -21,7 +21,7 @@ from bot.core.sender import record, record_links
 from bot.core.views import TicketView
 from handoff import Direction, NewMessage, RelayLink, TicketStatus, UnitOfWork, tickets
 
-__all__ = ["Relay", "body_of", "is_note"]
+__all__ = ["NotThisTicket", "Relay", "body_of", "is_note"]
 
 
 def body_of(event: MessageReceived) -> str | None:
@@ -38,6 +38,11 @@ def is_note(event: MessageReceived) -> bool:
 
 class _NotAsItIs(Exception):
     """The operator's message is not relayed as it is: roll back the unit of work that read."""
+
+
+class NotThisTicket(Exception):
+    """The topic a message was written in is not (or no longer) the expected ticket's: nothing
+    was stored; look its ticket up the usual way."""
 
 
 class Relay:
@@ -268,7 +273,12 @@ class Relay:
             )
 
     async def read_and_store(
-        self, ticket_id: int, parts: Sequence[MessageReceived], once: Once
+        self,
+        ticket_id: int,
+        parts: Sequence[MessageReceived],
+        once: Once,
+        *,
+        topic: tuple[int, int] | None = None,
     ) -> tuple[TicketView | None, bool]:
         """An operator's message to relay: the ticket's view read (under the ticket's lock,
         which the caller holds) and, when the message is to be relayed as it is (the ticket is
@@ -277,11 +287,20 @@ class Relay:
 
         Otherwise that unit of work is rolled back, so the update is recorded with the first
         change its handling makes (the take of a waiting ticket), as bot/core/desk/once.py
-        requires."""
+        requires.
+
+        ``topic`` (group, thread): ``ticket_id`` is only what that topic's ticket was; the ticket
+        is read as the topic's newest and :class:`NotThisTicket` raised (nothing stored) when it
+        is another one, so the topic's lookup costs no unit of work of its own."""
         view: TicketView | None = None
         try:
             async with once.uow(replay=True) as uow:
-                ticket = await uow.tickets.get(ticket_id)
+                if topic is None:
+                    ticket = await uow.tickets.get(ticket_id)
+                else:
+                    ticket = await uow.tickets.by_topic(*topic)
+                    if ticket is None or ticket.id != ticket_id:
+                        raise NotThisTicket(topic)
                 customer = await uow.customers.get(ticket.customer_id) if ticket else None
                 if ticket is None or customer is None:
                     raise _NotAsItIs

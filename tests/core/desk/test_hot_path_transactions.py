@@ -12,7 +12,7 @@ from bot.core import callbacks as cb
 from bot.core.actions import Action, CopyMessages, CreateTopic, Result, SendText
 from bot.core.events import MessageReceived, Person
 from bot.core.views import TicketView
-from handoff import Direction, UnitOfWork, UnitOfWorkFactory
+from handoff import Direction, TicketChanges, UnitOfWork, UnitOfWorkFactory
 from tests.core.desk.test_outbox_resume import Bot, make_bot, run, says
 from tests.core.desk.world import GROUP, customer_says, make_world, operator_says, press
 
@@ -150,6 +150,49 @@ async def test_an_operator_reply_is_linked_and_counted_as_the_first_reply() -> N
     copy = bot.made[-1]
     assert isinstance(copy, CopyMessages)
     assert copy.reply_to == reply.message_id
+
+
+async def test_a_further_operator_reply_in_the_topic_takes_one_transaction_and_the_finish() -> None:
+    bot, counting = counted()
+    _ticket_id, topic = await _taken_ticket(bot)
+    core = bot.core()
+    await core.handle(operator_says("which kettle?", thread_id=topic))
+    before, sent = counting.opened, len(bot.made)
+    again = operator_says("and which colour?", thread_id=topic)
+    await core.handle(again)
+    # the topic's ticket is known from the first reply: the lock is taken on it, and the
+    # update's record, the topic's ticket read again, the message; then the finish
+    assert counting.opened - before == 2
+    [copy] = [a for a in bot.made[sent:] if isinstance(a, CopyMessages)]
+    assert (copy.to_chat_id, copy.message_ids) == (501, (again.message_id,))
+    async with bot.uow() as uow:
+        [link] = await uow.relays.by_source(GROUP, again.message_id)
+        stored = await uow.messages.find(GROUP, again.message_id)
+    assert link.target_message_id == bot.world.outbox.last_id(501)
+    assert stored is not None
+    assert stored.direction is Direction.OPERATOR
+    assert await bot.pending() == 0
+    await core.handle(again)  # redelivered: not copied twice
+    assert len([a for a in bot.made[sent:] if isinstance(a, CopyMessages)]) == 1
+
+
+async def test_a_topic_no_longer_its_ticket_s_is_not_relayed_on_the_remembered_ticket() -> None:
+    bot = make_bot()
+    ticket_id, topic = await _taken_ticket(bot)
+    core = bot.core()
+    await core.handle(operator_says("which kettle?", thread_id=topic))
+    async with bot.uow() as uow:  # the ticket moved to another topic meanwhile
+        await uow.tickets.update(ticket_id, TicketChanges(topic_id=topic + 1000))
+    sent = len(bot.made)
+    late = operator_says("still there?", thread_id=topic)
+    await core.handle(late)
+    assert not [a for a in bot.made[sent:] if isinstance(a, CopyMessages)]
+    async with bot.uow() as uow:
+        assert await uow.messages.find(GROUP, late.message_id) is None  # ordinary talk
+    moved = operator_says("here is the answer", thread_id=topic + 1000)
+    await core.handle(moved)
+    [copy] = [a for a in bot.made[sent:] if isinstance(a, CopyMessages)]
+    assert copy.message_ids == (moved.message_id,)
 
 
 async def test_a_step_is_written_before_the_work_s_next_call() -> None:

@@ -1,0 +1,83 @@
+"""SQLite statements and commits of a unit of work run in place, without SQLAlchemy's greenlets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy.ext.asyncio.engine as async_engine
+import sqlalchemy.ext.asyncio.session as async_session
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from storage import Database
+from storage.inline_sqlite import in_place, in_place_ready, sync_of
+from tests.storage.helpers import add_customer
+
+
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the sync functions SQLAlchemy's asyncio layer ran in a greenlet."""
+    names: list[str] = []
+    for module in (async_engine, async_session):
+        original: Callable[..., Any] = module.greenlet_spawn
+
+        async def counting(
+            fn: Callable[..., Any], *args: Any, _o: Any = original, **kw: Any
+        ) -> Any:
+            names.append(getattr(fn, "__name__", repr(fn)))
+            return await _o(fn, *args, **kw)
+
+        monkeypatch.setattr(module, "greenlet_spawn", counting)
+    return names
+
+
+def test_this_sqlalchemy_lets_sqlite_run_in_place() -> None:
+    # if an upgrade changes how the aiosqlite adapter awaits, this says so (and the bot still
+    # works, through the greenlets, only slower)
+    assert in_place_ready()
+
+
+async def test_a_unit_of_work_spawns_one_greenlet_only_to_begin(
+    sqlite_db: Database, spawned: list[str]
+) -> None:
+    async with sqlite_db.unit_of_work() as uow:
+        customer = await add_customer(uow, telegram_id=7)
+        await uow.customers.save_state(customer.id, customer.state)
+        assert await uow.customers.get(customer.id) is not None
+    # the session's connection() begins the transaction; the statements, the commit and the
+    # close run in place
+    assert spawned == ["connection"]
+    async with sqlite_db.unit_of_work() as uow:
+        assert await uow.customers.get(customer.id) is not None
+
+
+async def test_a_failed_unit_of_work_rolls_back_in_place(
+    sqlite_db: Database, spawned: list[str]
+) -> None:
+    async def failing() -> None:
+        async with sqlite_db.unit_of_work() as uow:
+            await add_customer(uow, telegram_id=8)
+            raise RuntimeError("the handler failed")
+
+    with pytest.raises(RuntimeError, match="the handler failed"):
+        await failing()
+    assert spawned == ["connection"]
+    async with sqlite_db.unit_of_work() as uow:
+        assert await uow.customers.get_by_telegram_id(8) is None
+
+
+async def test_a_stock_aiosqlite_connection_is_not_run_in_place(tmp_path: Path) -> None:
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'stock.sqlite3'}")
+    try:
+        async with engine.connect() as connection:
+            assert sync_of(connection) is None  # its calls go through aiosqlite's thread
+            sync = connection.sync_connection
+            assert sync is not None
+            with in_place(), pytest.raises(DBAPIError, match="had to wait"):
+                sync.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
