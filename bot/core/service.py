@@ -38,7 +38,9 @@ STALE_WORK = timedelta(minutes=1)
 
 
 class SupportCore:
-    def __init__(self, deps: Deps, desk: Desk, survey: SurveyFlow) -> None:
+    def __init__(
+        self, deps: Deps, desk: Desk, survey: SurveyFlow, *, finish_delay_s: float = 0.005
+    ) -> None:
         self.deps = deps
         self.desk = desk
         self.survey = survey
@@ -50,7 +52,7 @@ class SupportCore:
         self._idle.set()
         self._handlings: set[Handling] = set()  # being carried out: the housekeeping skips them
         self._resuming = asyncio.Lock()
-        self._finishes = FinishBatch(deps.uow, lambda: self._inflight)
+        self._finishes = FinishBatch(deps.uow, lambda: self._inflight, delay_s=finish_delay_s)
         self._backlog = Backlog(deps.uow, self._follow_up, self._busy, self._hold)
 
     def _is_operator_chat(self, chat_id: int) -> bool:

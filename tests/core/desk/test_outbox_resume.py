@@ -73,7 +73,7 @@ class Bot:
     outbox: CrashingOutbox
     uow: UnitOfWorkFactory
 
-    def core(self) -> SupportCore:
+    def core(self, *, finish_delay_s: float = 0.005) -> SupportCore:
         """A core as a (re)started process builds it, on the same store."""
         brain = ScriptedBrain(rules={"operator please": ("handoff", "human_request", 0.95, ())})
         deps = replace(
@@ -84,7 +84,7 @@ class Bot:
         )
         survey = SurveyFlow(deps)
         desk = OperatorDesk(deps, survey.start, album_wait=0, articles=self.world.articles)
-        return SupportCore(deps, desk, survey)
+        return SupportCore(deps, desk, survey, finish_delay_s=finish_delay_s)
 
     @property
     def made(self) -> list[Action]:
