@@ -128,7 +128,8 @@ def choose_mix(
         total = work.sum(axis=1, dtype=np.float64)
         value = float(np.mean(top + np.log(total) - exponents @ true))
         work /= total[:, None].astype(np.float32)  # the mixed probabilities
-        expected = np.array([float(np.sum(work * log, dtype=np.float64)) for log in logs])
+        # vdot: no temporary array of a whole dataset's rows (CLINC150: 9 MB each)
+        expected = np.array([float(np.vdot(work.ravel(), log.ravel())) for log in logs])
         gradient = expected / len(truth) - true.mean(axis=1)
         return value, gradient
 
