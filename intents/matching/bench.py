@@ -357,10 +357,11 @@ def run_bench(
     vectors = encoder.encode(texts)
     progress("encoder, regression, nearest examples and their out-of-fold probabilities")
     semantic = EmbeddingClassifier.fit(vectors, labels, ensemble.semantic)
-    nearest = NearestExamples.fit(vectors, labels, ensemble.semantic) if ensemble.nearest else None
     encoder_oof, nearest_oof = oof_embedding_probabilities(
         vectors, labels, oof_labels, ensemble.semantic, ensemble.oof_folds
     )
+    # after the regressions' out-of-fold pass, the training's memory peak
+    nearest = NearestExamples.fit(vectors, labels, ensemble.semantic) if ensemble.nearest else None
     near_oof = nearest_oof if nearest is not None else None
     del nearest_oof
     index = {label: i for i, label in enumerate(oof_labels)}

@@ -4,12 +4,12 @@ Per class, ``p ∝ p_engine^a · p_encoder^b · p_nearest^c``: a weighted geomet
 engine, the logistic regression on the sentence vectors and the nearest examples' cosines (see
 :mod:`.semantic`), with free exponents so the mix stays calibrated. The exponents minimise the
 log-loss of the true labels on out-of-fold probabilities of the training examples (a convex
-problem, solved with L-BFGS-B): the engine's come from the calibration it already runs, the
-encoder's two from a k-fold on the vectors. The reject label (background phrases) is a class on
-every side, so the mix's reject probability feeds the scorer's reject penalty as before. Then the
-engine's fuzzy boost and coverage factor apply; the coverage factor is relaxed to the
-regression's probability of the best intent when it is confident (a paraphrase in unseen words
-is no longer punished for them).
+problem, solved with SLSQP under a bound of their sum): the engine's come from the calibration
+it already runs, the encoder's two from a k-fold on the vectors. The reject label (background
+phrases) is a class on every side, so the mix's reject probability feeds the scorer's reject
+penalty as before. Then the engine's fuzzy boost and coverage factor apply; the coverage factor
+is relaxed to the regression's probability of the best intent when it is confident (a
+paraphrase in unseen words is no longer punished for them).
 """
 
 from __future__ import annotations
@@ -54,6 +54,10 @@ class EnsembleConfig:
     semantic: SemanticConfig = field(default_factory=SemanticConfig)
     nearest: bool = True  # mix in the nearest examples' cosines (a third source)
     max_exponent: float = 4.0  # bound of each exponent of the mix
+    # bound of the exponents' sum (the former grid's largest strength): unbounded, the fitted
+    # mix of the sample content summed to 1.7-1.8 and answered more paraphrases confidently
+    # wrong (5 instead of 3 on the two development sets)
+    max_strength: float = 1.5
     confident: float = 0.5  # encoder probability from which the coverage factor relaxes
     oof_folds: int = 3  # for the encoder (and the engine when it is not calibrated)
 
@@ -106,9 +110,9 @@ def choose_mix(
     """The exponents with the lowest log-loss of the true labels (out-of-fold rows).
 
     The loss of a weighted geometric mean is convex in its exponents (a log-linear model with
-    fixed features), so L-BFGS-B with the exact gradient finds the optimum in a few dozen
-    evaluations. The log-probabilities are float32 (CLINC150: 15k rows × 151 labels each) and
-    each evaluation reuses one work array.
+    fixed features), so SLSQP with the exact gradient finds the optimum under the bounds (each
+    exponent, their sum) in a few dozen evaluations. The log-probabilities are float32
+    (CLINC150: 15k rows × 151 labels each) and each evaluation reuses one work array.
     """
     from scipy.optimize import minimize  # training only
 
@@ -133,9 +137,14 @@ def choose_mix(
         gradient = expected / len(truth) - true.mean(axis=1)
         return value, gradient
 
-    start = np.array([1.0, 1.0, 0.5][: len(sources)])
+    start = np.full(len(sources), min(1.0, config.max_strength / len(sources)))
     bounds = [(0.0, config.max_exponent)] * len(sources)
-    found = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
+    total = {
+        "type": "ineq",
+        "fun": lambda x: config.max_strength - float(np.sum(x)),
+        "jac": lambda x: -np.ones_like(x),
+    }
+    found = minimize(loss, start, jac=True, method="SLSQP", bounds=bounds, constraints=[total])
     best = [round(float(x), 3) for x in found.x]
     return Mix(best[0], best[1], best[2] if len(best) > 2 else 0.0)
 
@@ -231,10 +240,10 @@ class EnsembleScorer:
         if vectors is None:
             vectors = encoder.encode(texts)
         semantic = EmbeddingClassifier.fit(vectors, labels, config.semantic)
-        nearest = NearestExamples.fit(vectors, labels, config.semantic) if config.nearest else None
         encoder_oof, both_oof = oof_embedding_probabilities(
             vectors, labels, columns, config.semantic, config.oof_folds
         )
+        nearest = NearestExamples.fit(vectors, labels, config.semantic) if config.nearest else None
         nearest_oof = both_oof if nearest is not None else None
         del both_oof
         index = {label: i for i, label in enumerate(columns)}

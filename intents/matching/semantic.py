@@ -242,12 +242,16 @@ def oof_embedding_probabilities(
     _, counts = np.unique(truth, return_counts=True)
     folds = max(2, min(folds, int(counts.min())))
     regression = np.zeros((len(truth), len(columns)), dtype=np.float32)  # thousands of rows
-    nearest = np.zeros((len(truth), len(columns)), dtype=np.float32)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
-    for train_idx, test_idx in splitter.split(np.zeros(len(truth)), truth):
-        fold_labels = truth[train_idx].tolist()
-        model = EmbeddingClassifier.fit(vectors[train_idx], fold_labels, config)
+    splits = list(splitter.split(np.zeros(len(truth)), truth))
+    # the regressions first, the nearest examples after: the regressions' fits are the memory
+    # peak of the ensemble's training (CLINC150), so nothing of the nearest side is alive then
+    for train_idx, test_idx in splits:
+        model = EmbeddingClassifier.fit(vectors[train_idx], truth[train_idx].tolist(), config)
         regression[test_idx] = model.aligned(vectors[test_idx], columns)
-        neighbours = NearestExamples.fit(vectors[train_idx], fold_labels, config)
+        del model
+    nearest = np.zeros((len(truth), len(columns)), dtype=np.float32)
+    for train_idx, test_idx in splits:
+        neighbours = NearestExamples.fit(vectors[train_idx], truth[train_idx].tolist(), config)
         nearest[test_idx] = neighbours.aligned(vectors[test_idx], columns)
     return regression, nearest

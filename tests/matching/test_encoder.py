@@ -96,6 +96,9 @@ def test_choose_mix_weighs_the_nearest_examples_when_only_they_are_right() -> No
     engine, encoder = rng.dirichlet(np.ones(4), size=(2, 300))
     weights = choose_mix(engine, encoder, truth, EnsembleConfig(), nearest=good)
     assert weights.nearest > 1.0
+    # always right: the loss alone would take its exponent to the bound of one exponent (4); the
+    # sum of the exponents stays within max_strength
+    assert weights.engine + weights.encoder + weights.nearest <= 1.5 + 1e-6
     assert weights.engine < 0.2
     assert weights.encoder < 0.2
     mixed = mix(engine, encoder, weights, good)
