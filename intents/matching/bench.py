@@ -27,7 +27,11 @@ from intents.matching.encoder import SentenceEncoder
 from intents.matching.ensemble import EnsembleConfig, EnsembleScorer, choose_mix, mix, top_scores
 from intents.matching.memory import trim_heap
 from intents.matching.scorer import IntentScorer, ScorerConfig
-from intents.matching.semantic import EmbeddingClassifier, oof_embedding_probabilities
+from intents.matching.semantic import (
+    EmbeddingClassifier,
+    NearestExamples,
+    oof_embedding_probabilities,
+)
 
 __all__ = [
     "BENCH_ENSEMBLE",
@@ -351,23 +355,26 @@ def run_bench(
     progress("encoder, encoding the training texts")
     start = time.perf_counter()
     vectors = encoder.encode(texts)
-    progress("encoder, logistic regression and its out-of-fold probabilities")
+    progress("encoder, regression, nearest examples and their out-of-fold probabilities")
     semantic = EmbeddingClassifier.fit(vectors, labels, ensemble.semantic)
-    encoder_oof = oof_embedding_probabilities(
+    encoder_oof, nearest_oof = oof_embedding_probabilities(
         vectors, labels, oof_labels, ensemble.semantic, ensemble.oof_folds
     )
+    # after the regressions' out-of-fold pass, the training's memory peak
+    nearest = NearestExamples.fit(vectors, labels, ensemble.semantic) if ensemble.nearest else None
+    near_oof = nearest_oof if nearest is not None else None
+    del nearest_oof
     index = {label: i for i, label in enumerate(oof_labels)}
     truth = np.array([index[label] for label in labels])
-    weights = choose_mix(engine_oof, encoder_oof, truth, ensemble)
-    mixed = mix(engine_oof, encoder_oof, weights)
-    del vectors, encoder_oof, engine_oof
+    weights = choose_mix(engine_oof, encoder_oof, truth, ensemble, near_oof)
+    mixed = mix(engine_oof, encoder_oof, weights, near_oof)
+    del vectors, encoder_oof, engine_oof, near_oof
     trim_heap()
     ensemble_s = engine_s + oof_s + time.perf_counter() - start
     if has_oos:
         predicted, scores = top_scores(mixed, oof_labels, config.reject_penalty)
         threshold = _oof_threshold(predicted, scores.tolist(), labels)
-    combined = EnsembleScorer(scorer, semantic, encoder, weights, ensemble)
+    combined = EnsembleScorer(scorer, semantic, encoder, weights, ensemble, nearest)
     progress("ensemble, test messages")
-    label = f"{weights.engine:.2f} / {weights.encoder:.2f}"
-    results.append(_result(data, "ensemble", combined, threshold, ensemble_s, label))
+    results.append(_result(data, "ensemble", combined, threshold, ensemble_s, weights.label()))
     return results

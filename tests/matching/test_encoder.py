@@ -13,6 +13,7 @@ from intents.matching.classifier import REJECT
 from intents.matching.encoder import CachedEncoder
 from intents.matching.ensemble import EnsembleConfig, Mix, choose_mix, mix
 from intents.matching.scorer import IntentScorer, ScorerConfig
+from intents.matching.semantic import NearestExamples, SemanticConfig
 
 
 class CountingEncoder:
@@ -85,6 +86,69 @@ def test_choose_mix_prefers_the_side_that_is_right() -> None:
     noise = rng.dirichlet(np.ones(3), size=200)
     assert choose_mix(noise, good, truth, EnsembleConfig()).weight > 0.8
     assert choose_mix(good, noise, truth, EnsembleConfig()).weight < 0.2
+
+
+def test_choose_mix_weighs_the_nearest_examples_when_only_they_are_right() -> None:
+    rng = np.random.default_rng(1)
+    truth = rng.integers(0, 4, size=300)
+    good = np.full((300, 4), 0.05)
+    good[np.arange(300), truth] = 0.85
+    engine, encoder = rng.dirichlet(np.ones(4), size=(2, 300))
+    weights = choose_mix(engine, encoder, truth, EnsembleConfig(), nearest=good)
+    assert weights.nearest > 1.0
+    # always right: the loss alone would take its exponent to the bound of one exponent (4); the
+    # sum of the exponents stays within max_strength
+    assert weights.engine + weights.encoder + weights.nearest <= 1.5 + 1e-6
+    assert weights.engine < 0.2
+    assert weights.encoder < 0.2
+    mixed = mix(engine, encoder, weights, good)
+    assert (mixed.argmax(axis=1) == truth).all()
+
+
+def test_nearest_examples_score_each_label_by_its_closest_example() -> None:
+    # "parcel" has two unrelated phrasings (far apart clusters, one of a single example): a
+    # message near the lone one gets that example's cosine, not the average of the label's
+    vectors = np.array(
+        [[1, 0, 0], [1, 0, 0], [1, 0, 0], [0, 0, 1], [0.6, 0.8, 0], [0.6, 0.8, 0]],
+        dtype=np.float32,
+    )
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = ["parcel", "parcel", "parcel", "parcel", "refund", "refund"]
+    nearest = NearestExamples.fit(vectors, labels, SemanticConfig(nearest_temperature=0.05))
+    assert nearest.labels == ("parcel", "refund")
+    query = np.array([[0.1, 0.1, 0.99]], dtype=np.float32)
+    np.testing.assert_allclose(
+        nearest.cosines(query), [[vectors[3] @ query[0], vectors[4] @ query[0]]], rtol=1e-6
+    )
+    assert nearest.probabilities(query)[0].argmax() == 0
+    # many rows at once (more than one block of the chunked product): the same cosines
+    many = np.repeat(query, 1300, axis=0)
+    np.testing.assert_allclose(
+        nearest.cosines(many), np.repeat(nearest.cosines(query), 1300, 0), rtol=1e-6
+    )
+    aligned = nearest.aligned(query, ["refund", "other", "parcel"])
+    assert aligned[0, 1] == 0.0
+    assert aligned[0, 2] > aligned[0, 0]
+
+
+def test_nearest_examples_in_principal_components_keep_the_nearest_label() -> None:
+    # 40-d vectors whose variance lies in 4 directions: 4 components keep every neighbour
+    rng = np.random.default_rng(2)
+    basis = np.linalg.qr(rng.normal(size=(40, 4)))[0].T
+    centres = rng.normal(size=(5, 4)) * 3
+    labels = np.repeat(np.arange(5), 20)
+    vectors = (centres[labels] + rng.normal(size=(100, 4)) * 0.3) @ basis
+    vectors += rng.normal(size=vectors.shape) * 0.01
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    names = [f"intent{i}" for i in labels]
+    full = NearestExamples.fit(vectors, names, SemanticConfig(nearest_dims=0))
+    reduced = NearestExamples.fit(vectors, names, SemanticConfig(nearest_dims=4))
+    queries = ((centres + rng.normal(size=(5, 4)) * 0.3) @ basis).astype(np.float32)
+    assert reduced.cosines(queries).shape == (5, 5)
+    np.testing.assert_array_equal(
+        reduced.cosines(queries).argmax(axis=1), full.cosines(queries).argmax(axis=1)
+    )
+    assert (reduced.cosines(queries).argmax(axis=1) == np.arange(5)).all()
 
 
 def test_scores_the_reject_penalty_zeroed_keep_the_probability_order() -> None:
