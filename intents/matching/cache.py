@@ -16,9 +16,11 @@ multiple of 4096. Loading maps the file read-only (``mmap``) and hands the array
 unpickler as out-of-band buffers: the coefficient matrices (about 13 MB for the sample content)
 are numpy arrays backed by the page cache, not copies in the heap; they count in the process's
 resident set only once read, and those pages are shared with other processes mapping the file
-and can be dropped by the kernel (not swapped). Linux maps a file's cached pages by the folio
-(up to hundreds of kilobytes), so the first messages of each language bring in much of their
-matrix. Those arrays are read-only (writing into one raises ``ValueError``);
+and can be dropped by the kernel (not swapped). Linux maps a file's cached pages by the folio:
+the writer flushes the file and drops it from the page cache, and the reader asks for no
+read-ahead, so the pages come back one by one as messages read rows (about 2 MB after 50
+questions of the start-up benchmark rather than most of the matrices). Those arrays are
+read-only (writing into one raises ``ValueError``);
 the matcher never writes into them. A mapped file must never be truncated or rewritten in place
 (a process that then reads a page past the new end gets ``SIGBUS``): this module writes a new
 file under another name and renames it over the old one, and removes old files by unlinking
@@ -197,7 +199,11 @@ class MatcherCache:
             buffers: list[memoryview] = []
             if spans:
                 mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-                if hasattr(mmap, "MADV_RANDOM"):  # a message reads scattered rows: no read-ahead
+                # a message reads scattered rows: no read-ahead. Pages read from disk one by one
+                # are cached (and mapped) one by one; pages cached by the writer's large writes
+                # would be mapped by the folio, hundreds of kilobytes per row read, which is why
+                # store() drops its pages from the cache
+                if hasattr(mmap, "MADV_RANDOM"):
                     mapping.madvise(mmap.MADV_RANDOM)
                 view = memoryview(mapping)
                 buffers = [view[offset : offset + nbytes] for offset, nbytes in spans]
@@ -240,6 +246,10 @@ class MatcherCache:
             try:
                 with os.fdopen(handle, "wb") as file:
                     _write(file, _HEADER + key.encode() + b"\n", trained)
+                    file.flush()
+                    os.fsync(file.fileno())  # on disk before the rename makes it the file
+                    if hasattr(os, "posix_fadvise"):  # out of the page cache, see _read
+                        os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
                 os.replace(name, path)  # never in place: a process may have the old file mapped
             except BaseException:
                 Path(name).unlink(missing_ok=True)
