@@ -10,6 +10,22 @@ modules that train and answer (:mod:`intents.matching`, :mod:`intents.text`); th
 Python, numpy, scikit-learn, SciPy, snowballstemmer and rapidfuzz. Any change is another key:
 the old file is simply not read (the newest few are kept, older ones removed).
 
+The file is a header (a format line and the key), a table of the large arrays' places, a
+pickle (protocol 5) of everything else, then those arrays' bytes, each at an offset that is a
+multiple of 4096. Loading maps the file read-only (``mmap``) and hands the arrays' places to the
+unpickler as out-of-band buffers: the coefficient matrices (about 13 MB for the sample content)
+are numpy arrays backed by the page cache, not copies in the heap; they count in the process's
+resident set only once read, and those pages are shared with other processes mapping the file
+and can be dropped by the kernel (not swapped). Linux maps a file's cached pages by the folio:
+the writer flushes the file and drops it from the page cache, and the reader asks for no
+read-ahead, so the pages come back one by one as messages read rows (about 2 MB after 50
+questions of the start-up benchmark rather than most of the matrices). Those arrays are
+read-only (writing into one raises ``ValueError``);
+the matcher never writes into them. A mapped file must never be truncated or rewritten in place
+(a process that then reads a page past the new end gets ``SIGBUS``): this module writes a new
+file under another name and renames it over the old one, and removes old files by unlinking
+them; on Linux a process that still maps the old file keeps reading it.
+
 Trust boundary: the file is a pickle, and unpickling runs code named in it. The cache folder is
 the bot's own (like its database file); give it the permissions of the bot's data and never point
 it at a folder others can write. A file that cannot be read (truncated, corrupt, written by
@@ -22,8 +38,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 import pickle
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,7 +49,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from intents.model import Content, Lang
 
@@ -44,7 +62,11 @@ __all__ = ["MatcherCache", "Trained"]
 
 log = logging.getLogger(__name__)
 
-_HEADER = b"supportbot-matcher\n"
+_HEADER = b"supportbot-matcher 2\n"  # the format's version: files of another are not read
+_COUNT = struct.Struct("<QQ")  # the pickle's length, the number of mapped arrays
+_SPAN = struct.Struct("<QQ")  # one mapped array: its offset in the file, its length
+_ALIGN = 4096  # mapped arrays start on a page of their own
+_MAPPED_MIN = 64 * 1024  # smaller arrays stay in the pickle: every message reads them whole
 _KEEP = 3  # files kept in the folder: a few contents (a reload, a rollback) stay warm
 _LIBRARIES = ("numpy", "scikit-learn", "scipy", "snowballstemmer", "rapidfuzz")
 _SOURCES = (Path(__file__).parent, Path(__file__).parent.parent / "text.py")
@@ -152,12 +174,40 @@ class MatcherCache:
         return trained
 
     def _read(self, key: str) -> Trained:
-        data = self.path(key).read_bytes()
-        expected = _HEADER + key.encode() + b"\n"
-        if not data.startswith(expected):
-            raise ValueError("not a matcher cache file of this content")
-        # the bot's own folder (see above); a view, not a 15 MB copy of the file
-        trained = pickle.loads(memoryview(data)[len(expected) :])
+        prefix = _HEADER + key.encode() + b"\n"
+        with self.path(key).open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            head = file.read(len(prefix) + _COUNT.size)
+            if len(head) < len(prefix) + _COUNT.size or not head.startswith(prefix):
+                raise ValueError("not a matcher cache file of this content")
+            length, count = _COUNT.unpack_from(head, len(prefix))
+            table = file.read(_SPAN.size * count)
+            if len(table) != _SPAN.size * count:
+                raise ValueError("truncated in the table of arrays")
+            spans = [_SPAN.unpack_from(table, _SPAN.size * i) for i in range(count)]
+            pickled = file.read(length)
+            if len(pickled) != length:
+                raise ValueError("truncated in the pickle")
+            end = len(head) + len(table) + length
+            for offset, nbytes in spans:
+                if offset % _ALIGN or offset < end:
+                    raise ValueError("the table of arrays is damaged")
+                end = offset + nbytes
+            if end != size:
+                raise ValueError(f"{size} bytes where the table says {end}: truncated or damaged")
+            # the bot's own folder (see above); the arrays are views of the read-only map
+            buffers: list[memoryview] = []
+            if spans:
+                mapping = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                # a message reads scattered rows: no read-ahead. Pages read from disk one by one
+                # are cached (and mapped) one by one; pages cached by the writer's large writes
+                # would be mapped by the folio, hundreds of kilobytes per row read, which is why
+                # store() drops its pages from the cache
+                if hasattr(mmap, "MADV_RANDOM"):
+                    mapping.madvise(mmap.MADV_RANDOM)
+                view = memoryview(mapping)
+                buffers = [view[offset : offset + nbytes] for offset, nbytes in spans]
+        trained = pickle.loads(pickled, buffers=buffers)
         if not isinstance(trained, Trained):
             raise TypeError(f"holds {type(trained).__name__}, not a trained matcher")
         return trained
@@ -195,9 +245,12 @@ class MatcherCache:
             handle, name = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             try:
                 with os.fdopen(handle, "wb") as file:
-                    file.write(_HEADER + key.encode() + b"\n")
-                    pickle.dump(trained, file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(name, path)
+                    _write(file, _HEADER + key.encode() + b"\n", trained)
+                    file.flush()
+                    os.fsync(file.fileno())  # on disk before the rename makes it the file
+                    if hasattr(os, "posix_fadvise"):  # out of the page cache, see _read
+                        os.posix_fadvise(file.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+                os.replace(name, path)  # never in place: a process may have the old file mapped
             except BaseException:
                 Path(name).unlink(missing_ok=True)
                 raise
@@ -209,6 +262,7 @@ class MatcherCache:
         return True
 
     def _prune(self, keep: Path) -> None:
+        # unlinking is safe while another process maps the file: it keeps the data until it unmaps
         try:
             files = sorted(
                 (f for f in self.directory.glob("matcher-*.pickle") if f != keep),
@@ -219,3 +273,35 @@ class MatcherCache:
                 old.unlink(missing_ok=True)
         except OSError as exc:
             log.warning("old matcher cache files in %s not removed (%s)", self.directory, exc)
+
+
+def _write(file: BinaryIO, prefix: bytes, trained: Trained) -> None:
+    """The header, the table of the mapped arrays, the pickle, then each array's bytes at an
+    offset that is a multiple of :data:`_ALIGN` (zeros between)."""
+    arrays: list[memoryview] = []
+
+    def in_band(buffer: pickle.PickleBuffer) -> bool:
+        try:
+            raw = buffer.raw()  # contiguous bytes; numpy hands over only contiguous arrays
+        except BufferError:
+            return True
+        if raw.nbytes < _MAPPED_MIN:
+            return True
+        arrays.append(raw)
+        return False
+
+    pickled = pickle.dumps(trained, protocol=5, buffer_callback=in_band)
+    position = len(prefix) + _COUNT.size + _SPAN.size * len(arrays) + len(pickled)
+    spans: list[tuple[int, int]] = []
+    for raw in arrays:
+        position += -position % _ALIGN
+        spans.append((position, raw.nbytes))
+        position += raw.nbytes
+    file.write(prefix)
+    file.write(_COUNT.pack(len(pickled), len(arrays)))
+    for span in spans:
+        file.write(_SPAN.pack(*span))
+    file.write(pickled)
+    for (offset, _), raw in zip(spans, arrays, strict=True):
+        file.write(bytes(offset - file.tell()))
+        file.write(raw)

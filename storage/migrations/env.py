@@ -15,7 +15,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine
-from storage.tables import Base, UTCDateTime
+from storage.tables import Base, Json, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,10 +30,13 @@ def _url() -> str:
     return url
 
 
-def _render_item(type_: str, obj: object, _context: AutogenContext) -> str | Literal[False]:
+def _render_item(type_: str, obj: object, context: AutogenContext) -> str | Literal[False]:
     """New migrations spell the column type plainly, not as a ``storage`` import."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, Json):  # as alembic spells JSON().with_variant(JSONB)
+        context.imports.add("from sqlalchemy.dialects import postgresql")
+        return 'sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")'
     return False
 
 

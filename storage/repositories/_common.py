@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, Final, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 from sqlalchemy import CursorResult, Executable, Insert, Result, Row, Table, insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.errors import RecordNotFoundError
 from storage.inline_sqlite import in_place, sync_of
+
+if TYPE_CHECKING:  # imported by a PostgreSQL engine only: SQLite spares its 2 MB
+    from sqlalchemy.dialects import postgresql
 
 __all__ = [
     "FRESH",
@@ -48,7 +51,9 @@ def dialect_insert(session: AsyncSession, entity: Any) -> sqlite.Insert | postgr
 def insert_for(dialect: str, entity: Any) -> sqlite.Insert | postgresql.Insert:
     """An INSERT that knows ``ON CONFLICT`` for the backend named ``dialect``."""
     if dialect == "postgresql":
-        return postgresql.insert(entity)
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert(entity)
     return sqlite.insert(entity)
 
 

@@ -20,7 +20,6 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert
 
@@ -67,7 +66,9 @@ def _among(column: Column[int], dialect: str) -> ColumnElement[bool]:
     (``= ANY``): one statement text whatever their number, so asyncpg prepares it once instead
     of once per length, as an expanded ``IN (...)`` would need."""
     if dialect == "postgresql":
-        return column == any_(bindparam("work_ids", type_=postgresql.ARRAY(BigInteger)))
+        from sqlalchemy.dialects.postgresql import ARRAY  # imported by the engine already
+
+        return column == any_(bindparam("work_ids", type_=ARRAY(BigInteger)))
     return column.in_(bindparam("work_ids", expanding=True))
 
 

@@ -4,12 +4,17 @@ changed content trains again, a damaged file is logged and replaced, never a cra
 from __future__ import annotations
 
 import logging
+import mmap
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from intents import ContentHolder, MatcherCache, Thresholds
+from intents import ContentHolder, MatcherCache, Thresholds, load_content
+from intents.matching.background import BACKGROUND
+from intents.matching.cache import Trained
+from intents.matching.scorer import ScorerConfig
 from tests.matching.conftest import CONTENT
 
 MESSAGES = ["how can I pay", "where is my order", "zzzz qqqq", "как оплатить", "доставка"]
@@ -81,7 +86,67 @@ def test_other_settings_are_another_key(dirs: tuple[Path, Path], tmp_path: Path)
     assert key != cache.key(content, {}, ScorerConfig())
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other key"])
+def _arrays(value: object, seen: set[int] | None = None) -> list[np.ndarray]:
+    """Every numpy array reachable from ``value`` through attributes, dicts and sequences."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return []
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, dict):
+        children = list(value.values())
+    elif isinstance(value, list | tuple):
+        children = list(value)
+    else:
+        children = list(getattr(value, "__dict__", {}).values())
+    return [array for child in children for array in _arrays(child, seen)]
+
+
+def _mapped(array: np.ndarray) -> bool:
+    base = array.base
+    while isinstance(base, np.ndarray):
+        base = base.base
+    return isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)
+
+
+def _load(dirs: tuple[Path, Path], cache: MatcherCache) -> Trained:
+    trained = cache.load(cache.key(load_content(*dirs), BACKGROUND, ScorerConfig()))
+    assert trained is not None
+    return trained
+
+
+def test_the_large_arrays_are_read_only_views_of_the_file(
+    dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _holder(dirs, MatcherCache(tmp_path / "cache"))
+    arrays = _arrays(_load(dirs, MatcherCache(tmp_path / "cache")))
+    large = [array for array in arrays if array.nbytes >= 64 * 1024]
+    assert len(large) >= 2  # a coefficient matrix per language at least
+    assert all(_mapped(array) and not array.flags.writeable for array in large)
+    assert sum(array.nbytes for array in large) > 0.8 * sum(array.nbytes for array in arrays)
+    with pytest.raises(ValueError, match="read-only"):
+        large[0][0] = 0
+
+
+def test_a_matcher_keeps_working_when_its_file_is_replaced_or_removed(
+    dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    cache = MatcherCache(tmp_path / "cache")
+    trained = _holder(dirs, cache)
+    reference = _decisions(trained)
+    loaded = _holder(dirs, MatcherCache(tmp_path / "cache"))  # maps the file
+    (path,) = (tmp_path / "cache").glob("matcher-*.pickle")
+    key = cache.key(load_content(*dirs), BACKGROUND, ScorerConfig())
+    assert cache.store(key, _load(dirs, cache))  # renamed over the mapped file
+    assert _decisions(loaded) == reference
+    path.unlink()
+    assert _decisions(loaded) == reference
+
+
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "truncated in the pickle", "longer", "other key"]
+)
 def test_a_damaged_file_is_logged_and_replaced(
     dirs: tuple[Path, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
 ) -> None:
@@ -92,6 +157,10 @@ def test_a_damaged_file_is_logged_and_replaced(
         path.write_bytes(b"\x80\x05not a pickle at all")
     elif damage == "truncated":
         path.write_bytes(data[: len(data) // 2])
+    elif damage == "truncated in the pickle":
+        path.write_bytes(data[:1000])
+    elif damage == "longer":
+        path.write_bytes(data + b"\0")
     else:
         path.write_bytes(data.replace(path.stem.removeprefix("matcher-").encode(), b"0" * 40, 1))
     cache = MatcherCache(tmp_path / "cache")
