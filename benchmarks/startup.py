@@ -31,8 +31,10 @@ kind, the two kinds interleaved, each pair with a fresh cache folder.
 
 ``--baseline DIR`` measures a second checkout of the project too (an older commit, e.g. from
 ``git worktree add DIR COMMIT``): the bot then imports the packages of DIR (``PYTHONPATH``, same
-virtualenv) and reads DIR's sample content; its runs are interleaved with this checkout's, run by
-run, so both see the same load on a shared machine, and the report ends with the differences.
+virtualenv, or the interpreter of ``--baseline-python``, e.g. a virtualenv with DIR's
+dependencies, to measure a change of them) and reads DIR's sample content; its runs are
+interleaved with this checkout's, run by run, so both see the same load on a shared machine, and
+the report ends with the differences.
 
 Python compiles a module whose bytecode cache (``__pycache__``) is missing or stale each time it
 imports it, and writes no cache when ``PYTHONDONTWRITEBYTECODE`` is set. An installed bot has its
@@ -169,6 +171,7 @@ async def one_run(
     importtime: Path | None = None,
     root: Path = REPO,
     questions: dict[str, list[str]] = QUESTIONS,
+    python: str = sys.executable,
 ) -> dict[str, float]:
     from telegram_emulator import TelegramEmulator  # here: --stages children stay without it
 
@@ -193,7 +196,7 @@ async def one_run(
             started = time.perf_counter()
             with errors.open("wb") as stderr:
                 process = await asyncio.create_subprocess_exec(
-                    sys.executable,
+                    python,
                     *(("-X", "importtime") if importtime else ()),
                     "-m",
                     "bot",
@@ -390,8 +393,10 @@ def median(rows: list[dict[str, float]], key: str) -> float:
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     roots = {"this": REPO}
+    pythons = {"this": sys.executable}
     if args.baseline:
         roots["baseline"] = args.baseline.resolve()
+        pythons["baseline"] = str(args.baseline_python or sys.executable)
     if args.compile:
         for root in roots.values():
             compile_packages(root)
@@ -415,6 +420,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                             importtime=args.importtime if name == "this" else None,
                             root=root,
                             questions=NEW_WORDS if args.new_words else QUESTIONS,
+                            python=pythons[name],
                         )
                     )
             finally:
@@ -432,6 +438,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         cached, modules = bytecode_cached(root)
         figures["checkouts"][name] = {
             "root": str(root),
+            "python": pythons[name],
             "bytecode_cached": [cached, modules],
             "cold": {key: median(rows[name]["cold"], key) for key in KEYS},
             "warm": {key: median(rows[name]["warm"], key) for key in KEYS},
@@ -452,7 +459,8 @@ def report(figures: dict[str, Any]) -> list[str]:
     for name, checkout in checkouts.items():
         cached, modules = checkout["bytecode_cached"]
         lines += [
-            f"{name} checkout ({checkout['root']}; bytecode caches for {cached} of "
+            f"{name} checkout ({checkout['root']}, {checkout.get('python', 'python')}; "
+            f"bytecode caches for {cached} of "
             f"{modules} modules after the runs):",
             f"  {'':<31}{'polls':>9}{'1st answer':>12}{'CPU then':>10}{'RSS started':>13}"
             f"{'RSS +' + str(figures['messages']) + ' msgs':>14}{'peak':>9}",
@@ -508,6 +516,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         metavar="DIR",
         help="also measure the checkout in DIR (e.g. git worktree add DIR COMMIT), interleaved",
+    )
+    parser.add_argument(
+        "--baseline-python",
+        type=Path,
+        metavar="PYTHON",
+        help="the baseline's interpreter (another virtualenv, for a change of dependencies); "
+        "default: this one",
     )
     parser.add_argument(
         "--compile",
