@@ -144,3 +144,28 @@ def test_a_polling_bot_never_loads_the_webhook_server() -> None:
         imports + "from bot.runtime import webhook_app\nwebhook_app(None, None)\n"
     )
     assert "aiohttp.web" in webhook
+
+
+def test_the_stems_come_from_pystemmer_and_equal_the_pure_python_snowball_ones() -> None:
+    """snowballstemmer hands out PyStemmer's C stemmers when it is installed (a dependency): the
+    reader's build and the matcher stem every content word; the stems must stay the same."""
+    import re
+
+    import Stemmer  # type: ignore[import-not-found]
+    from snowballstemmer.english_stemmer import EnglishStemmer  # type: ignore[import-untyped]
+    from snowballstemmer.russian_stemmer import RussianStemmer  # type: ignore[import-untyped]
+
+    from intents.matching import stemming
+
+    words = set()
+    for path in [
+        *(ROOT / "intents" / "content").rglob("*.yaml"),
+        ROOT / "tests" / "heldout" / "ru.yaml",
+    ]:
+        words.update(re.findall(r"[a-zа-яё]+", path.read_text(encoding="utf-8").lower()))
+    assert len(words) > 1000
+    assert isinstance(stemming._stemmer(russian=True), Stemmer.Stemmer)
+    russian, english = RussianStemmer(), EnglishStemmer()
+    for word in sorted(words):
+        pure = (russian if re.search("[а-яё]", word) else english).stemWord(word)
+        assert stemming.stem_word(word) == pure, word
