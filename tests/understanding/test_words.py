@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intents.model import Content, Intent
+from intents.understanding.dictionary import MIN_COUNT, is_english_word
 from intents.understanding.followups import follow_up
 from intents.understanding.framing import Framing
 from intents.understanding.language import unmix_scripts
@@ -150,6 +151,38 @@ def test_a_word_the_dictionary_does_not_know_is_a_typo_even_when_it_shares_a_ste
     assert correct_typos("телефон поддержки какои", ru) == "телефон поддержки какой"
     # a dictionary word sharing the stem is an inflection the matcher's stems already read
     assert correct_typos("какую", ru) == "какую"
+
+
+def test_a_dictionary_word_is_no_typo_of_a_content_word_one_edit_away() -> None:
+    en = Lexicon.build("en", ["how many items", "it ran out", "where do you live", "card payment"])
+    assert correct_typos("man", en) == "man"
+    assert correct_typos("will it rain tomorrow", en) == "will it rain tomorrow"
+    assert correct_typos("do you love me", en) == "do you love me"
+    assert correct_typos("do you sell cars", en) == "do you sell cars"
+    assert correct_typos("how mamy ittems", en) == "how many items"  # not words: still typos
+    ru = Lexicon.build("ru", ["отзывы за полгода", "не могу понять", "есть в наличии"])
+    assert correct_typos("какая погода", ru) == "какая погода"
+    assert correct_typos("поднять", ru) == "поднять"
+    assert correct_typos("полгда", ru) == "полгода"
+
+
+def test_the_english_words_are_the_common_words_of_the_packages_list() -> None:
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    common = {word for word, count in counts.items() if count >= MIN_COUNT}
+    assert len(common) > 10_000
+    assert {w for w in common if is_english_word(w)} == common
+    assert not is_english_word("wher")
+    assert not is_english_word("oder")  # in the list, but rare: a misspelling as often as not
+
+
+def test_a_dictionary_word_may_become_the_same_word_written_another_way() -> None:
+    en = Lexicon.build("en", ["installment plans", "my employee"])
+    assert correct_typos("installment plan", en) == "installment plans"  # one stem
+    assert correct_typos("my employer", en) == "my employer"  # another stem: another word
+    ru = Lexicon.build("ru", ["есть в наличии"])
+    assert correct_typos("ест в наличии", ru) == "есть в наличии"  # a soft sign dropped
 
 
 def test_a_word_mixing_look_alike_latin_and_cyrillic_letters_is_written_in_one_script() -> None:
