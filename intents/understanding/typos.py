@@ -18,7 +18,12 @@ from intents.matching.stemming import stem_word
 from intents.text import normalize
 from intents.understanding.dictionary import is_english_word
 from intents.understanding.lexicon import Lexicon, is_cyrillic, is_latin
-from intents.understanding.morphology import in_dictionary, is_function_word, is_place
+from intents.understanding.morphology import (
+    in_dictionary,
+    is_function_word,
+    is_place,
+    place_cases,
+)
 
 __all__ = ["correct_typos"]
 
@@ -111,7 +116,7 @@ def _same_word(word: str, candidate: str) -> bool:
     )
 
 
-def correct_word(word: str, lexicon: Lexicon) -> str:
+def correct_word(word: str, lexicon: Lexicon, before: str = "") -> str:
     """``word`` as the content would write it: as is when known; else a content word of the same
     lemma ("ошиблась" → "ошибся"); else the content's place name for a place it does not name
     ("томск" → "москве"); else nothing for a function word ("об", "около"); else, unless it is a
@@ -128,7 +133,9 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     if same is not None:
         return same
     if lexicon.place is not None and is_place(word, lexicon.lang):
-        return lexicon.place  # "доставка в томск" reads as "доставка в москве"
+        # "доставка в томск" reads as "доставка в москве"; the same case as the word's after
+        # its preposition ``before``: "в туле" and "в турции" read as "в москве"
+        return lexicon.place_for(place_cases(word, before)) or word
     if is_function_word(word, lexicon.lang):
         return ""
     if len(word) < 3:
@@ -154,5 +161,8 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
 
 def correct_typos(text: str, lexicon: Lexicon) -> str:
     """``text`` normalised, with each unknown word replaced by :func:`correct_word`."""
-    corrected = (correct_word(word, lexicon) for word in normalize(text).split())
+    words = normalize(text).split()
+    corrected = (
+        correct_word(word, lexicon, words[i - 1] if i else "") for i, word in enumerate(words)
+    )
     return " ".join(word for word in corrected if word)

@@ -216,7 +216,21 @@ def test_a_small_talk_word_that_is_also_a_topic_word_frames_nothing() -> None:
 def test_a_town_the_content_does_not_name_reads_as_the_one_it_names_most() -> None:
     ru = Lexicon.build("ru", ["доставка в москве", "доставка в москву", "в казань"])
     assert ru.place in {"москве", "москву"}
-    assert correct_typos("доставка в томск", ru) == f"доставка в {ru.place}"
-    assert correct_typos("доставка в сургут", ru) == f"доставка в {ru.place}"
+    # after "в" a nominative-looking town is an accusative: the content's accusative stands for it
+    assert correct_typos("доставка в томск", ru) == "доставка в москву"
+    assert correct_typos("доставка в сургут", ru) == "доставка в москву"
+    assert correct_typos("томск", ru) == ru.place
     assert correct_typos("доставка в чулан", ru) == "доставка в чулан"  # a word, not a town
     assert Lexicon.build("ru", ["доставка"]).place is None
+
+
+def test_an_unnamed_place_after_a_preposition_reads_as_a_named_one_in_the_same_case() -> None:
+    ru = Lexicon.build(
+        "ru",
+        ["доставка по россии", "по всей россии", "заказ из россии", "доставка в москве"],
+    )
+    assert ru.place == "россии"  # the most frequent, but a genitive first
+    assert correct_typos("доставка в туле", ru) == "доставка в москве"
+    assert correct_typos("я сейчас в турции", ru) == "я сейчас в москве"
+    assert correct_typos("привезете из тулы", ru) == "привезете из россии"
+    assert correct_typos("тула", ru) == "россии"  # no preposition: the most frequent one
