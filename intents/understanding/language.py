@@ -78,10 +78,21 @@ def _read(word: str, lexicons: Mapping[str, Lexicon]) -> WordReading:
     known = [lang for lang, lexicon in lexicons.items() if lexicon.knows(word)]
     if len(known) > 1 or word.isdigit() or len(word) < 2:
         return WordReading(word, None, word, _AS_IS, 0.0)
-    if known:
-        return WordReading(word, known[0], word, _AS_IS, 1.0, known=True)
     cyrillic_langs = [lang for lang, lexicon in lexicons.items() if lexicon.cyrillic]
     latin_langs = [lang for lang, lexicon in lexicons.items() if not lexicon.cyrillic]
+    if known:
+        ru = _only(cyrillic_langs)
+        # known both as typed and as transliterated Russian ("kaliningrad", "status", "bonus"):
+        # like a word of several languages, no evidence for either
+        if (
+            ru is not None
+            and ru not in known
+            and len(word) >= 3
+            and is_latin(word)
+            and lexicons[ru].knows(to_cyrillic(word))
+        ):
+            return WordReading(word, None, word, _AS_IS, 0.0)
+        return WordReading(word, known[0], word, _AS_IS, 1.0, known=True)
     if is_latin(word):
         ru = _only(cyrillic_langs)
         if ru is not None and len(word) >= 3:

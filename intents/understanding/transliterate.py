@@ -1,9 +1,10 @@
 """Latin-script Russian ("gde moi zakaz", "skol'ko stoit") back to Cyrillic.
 
 The common schemes are read at once: ``ya``/``ja`` → я, ``yu``/``ju`` → ю, ``yo``/``jo`` → ё,
-``zh`` → ж, ``kh``/``h`` → х, ``ts``/``c`` → ц, ``ch`` → ч, ``sh`` → ш, ``sch``/``shch`` → щ,
-``y`` → ы (й after a vowel), ``j`` → й, ``'`` → ь. The result need not be perfect spelling: the
-typo correction and the character n-grams of the matcher absorb the rest ("moi" → "мои").
+``zh`` → ж, ``kh``/``h`` → х, ``ts``/``c`` → ц (but ``tsya``/``tsja`` → тся), ``ch`` → ч,
+``sh`` → ш, ``sch``/``shch`` → щ, ``y`` → ы (й after a vowel), ``j`` → й, ``'`` → ь. The
+result need not be perfect spelling: the typo correction and the character n-grams of the
+matcher absorb the rest ("moi" → "мои").
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ _MULTI: tuple[tuple[str, str], ...] = (
     ("sch", "щ"),
     ("zh", "ж"),
     ("kh", "х"),
+    # the reflexive ending: "otkryvaetsya" is "открывается", not "открываеця"
+    ("tsya", "тся"),
+    ("tsja", "тся"),
     ("ts", "ц"),
     ("ch", "ч"),
     ("sh", "ш"),
