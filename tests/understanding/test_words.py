@@ -29,6 +29,8 @@ from intents.understanding.typos import correct_typos
         ("kakoy vy", "какой вы"),
         ("chto", "что"),
         ("yest", "ест"),
+        ("novyi krasnyi", "новый красный"),
+        ("vyigrysh", "выигрыш"),
     ],
 )
 def test_transliteration_reads_the_common_schemes(latin: str, cyrillic: str) -> None:
@@ -67,6 +69,7 @@ def test_keyboard_layouts_both_ways() -> None:
             [("amount", "35 тыс"), ("date", "21-го")],
         ),
         ("is it extra on a 60k order", "is it extra on a order", [("amount", "60k")]),
+        ("ноутбук за 70 тыщ", "ноутбук за", [("amount", "70 тыщ")]),
         ("a 4k tv in stock?", "a 4k tv in stock?", []),
     ],
 )
