@@ -251,7 +251,8 @@ def _whole_transliteration(reading: Reading, lexicons: Mapping[str, Lexicon]) ->
     """When the Latin words read as transliterated Russian outnumber those read as English, the
     message is transliterated Russian: its unknown Latin words are transliterated too
     ("skolko idet dostavka v ekaterinburg" keeps "екатеринбург"), as no evidence of their own
-    (keyboard mashing with one accidental Russian word must not switch the language)."""
+    (keyboard mashing with one accidental Russian word must not switch the language); a word
+    that content writes in Latin letters itself ("iphone") is kept."""
     translit = [w for w in reading.words if w.via in (_TRANSLIT, _LAYOUT) and w.lang]
     if not translit:
         return reading
@@ -262,9 +263,14 @@ def _whole_transliteration(reading: Reading, lexicons: Mapping[str, Lexicon]) ->
     if english >= len(translit):
         return reading
     via = translit[0].via
+    latin_words = lexicons[target].counts if target is not None else {}
+    # a word the target language's content writes in Latin letters ("iphone") stays as typed
     words = tuple(
         WordReading(w.surface, target, _convert(w.surface, via), via, 0.0)
-        if w.lang != target and is_latin(w.surface) and w.weight < 1
+        if w.lang != target
+        and is_latin(w.surface)
+        and w.weight < 1
+        and not (len(w.surface) >= 3 and w.surface in latin_words)
         else w
         for w in reading.words
     )

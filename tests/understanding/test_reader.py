@@ -99,6 +99,17 @@ def test_a_word_known_both_as_typed_and_as_transliterated_russian_is_no_evidence
     assert reading.text_for("ru") == "доставка в омск ест"
 
 
+def test_a_transliterated_message_keeps_the_latin_words_its_language_writes_in_latin() -> None:
+    lexicons = {
+        "en": Lexicon.build("en", ["is the iphone in stock"]),
+        "ru": Lexicon.build("ru", ["есть ли iphone", "когда поступит черный"]),
+    }
+    reading = read_words("ischu iphone chernyj kogda postupit s", lexicons)
+    # "iphone" is how the Russian content writes it; "ischu" and the one-letter "s" are read
+    # as Russian with the rest
+    assert reading.text_for("ru") == "ищу iphone черный когда поступит с"
+
+
 def test_the_reflexive_ending_is_transliterated_whole() -> None:
     assert to_cyrillic("otkryvaetsya") == "открывается"
     assert to_cyrillic("gruzitsja") == "грузится"
