@@ -93,6 +93,29 @@ def _plausible(typed: str, meant: str, lang: str) -> bool:
     return True
 
 
+# English chat shorthand, read as the words it stands for when the content does not use it itself
+_SHORTHAND = {
+    "en": {
+        "u": "you",
+        "ur": "your",
+        "r": "are",
+        "pls": "please",
+        "plz": "please",
+        "thx": "thanks",
+        "ty": "thank you",
+        "gimme": "give me",
+        "wanna": "want to",
+        "gonna": "going to",
+        "youre": "you are",
+        "theyre": "they are",
+        "acc": "account",
+        "msg": "message",
+        "tmrw": "tomorrow",
+        "asap": "as soon as possible",
+    }
+}
+
+
 def is_dictionary_word(word: str, lang: str) -> bool:
     """A real word of ``lang`` (Russian: the OpenCorpora dictionary; English: a word in common
     use), which a one-edit neighbour in the content does not make a typo: "man" is not "many",
@@ -117,7 +140,8 @@ def _same_word(word: str, candidate: str) -> bool:
 
 
 def correct_word(word: str, lexicon: Lexicon, before: str = "") -> str:
-    """``word`` as the content would write it: as is when known; else a content word of the same
+    """``word`` as the content would write it: as is when known; else the words of a chat
+    shorthand ("ur" → "your"); else a content word of the same
     lemma ("ошиблась" → "ошибся"); else the content's place name for a place it does not name
     ("томск" → "москве"); else nothing for a function word ("об", "около"); else, unless it is a
     dictionary word itself (:func:`is_dictionary_word`), the nearest known word within the edit
@@ -125,6 +149,9 @@ def correct_word(word: str, lexicon: Lexicon, before: str = "") -> str:
     :func:`_same_word`); else as is."""
     if word.isdigit() or word in lexicon.counts:
         return word
+    meant = _SHORTHAND.get(lexicon.lang, {}).get(word)
+    if meant is not None:
+        return meant  # "when r ur agents online" → "when are your agents online"
     # a word sharing a stem with the content is an inflection, unless the dictionary does not
     # know it: "какои" shares "како" with a content word but is a typo of "какой"
     if lexicon.knows(word) and in_dictionary(word, lexicon.lang) is not False:

@@ -180,6 +180,15 @@ def test_the_english_words_are_the_common_words_of_the_packages_list() -> None:
     assert not is_english_word("oder")  # in the list, but rare: a misspelling as often as not
 
 
+def test_chat_shorthand_reads_as_the_words_it_stands_for_unless_the_content_uses_it() -> None:
+    en = Lexicon.build("en", ["when are your agents online", "give me the number", "thank u"])
+    assert correct_typos("when r ur agents online", en) == "when are your agents online"
+    assert correct_typos("gimme the number", en) == "give me the number"
+    assert correct_typos("thank u", en) == "thank u"  # the content writes "u" itself
+    ru = Lexicon.build("ru", ["где мой заказ"])
+    assert correct_typos("ur", ru) == "ur"  # English shorthand only
+
+
 def test_a_dictionary_word_may_become_the_same_word_written_another_way() -> None:
     en = Lexicon.build("en", ["installment plans", "my employee"])
     assert correct_typos("installment plan", en) == "installment plans"  # one stem
