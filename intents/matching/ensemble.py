@@ -33,6 +33,7 @@ from intents.matching.semantic import (
     SemanticConfig,
     oof_embedding_probabilities,
 )
+from intents.text import normalize
 
 __all__ = [
     "EnsembleConfig",
@@ -60,6 +61,9 @@ class EnsembleConfig:
     # wrong (5 instead of 3 on the two development sets)
     max_strength: float = 1.5
     confident: float = 0.5  # encoder probability from which the coverage factor relaxes
+    # the relaxed factor of a one-word message is at most this: one word alone gives the encoder
+    # no context ("ciao" is a greeting and a goodbye), so it may clarify but not answer alone
+    one_word_confidence: float = 0.5
     oof_folds: int = 3  # for the encoder (and the engine when it is not calibrated)
     # the ensemble's own reject penalty (score = p(intent) - penalty * p(reject)); None: the
     # scorer's (ScorerConfig.reject_penalty). ``bench`` chooses it out of fold on CLINC150
@@ -309,6 +313,8 @@ class EnsembleScorer:
         best = int(np.argmax(np.where(self._keep, row, -1.0)))
         sure = float(encoder[0, best])
         confidence = sure if sure >= self._config.confident else 0.0
+        if len(normalize(text).split()) < 2:
+            confidence = min(confidence, self._config.one_word_confidence)
         if self._reject is not None and self._reject_scale != 1.0:
             row = row.copy()
             row[self._reject] *= self._reject_scale
