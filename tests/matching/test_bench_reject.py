@@ -7,7 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from intents.matching.bench import OOS, choose_reject_penalty
+from intents.matching.bench import (
+    OOS,
+    REJECT_PENALTIES,
+    BenchData,
+    choose_reject_penalty,
+    run_bench,
+)
 from intents.matching.classifier import REJECT
 from intents.matching.ensemble import EnsembleConfig, EnsembleScorer
 from intents.matching.scorer import ScorerConfig
@@ -64,3 +70,31 @@ def test_ensemble_applies_its_own_reject_penalty() -> None:
         label, score = scorer.rank(text, top=1)[0]
         expected = max(0.0, mixed[0, labels.index(label)] - penalty * reject_p)
         assert score == pytest.approx(round(expected, 4), abs=1e-4)
+
+
+def _tiny(with_oos: bool) -> BenchData:
+    topics = {
+        "refund": "give my money back",
+        "tracking": "where is my parcel",
+        "login": "cannot sign in to my account",
+    }
+    train = {label: [f"{text} {word}" for word in WORDS] for label, text in topics.items()}
+    reject = [f"tell me about the {word} weather" for word in WORDS] if with_oos else []
+    test = [(f"{text} now", label) for label, text in topics.items()]
+    if with_oos:
+        test += [("what a sunny weather", OOS), ("sing me a weather song", OOS)]
+    return BenchData("tiny", train, reject, [], test)
+
+
+WORDS = ["please", "today", "asap", "again", "now", "quickly", "thanks", "sir"]
+
+
+def test_run_bench_reports_the_penalty_it_chose_only_with_out_of_scope() -> None:
+    engine, ensemble = run_bench(_tiny(True), encoder=CountingEncoder())
+    for result in (engine, ensemble):
+        assert result.reject_penalty in REJECT_PENALTIES
+        assert result.as_json()["reject_penalty"] == result.reject_penalty
+        assert result.oos_recall is not None
+    plain = run_bench(_tiny(False), encoder=CountingEncoder())
+    assert [result.reject_penalty for result in plain] == [None, None]
+    assert "reject_penalty" not in plain[1].as_json()
