@@ -266,12 +266,9 @@ class EnsembleScorer:
             scorer, semantic, encoder, weights, config, nearest, scorer_config.reject_penalty
         )
         if keep_oof:
-            penalty = (
-                scorer_config.reject_penalty
-                if config.reject_penalty is None
-                else config.reject_penalty
-            )
-            engine_predicted, engine_scores = top_scores(engine_oof, columns, penalty)
+            own = scorer_config.reject_penalty
+            penalty = own if config.reject_penalty is None else config.reject_penalty
+            engine_predicted, engine_scores = top_scores(engine_oof, columns, own)
             mixed = mix(engine_oof, encoder_oof, weights, nearest_oof)
             predicted, scores = top_scores(mixed, columns, penalty)
             ensemble.oof = OutOfFoldScores(
