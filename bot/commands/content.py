@@ -53,6 +53,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     _content_dirs(evaluate)
     evaluate.add_argument("--folds", type=int, default=5, help="cross-validation folds (5)")
     evaluate.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="repeat the k-fold with this many different shuffles and report the mean (3)",
+    )
+    evaluate.add_argument(
         "--encoder",
         choices=ENCODERS,
         help="sentence encoder measured next to the engine alone (default: [matching] encoder)",
@@ -309,6 +315,7 @@ def run_eval(args: argparse.Namespace, context: Context) -> int:
     reports = cross_validate(
         content,
         folds=args.folds,
+        repeats=args.repeats,
         langs=content.languages,
         progress=_progress("cross-validation"),
         encoder=encoder,
@@ -316,9 +323,11 @@ def run_eval(args: argparse.Namespace, context: Context) -> int:
     print(f"cross-validation took {time.perf_counter() - start:.0f} s")
     for report in reports:
         t = report.thresholds
+        low, high = report.spread
         print(
-            f"[{report.lang}, {report.model}] {report.examples} examples, {report.folds}-fold: "
-            f"top-1 intent accuracy {report.accuracy:.3f}"
+            f"[{report.lang}, {report.model}] {report.examples} examples, {report.folds}-fold "
+            f"× {report.repeats}: top-1 intent accuracy {report.accuracy:.3f} (mean; "
+            f"{low:.3f}–{high:.3f})"
         )
         answered, right = report.decisions(thresholds)
         print(
@@ -326,7 +335,7 @@ def run_eval(args: argparse.Namespace, context: Context) -> int:
             f"{right:.1%} answered right ({right / answered if answered else 1.0:.1%} of answers)"
         )
         for true, predicted, count in report.confused[:10]:
-            print(f"  confused: {true} → {predicted} ×{count}")
+            print(f"  confused: {true} → {predicted} ×{count} (over {report.repeats} repeats)")
         print(
             f"  suggested thresholds: answer {t.answer:.2f} (answers right {t.answer_precision:.1%}"
             f", {t.answered:.0%} of examples answered), clarify {t.clarify:.2f}"

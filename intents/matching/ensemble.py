@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from intents.errors import IntentsError
 from intents.matching.calibration import oof_probabilities, out_of_fold_margins
 from intents.matching.classifier import REJECT, FloatArray, TextClassifier
 from intents.matching.encoder import SentenceEncoder
@@ -32,6 +33,7 @@ from intents.matching.semantic import (
     SemanticConfig,
     oof_embedding_probabilities,
 )
+from intents.text import normalize
 
 __all__ = [
     "EnsembleConfig",
@@ -59,7 +61,13 @@ class EnsembleConfig:
     # wrong (5 instead of 3 on the two development sets)
     max_strength: float = 1.5
     confident: float = 0.5  # encoder probability from which the coverage factor relaxes
+    # the relaxed factor of a one-word message is at most this: one word alone gives the encoder
+    # no context ("ciao" is a greeting and a goodbye), so it may clarify but not answer alone
+    one_word_confidence: float = 0.5
     oof_folds: int = 3  # for the encoder (and the engine when it is not calibrated)
+    # the ensemble's own reject penalty (score = p(intent) - penalty * p(reject)); None: the
+    # scorer's (ScorerConfig.reject_penalty). ``bench`` chooses it out of fold on CLINC150
+    reject_penalty: float | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,7 @@ class EnsembleScorer:
         weights: Mix,
         config: EnsembleConfig = EnsembleConfig(),
         nearest: NearestExamples | None = None,
+        scorer_penalty: float = ScorerConfig().reject_penalty,
     ) -> None:
         self.scorer = scorer
         self.semantic = semantic
@@ -199,6 +208,10 @@ class EnsembleScorer:
         near = {} if nearest is None else {label: i for i, label in enumerate(nearest.labels)}
         self._near_order = np.array([near.get(label, -1) for label in labels])
         self._keep = np.array([label != REJECT for label in labels])
+        # the scorer subtracts ``scorer_penalty`` times the row's reject probability; another
+        # penalty is that column scaled (the reject label itself is never ranked)
+        self._reject = labels.index(REJECT) if REJECT in labels else None
+        self._reject_scale = _penalty_scale(config.reject_penalty, scorer_penalty)
         self.oof: OutOfFoldScores | None = None
 
     @property
@@ -249,10 +262,13 @@ class EnsembleScorer:
         index = {label: i for i, label in enumerate(columns)}
         truth = np.array([index[label] for label in labels])
         weights = choose_mix(engine_oof, encoder_oof, truth, config, nearest_oof)
-        ensemble = cls(scorer, semantic, encoder, weights, config, nearest)
+        ensemble = cls(
+            scorer, semantic, encoder, weights, config, nearest, scorer_config.reject_penalty
+        )
         if keep_oof:
-            penalty = scorer_config.reject_penalty
-            engine_predicted, engine_scores = top_scores(engine_oof, columns, penalty)
+            own = scorer_config.reject_penalty
+            penalty = own if config.reject_penalty is None else config.reject_penalty
+            engine_predicted, engine_scores = top_scores(engine_oof, columns, own)
             mixed = mix(engine_oof, encoder_oof, weights, nearest_oof)
             predicted, scores = top_scores(mixed, columns, penalty)
             ensemble.oof = OutOfFoldScores(
@@ -290,7 +306,25 @@ class EnsembleScorer:
         """The ``top`` labels (reject excluded) with their combined score, best first."""
         vectors = None if vector is None else vector.reshape(1, -1)
         mixed, encoder = self.probabilities([text], vectors)
-        best = int(np.argmax(np.where(self._keep, mixed[0], -1.0)))
+        row = mixed[0]
+        best = int(np.argmax(np.where(self._keep, row, -1.0)))
         sure = float(encoder[0, best])
         confidence = sure if sure >= self._config.confident else 0.0
-        return self.scorer.rank_from(text, mixed[0], top, confidence)
+        if len(normalize(text).split()) < 2:
+            confidence = min(confidence, self._config.one_word_confidence)
+        if self._reject is not None and self._reject_scale != 1.0:
+            row = row.copy()
+            row[self._reject] *= self._reject_scale
+        return self.scorer.rank_from(text, row, top, confidence)
+
+
+def _penalty_scale(wanted: float | None, scorer_penalty: float) -> float:
+    """The factor of the reject column that turns the scorer's penalty into ``wanted``."""
+    if wanted is None or wanted == scorer_penalty:
+        return 1.0
+    if scorer_penalty <= 0.0:
+        raise IntentsError(
+            "the ensemble's reject_penalty needs a scorer with a reject penalty above 0 "
+            "(ScorerConfig.reject_penalty); set both, or leave the ensemble's at None"
+        )
+    return wanted / scorer_penalty

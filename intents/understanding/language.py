@@ -78,10 +78,21 @@ def _read(word: str, lexicons: Mapping[str, Lexicon]) -> WordReading:
     known = [lang for lang, lexicon in lexicons.items() if lexicon.knows(word)]
     if len(known) > 1 or word.isdigit() or len(word) < 2:
         return WordReading(word, None, word, _AS_IS, 0.0)
-    if known:
-        return WordReading(word, known[0], word, _AS_IS, 1.0, known=True)
     cyrillic_langs = [lang for lang, lexicon in lexicons.items() if lexicon.cyrillic]
     latin_langs = [lang for lang, lexicon in lexicons.items() if not lexicon.cyrillic]
+    if known:
+        ru = _only(cyrillic_langs)
+        # known both as typed and as transliterated Russian ("kaliningrad", "status", "bonus"):
+        # like a word of several languages, no evidence for either
+        if (
+            ru is not None
+            and ru not in known
+            and len(word) >= 3
+            and is_latin(word)
+            and lexicons[ru].knows(to_cyrillic(word))
+        ):
+            return WordReading(word, None, word, _AS_IS, 0.0)
+        return WordReading(word, known[0], word, _AS_IS, 1.0, known=True)
     if is_latin(word):
         ru = _only(cyrillic_langs)
         if ru is not None and len(word) >= 3:
@@ -240,7 +251,8 @@ def _whole_transliteration(reading: Reading, lexicons: Mapping[str, Lexicon]) ->
     """When the Latin words read as transliterated Russian outnumber those read as English, the
     message is transliterated Russian: its unknown Latin words are transliterated too
     ("skolko idet dostavka v ekaterinburg" keeps "екатеринбург"), as no evidence of their own
-    (keyboard mashing with one accidental Russian word must not switch the language)."""
+    (keyboard mashing with one accidental Russian word must not switch the language); a word
+    that content writes in Latin letters itself ("iphone") is kept."""
     translit = [w for w in reading.words if w.via in (_TRANSLIT, _LAYOUT) and w.lang]
     if not translit:
         return reading
@@ -251,9 +263,14 @@ def _whole_transliteration(reading: Reading, lexicons: Mapping[str, Lexicon]) ->
     if english >= len(translit):
         return reading
     via = translit[0].via
+    latin_words = lexicons[target].counts if target is not None else {}
+    # a word the target language's content writes in Latin letters ("iphone") stays as typed
     words = tuple(
         WordReading(w.surface, target, _convert(w.surface, via), via, 0.0)
-        if w.lang != target and is_latin(w.surface) and w.weight < 1
+        if w.lang != target
+        and is_latin(w.surface)
+        and w.weight < 1
+        and not (len(w.surface) >= 3 and w.surface in latin_words)
         else w
         for w in reading.words
     )

@@ -11,7 +11,7 @@ from itertools import islice, takewhile
 
 from intents.matching.stemming import stem_word
 from intents.text import tokens
-from intents.understanding.morphology import is_place, lemmas
+from intents.understanding.morphology import is_place, lemmas, place_case
 
 __all__ = ["Lexicon", "is_cyrillic", "is_latin"]
 
@@ -38,6 +38,10 @@ class Lexicon:
     stems: frozenset[str]
     by_lemma: Mapping[str, str] = field(default_factory=dict)
     place: str | None = None  # the content's most frequent place name ("москве")
+    # per grammatical case, the content's most frequent place name whose likeliest reading is a
+    # place in that case: a town it does not name stands for one in the same case ("в туле" →
+    # "в москве", not the more frequent "россии", a genitive first)
+    places: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, lang: str, phrases: Iterable[str]) -> Lexicon:
@@ -48,9 +52,20 @@ class Lexicon:
         for word, _ in counts.most_common():
             for lemma in lemmas(word, lang):
                 by_lemma.setdefault(lemma, word)
-        place = next((word for word, _ in counts.most_common() if is_place(word, lang)), None)
+        named = [word for word, _ in counts.most_common() if is_place(word, lang)]
+        places: dict[str, str] = {}
+        for word in named:
+            case = place_case(word)
+            if case is not None:
+                places.setdefault(case, word)
         stems = frozenset(stem_word(word) for word in counts)
-        return cls(lang, dict(counts), stems, by_lemma, place)
+        place = named[0] if named else None
+        return cls(lang, dict(counts), stems, by_lemma, place, places)
+
+    def place_for(self, cases: Iterable[str]) -> str | None:
+        """The content's place name standing for an unnamed place of one of ``cases`` (likeliest
+        first; known after a preposition); the most frequent place name when none agrees."""
+        return next((self.places[case] for case in cases if case in self.places), self.place)
 
     def knows(self, word: str) -> bool:
         """The word or, for words of five letters or more, its stem occurs in the content."""

@@ -36,8 +36,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             rf"(?:(?:{_CURRENCY})\s?\d[\d\s]*(?:[.,]\d{{1,2}})?|\d[\d\s]*(?:[.,]\d{{1,2}})?\s?(?:{_CURRENCY})"
-            # thousands in short: "35 тыс", "60k" (two digits at least: "4k" is a screen)
-            rf"|\d+\s?тыс(?:яч[иа]?)?\.?|\d{{2,}}\s?[kк])(?!\w)",
+            # thousands in short: "35 тыс", "90 тыщ", "60k" (two digits at least: "4k" is a
+            # screen)
+            rf"|\d+\s?(?:тыс(?:яч[иа]?)?\.?|тыщ[иа]?)|\d{{2,}}\s?[kк])(?!\w)",
             re.IGNORECASE,
         ),
     ),

@@ -1,9 +1,10 @@
 """Latin-script Russian ("gde moi zakaz", "skol'ko stoit") back to Cyrillic.
 
 The common schemes are read at once: ``ya``/``ja`` → я, ``yu``/``ju`` → ю, ``yo``/``jo`` → ё,
-``zh`` → ж, ``kh``/``h`` → х, ``ts``/``c`` → ц, ``ch`` → ч, ``sh`` → ш, ``sch``/``shch`` → щ,
-``y`` → ы (й after a vowel), ``j`` → й, ``'`` → ь. The result need not be perfect spelling: the
-typo correction and the character n-grams of the matcher absorb the rest ("moi" → "мои").
+``zh`` → ж, ``kh``/``h`` → х, ``ts``/``c`` → ц (but ``tsya``/``tsja`` → тся), ``ch`` → ч,
+``sh`` → ш, ``sch``/``shch`` → щ, ``y`` → ы (й after a vowel), a final ``yi`` → ый,
+``j`` → й, ``'`` → ь. The result need not be perfect spelling: the typo correction and the
+character n-grams of the matcher absorb the rest ("moi" → "мои").
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ _MULTI: tuple[tuple[str, str], ...] = (
     ("sch", "щ"),
     ("zh", "ж"),
     ("kh", "х"),
+    # the reflexive ending: "otkryvaetsya" is "открывается", not "открываеця"
+    ("tsya", "тся"),
+    ("tsja", "тся"),
     ("ts", "ц"),
     ("ch", "ч"),
     ("sh", "ш"),
@@ -70,6 +74,9 @@ def _word(word: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(word):
+        if word[i:] == "yi":  # an adjective's ending: "dobryi" is "добрый", not "добрыи"
+            out.append("ый")
+            break
         for latin, cyrillic in _MULTI:
             if word.startswith(latin, i):
                 out.append(cyrillic)

@@ -14,9 +14,16 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from intents.matching.stemming import stem_word
 from intents.text import normalize
-from intents.understanding.lexicon import Lexicon, is_cyrillic
-from intents.understanding.morphology import in_dictionary, is_function_word, is_place
+from intents.understanding.dictionary import is_english_word
+from intents.understanding.lexicon import Lexicon, is_cyrillic, is_latin
+from intents.understanding.morphology import (
+    in_dictionary,
+    is_function_word,
+    is_place,
+    place_cases,
+)
 
 __all__ = ["correct_typos"]
 
@@ -56,6 +63,7 @@ def _confusable() -> dict[str, frozenset[str]]:
 
 
 _NEAR = _confusable()
+_SIGNS = frozenset("ьъ")
 
 
 def _max_edits(word: str) -> int:
@@ -85,13 +93,65 @@ def _plausible(typed: str, meant: str, lang: str) -> bool:
     return True
 
 
-def correct_word(word: str, lexicon: Lexicon) -> str:
-    """``word`` as the content would write it: as is when known; else a content word of the same
+# English chat shorthand, read as the words it stands for when the content does not use it itself
+_SHORTHAND = {
+    "en": {
+        "u": "you",
+        "ur": "your",
+        "r": "are",
+        "pls": "please",
+        "plz": "please",
+        "thx": "thanks",
+        "ty": "thank you",
+        "gimme": "give me",
+        "wanna": "want to",
+        "gonna": "going to",
+        "youre": "you are",
+        "theyre": "they are",
+        "acc": "account",
+        "msg": "message",
+        "tmrw": "tomorrow",
+        "asap": "as soon as possible",
+    }
+}
+
+
+def is_dictionary_word(word: str, lang: str) -> bool:
+    """A real word of ``lang`` (Russian: the OpenCorpora dictionary; English: a word in common
+    use), which a one-edit neighbour in the content does not make a typo: "man" is not "many",
+    "rain" not "ran", "погода" not "полгода"."""
+    if lang == "en" and is_latin(word):
+        return is_english_word(word)
+    return in_dictionary(word, lang) is True
+
+
+def _same_word(word: str, candidate: str) -> bool:
+    """A real word may still become a content word that is the same word written another way:
+    the same stem ("plan" → "plans") or only a soft or hard sign more or less ("ест" → "есть",
+    a sign that transliteration and hasty typing often drop)."""
+    if stem_word(word) == stem_word(candidate):
+        return True
+    ops = Levenshtein.editops(word, candidate)
+    return all(
+        (op.tag == "insert" and candidate[op.dest_pos] in _SIGNS)
+        or (op.tag == "delete" and word[op.src_pos] in _SIGNS)
+        for op in ops
+    )
+
+
+def correct_word(word: str, lexicon: Lexicon, before: str = "") -> str:
+    """``word`` as the content would write it: as is when known; else the words of a chat
+    shorthand ("ur" → "your"); else a content word of the same
     lemma ("ошиблась" → "ошибся"); else the content's place name for a place it does not name
-    ("томск" → "москве"); else nothing for a function word ("об", "около"); else the nearest
-    known word within the edit limits; else as is."""
+    ("томск" → "москве"); else nothing for a function word ("об", "около"); else, unless it is a
+    dictionary word itself (:func:`is_dictionary_word`), the nearest known word within the edit
+    limits (for a dictionary word only the same word written another way, see
+    :func:`_same_word`); else as is."""
     if word.isdigit() or word in lexicon.counts:
         return word
+    meant = _SHORTHAND.get(lexicon.lang, {}).get(word)
+    if meant is not None:
+        return meant  # "when r ur agents online" → "when are your agents online"
     # a word sharing a stem with the content is an inflection, unless the dictionary does not
     # know it: "какои" shares "како" with a content word but is a typo of "какой"
     if lexicon.knows(word) and in_dictionary(word, lexicon.lang) is not False:
@@ -100,11 +160,14 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     if same is not None:
         return same
     if lexicon.place is not None and is_place(word, lexicon.lang):
-        return lexicon.place  # "доставка в томск" reads as "доставка в москве"
+        # "доставка в томск" reads as "доставка в москве"; the same case as the word's after
+        # its preposition ``before``: "в туле" and "в турции" read as "в москве"
+        return lexicon.place_for(place_cases(word, before)) or word
     if is_function_word(word, lexicon.lang):
         return ""
     if len(word) < 3:
         return word
+    real = is_dictionary_word(word, lexicon.lang)
     limit = _max_edits(word)
     matches = process.extract(
         word, lexicon.counts.keys(), scorer=Levenshtein.distance, score_cutoff=limit, limit=8
@@ -112,6 +175,8 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
     best: tuple[int, float, int, str] | None = None
     for candidate, distance, _ in matches:
         if len(candidate) < 3 or not _plausible(word, candidate, lexicon.lang):
+            continue
+        if real and not _same_word(word, candidate):
             continue
         # equally near: the one sharing more letters in order ("wher": "where" before "when"),
         # then the more frequent one
@@ -123,5 +188,8 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
 
 def correct_typos(text: str, lexicon: Lexicon) -> str:
     """``text`` normalised, with each unknown word replaced by :func:`correct_word`."""
-    corrected = (correct_word(word, lexicon) for word in normalize(text).split())
+    words = normalize(text).split()
+    corrected = (
+        correct_word(word, lexicon, words[i - 1] if i else "") for i, word in enumerate(words)
+    )
     return " ".join(word for word in corrected if word)

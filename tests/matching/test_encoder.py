@@ -7,13 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 from intents import SentenceEncoder
 from intents.matching.classifier import REJECT
 from intents.matching.encoder import CachedEncoder
-from intents.matching.ensemble import EnsembleConfig, Mix, choose_mix, mix
+from intents.matching.ensemble import EnsembleConfig, EnsembleScorer, Mix, choose_mix, mix
 from intents.matching.scorer import IntentScorer, ScorerConfig
-from intents.matching.semantic import NearestExamples, SemanticConfig
+from intents.matching.semantic import EmbeddingClassifier, NearestExamples, SemanticConfig
 
 
 class CountingEncoder:
@@ -172,3 +173,37 @@ def test_scores_the_reject_penalty_zeroed_keep_the_probability_order() -> None:
     ranked = scorer.rank_from("quiet night", probs, top=2)
     assert [score for _, score in ranked] == [0.0, 0.0]
     assert [label for label, _ in ranked] == ["zebra", "apple"]
+
+
+def test_one_word_message_is_not_answered_on_the_encoder_alone() -> None:
+    # every word unknown to the n-grams (coverage 0): the encoder's confidence relaxes the
+    # coverage factor, but for one word only up to one_word_confidence
+    examples = {
+        "refund": ["give my money back", "refund the charge"],
+        "tracking": ["track the parcel", "where is the box"],
+        "login": ["cannot sign in", "login fails"],
+        "hours": ["opening hours", "when are you open"],
+    }
+    config = ScorerConfig(calibrate=False)
+    scorer = IntentScorer.train(examples, ["weather today", "tell a joke"], config)
+    labels = ("hours", "login", "refund", "tracking")
+    semantic = EmbeddingClassifier(
+        labels, np.zeros((4, 8), dtype=np.float32), np.array([0, 0, 5, 0], dtype=np.float32)
+    )
+    sure = float(semantic.probabilities(np.zeros((1, 8), dtype=np.float32))[0, 2])
+    assert sure > 0.95
+
+    def ensemble(cap: float) -> EnsembleScorer:
+        return EnsembleScorer(
+            scorer,
+            semantic,
+            CountingEncoder(),
+            Mix(0.0, 1.0),
+            EnsembleConfig(one_word_confidence=cap),
+        )
+
+    capped, uncapped = ensemble(0.5), ensemble(1.0)
+    assert capped.rank("zzzq", top=1)[0] == ("refund", pytest.approx(sure * 0.5, abs=2e-3))
+    assert uncapped.rank("zzzq", top=1)[0] == ("refund", pytest.approx(sure * sure, abs=2e-3))
+    # two words: the whole confidence, whatever the cap
+    assert capped.rank("zzzq qqzz", top=1)[0] == ("refund", pytest.approx(sure * sure, abs=2e-3))

@@ -7,6 +7,8 @@ from intents.matching.results import Candidate, Decision
 from intents.model import Content, Intent
 from intents.understanding import Context, Reader
 from intents.understanding.language import read_words
+from intents.understanding.lexicon import Lexicon
+from intents.understanding.transliterate import to_cyrillic
 
 EXAMPLES = {
     "order_status": {
@@ -83,6 +85,35 @@ def test_transliteration_and_layout_are_read_as_russian() -> None:
     assert understood.decision.intent_id == "greeting"
     assert "layout" in understood.via
     assert ("привет", "ru") in matcher.seen
+
+
+def test_a_word_known_both_as_typed_and_as_transliterated_russian_is_no_evidence() -> None:
+    lexicons = {
+        "en": Lexicon.build("en", ["delivery to omsk", "is it available"]),
+        "ru": Lexicon.build("ru", ["доставка в омск", "есть в наличии"]),
+    }
+    # "omsk" is an English content word and "омск" a Russian one: it tells neither language,
+    # so the transliterated "dostavka" decides and the whole message is read as Russian
+    reading = read_words("dostavka v omsk est?", lexicons)
+    assert reading.evidence() == {"ru": 1.0}
+    assert reading.text_for("ru") == "доставка в омск ест"
+
+
+def test_a_transliterated_message_keeps_the_latin_words_its_language_writes_in_latin() -> None:
+    lexicons = {
+        "en": Lexicon.build("en", ["is the iphone in stock"]),
+        "ru": Lexicon.build("ru", ["есть ли iphone", "когда поступит черный"]),
+    }
+    reading = read_words("ischu iphone chernyj kogda postupit s", lexicons)
+    # "iphone" is how the Russian content writes it; "ischu" and the one-letter "s" are read
+    # as Russian with the rest
+    assert reading.text_for("ru") == "ищу iphone черный когда поступит с"
+
+
+def test_the_reflexive_ending_is_transliterated_whole() -> None:
+    assert to_cyrillic("otkryvaetsya") == "открывается"
+    assert to_cyrillic("gruzitsja") == "грузится"
+    assert to_cyrillic("tsena") == "цена"
 
 
 def test_layout_keys_that_give_punctuation_are_read_as_russian_letters() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intents.model import Content, Intent
+from intents.understanding.dictionary import MIN_COUNT, is_english_word
 from intents.understanding.followups import follow_up
 from intents.understanding.framing import Framing
 from intents.understanding.language import unmix_scripts
@@ -28,6 +29,8 @@ from intents.understanding.typos import correct_typos
         ("kakoy vy", "какой вы"),
         ("chto", "что"),
         ("yest", "ест"),
+        ("novyi krasnyi", "новый красный"),
+        ("vyigrysh", "выигрыш"),
     ],
 )
 def test_transliteration_reads_the_common_schemes(latin: str, cyrillic: str) -> None:
@@ -66,6 +69,7 @@ def test_keyboard_layouts_both_ways() -> None:
             [("amount", "35 тыс"), ("date", "21-го")],
         ),
         ("is it extra on a 60k order", "is it extra on a order", [("amount", "60k")]),
+        ("ноутбук за 70 тыщ", "ноутбук за", [("amount", "70 тыщ")]),
         ("a 4k tv in stock?", "a 4k tv in stock?", []),
     ],
 )
@@ -152,6 +156,47 @@ def test_a_word_the_dictionary_does_not_know_is_a_typo_even_when_it_shares_a_ste
     assert correct_typos("какую", ru) == "какую"
 
 
+def test_a_dictionary_word_is_no_typo_of_a_content_word_one_edit_away() -> None:
+    en = Lexicon.build("en", ["how many items", "it ran out", "where do you live", "card payment"])
+    assert correct_typos("man", en) == "man"
+    assert correct_typos("will it rain tomorrow", en) == "will it rain tomorrow"
+    assert correct_typos("do you love me", en) == "do you love me"
+    assert correct_typos("do you sell cars", en) == "do you sell cars"
+    assert correct_typos("how mamy ittems", en) == "how many items"  # not words: still typos
+    ru = Lexicon.build("ru", ["отзывы за полгода", "не могу понять", "есть в наличии"])
+    assert correct_typos("какая погода", ru) == "какая погода"
+    assert correct_typos("поднять", ru) == "поднять"
+    assert correct_typos("полгда", ru) == "полгода"
+
+
+def test_the_english_words_are_the_common_words_of_the_packages_list() -> None:
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    common = {word for word, count in counts.items() if count >= MIN_COUNT}
+    assert len(common) > 10_000
+    assert {w for w in common if is_english_word(w)} == common
+    assert not is_english_word("wher")
+    assert not is_english_word("oder")  # in the list, but rare: a misspelling as often as not
+
+
+def test_chat_shorthand_reads_as_the_words_it_stands_for_unless_the_content_uses_it() -> None:
+    en = Lexicon.build("en", ["when are your agents online", "give me the number", "thank u"])
+    assert correct_typos("when r ur agents online", en) == "when are your agents online"
+    assert correct_typos("gimme the number", en) == "give me the number"
+    assert correct_typos("thank u", en) == "thank u"  # the content writes "u" itself
+    ru = Lexicon.build("ru", ["где мой заказ"])
+    assert correct_typos("ur", ru) == "ur"  # English shorthand only
+
+
+def test_a_dictionary_word_may_become_the_same_word_written_another_way() -> None:
+    en = Lexicon.build("en", ["installment plans", "my employee"])
+    assert correct_typos("installment plan", en) == "installment plans"  # one stem
+    assert correct_typos("my employer", en) == "my employer"  # another stem: another word
+    ru = Lexicon.build("ru", ["есть в наличии"])
+    assert correct_typos("ест в наличии", ru) == "есть в наличии"  # a soft sign dropped
+
+
 def test_a_word_mixing_look_alike_latin_and_cyrillic_letters_is_written_in_one_script() -> None:
     assert unmix_scripts("отменитe") == "отмените"  # a Latin e
     assert unmix_scripts("оrder") == "order"  # a Cyrillic о
@@ -183,7 +228,21 @@ def test_a_small_talk_word_that_is_also_a_topic_word_frames_nothing() -> None:
 def test_a_town_the_content_does_not_name_reads_as_the_one_it_names_most() -> None:
     ru = Lexicon.build("ru", ["доставка в москве", "доставка в москву", "в казань"])
     assert ru.place in {"москве", "москву"}
-    assert correct_typos("доставка в томск", ru) == f"доставка в {ru.place}"
-    assert correct_typos("доставка в сургут", ru) == f"доставка в {ru.place}"
+    # after "в" a nominative-looking town is an accusative: the content's accusative stands for it
+    assert correct_typos("доставка в томск", ru) == "доставка в москву"
+    assert correct_typos("доставка в сургут", ru) == "доставка в москву"
+    assert correct_typos("томск", ru) == ru.place
     assert correct_typos("доставка в чулан", ru) == "доставка в чулан"  # a word, not a town
     assert Lexicon.build("ru", ["доставка"]).place is None
+
+
+def test_an_unnamed_place_after_a_preposition_reads_as_a_named_one_in_the_same_case() -> None:
+    ru = Lexicon.build(
+        "ru",
+        ["доставка по россии", "по всей россии", "заказ из россии", "доставка в москве"],
+    )
+    assert ru.place == "россии"  # the most frequent, but a genitive first
+    assert correct_typos("доставка в туле", ru) == "доставка в москве"
+    assert correct_typos("я сейчас в турции", ru) == "я сейчас в москве"
+    assert correct_typos("привезете из тулы", ru) == "привезете из россии"
+    assert correct_typos("тула", ru) == "россии"  # no preposition: the most frequent one
