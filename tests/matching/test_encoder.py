@@ -207,3 +207,20 @@ def test_one_word_message_is_not_answered_on_the_encoder_alone() -> None:
     assert uncapped.rank("zzzq", top=1)[0] == ("refund", pytest.approx(sure * sure, abs=2e-3))
     # two words: the whole confidence, whatever the cap
     assert capped.rank("zzzq qqzz", top=1)[0] == ("refund", pytest.approx(sure * sure, abs=2e-3))
+
+
+def test_few_intents_never_rank_the_reject_label() -> None:
+    # fewer intents than the fuzzy step's candidates: the reject label, however likely, is not
+    # one of the ranked candidates
+    scorer = IntentScorer.train(
+        {"apple": ["red fruit", "green fruit"], "zebra": ["striped horse", "savanna horse"]},
+        reject=["weather today", "tell a joke"],
+        config=ScorerConfig(calibrate=False, coverage_floor=1.0),
+    )
+    labels = scorer.classifier.labels
+    probs = np.zeros(len(labels))
+    probs[labels.index("apple")] = 0.1
+    probs[labels.index("zebra")] = 0.3
+    probs[labels.index(REJECT)] = 0.6
+    ranked = scorer.rank_from("quiet night", probs, top=5)
+    assert [label for label, _ in ranked] == ["zebra", "apple"]
