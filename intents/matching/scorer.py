@@ -39,7 +39,7 @@ class IntentScorer:
         self.classifier = classifier
         self._fuzzy = fuzzy
         self._config = config
-        self._keep = np.array([label != REJECT for label in classifier.labels])
+        self._intents = np.flatnonzero([label != REJECT for label in classifier.labels])
         self._reject = classifier.labels.index(REJECT) if REJECT in classifier.labels else None
         self._labels = np.array(classifier.labels)
         # the out-of-fold margins calibration was fitted on (None without calibration); the
@@ -93,8 +93,8 @@ class IntentScorer:
         understood: the coverage factor becomes at least ``confidence`` (the encoder's own
         probability of its best intent, see :mod:`.ensemble`).
         """
-        masked = np.where(self._keep, probs, -1.0)
-        order = np.argsort(-masked)[: max(top, self._config.fuzzy_candidates)]
+        intents = self._intents  # never the reject label, however few intents there are
+        order = intents[np.argsort(-probs[intents])][: max(top, self._config.fuzzy_candidates)]
         penalty = 0.0
         if self._reject is not None:
             penalty = self._config.reject_penalty * float(probs[self._reject])

@@ -152,26 +152,43 @@ def test_nearest_examples_in_principal_components_keep_the_nearest_label() -> No
     assert (reduced.cosines(queries).argmax(axis=1) == np.arange(5)).all()
 
 
-def test_scores_the_reject_penalty_zeroed_keep_the_probability_order() -> None:
-    # "zebra" is far more likely than "apple", but the reject label takes both scores to 0: the
-    # best candidate is still the likelier one, not the first name in the alphabet
+FRUIT = {
+    "apple": ["red fruit", "green fruit"],
+    "lemon": ["sour fruit", "yellow fruit"],
+    "mango": ["sweet fruit", "tropical fruit"],
+    "zebra": ["striped horse", "savanna horse"],
+}
+
+
+def rank_with_reject(
+    intents: list[str], apple: float, zebra: float, top: int
+) -> list[tuple[str, float]]:
+    """Rank "quiet night" from a probability row where the reject label takes the rest."""
     scorer = IntentScorer.train(
-        {
-            "apple": ["red fruit", "green fruit"],
-            "lemon": ["sour fruit", "yellow fruit"],
-            "mango": ["sweet fruit", "tropical fruit"],
-            "zebra": ["striped horse", "savanna horse"],
-        },
+        {name: FRUIT[name] for name in intents},
         reject=["weather today", "tell a joke"],
         config=ScorerConfig(calibrate=False, coverage_floor=1.0),
     )
     labels = scorer.classifier.labels
     probs = np.zeros(len(labels))
-    probs[labels.index("apple")] = 0.05
-    probs[labels.index("zebra")] = 0.25
-    probs[labels.index(REJECT)] = 0.7
-    ranked = scorer.rank_from("quiet night", probs, top=2)
+    probs[labels.index("apple")] = apple
+    probs[labels.index("zebra")] = zebra
+    probs[labels.index(REJECT)] = 1.0 - apple - zebra
+    return scorer.rank_from("quiet night", probs, top=top)
+
+
+def test_scores_the_reject_penalty_zeroed_keep_the_probability_order() -> None:
+    # "zebra" is far more likely than "apple", but the reject label takes both scores to 0: the
+    # best candidate is still the likelier one, not the first name in the alphabet
+    ranked = rank_with_reject(list(FRUIT), apple=0.05, zebra=0.25, top=2)
     assert [score for _, score in ranked] == [0.0, 0.0]
+    assert [label for label, _ in ranked] == ["zebra", "apple"]
+
+
+def test_few_intents_never_rank_the_reject_label() -> None:
+    # fewer intents than the fuzzy step's candidates: the reject label, however likely, is not
+    # one of the ranked candidates
+    ranked = rank_with_reject(["apple", "zebra"], apple=0.1, zebra=0.3, top=5)
     assert [label for label, _ in ranked] == ["zebra", "apple"]
 
 
