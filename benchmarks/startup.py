@@ -2,7 +2,7 @@
 
     python benchmarks/startup.py [--runs 3] [--messages 50] [--encoder none|use]
                                  [--runtime aiogram|ptb] [--baseline DIR] [--compile]
-                                 [--importtime FILE] [--json]
+                                 [--importtime FILE] [--new-words] [--json]
 
 Each run starts the Telegram emulator in this process and ``supportbot run`` as a child process
 (``python -m bot run``, the same entry point as ``./dev run`` and the installed ``supportbot``)
@@ -20,15 +20,21 @@ then the CPU time the process used until then (steadier than the wall time on a 
 the resident set (``VmRSS``) after that first answer, and again after ``--messages`` more
 questions from ten customers have all been answered, and the peak resident set (``VmHWM``) by
 then. Two kinds of run: a first start (an empty
-cache folder and no database: the schema is created, the matcher trained and stored) and a
-restart (the matcher cache of the first start, a database already at the current schema: the
-matcher is loaded from disk). Medians over ``--runs`` runs of each kind, the two kinds
-interleaved, each pair with a fresh cache folder.
+cache folder and no database: the schema is created, the matcher trained and stored, and the
+Russian dictionary's readings of the content's words saved) and a restart (the cache of the first
+start, a database already at the current schema: the matcher is loaded from disk and the reader
+built from the saved readings, without loading the dictionary). The questions are words of the
+sample content, so a restart answers them without the dictionary; ``--new-words`` asks Russian
+questions with words the content does not have (another inflection, another town, a typo), and
+the first of them loads it, as real traffic soon does. Medians over ``--runs`` runs of each
+kind, the two kinds interleaved, each pair with a fresh cache folder.
 
 ``--baseline DIR`` measures a second checkout of the project too (an older commit, e.g. from
 ``git worktree add DIR COMMIT``): the bot then imports the packages of DIR (``PYTHONPATH``, same
-virtualenv) and reads DIR's sample content; its runs are interleaved with this checkout's, run by
-run, so both see the same load on a shared machine, and the report ends with the differences.
+virtualenv, or the interpreter of ``--baseline-python``, e.g. a virtualenv with DIR's
+dependencies, to measure a change of them) and reads DIR's sample content; its runs are
+interleaved with this checkout's, run by run, so both see the same load on a shared machine, and
+the report ends with the differences.
 
 Python compiles a module whose bytecode cache (``__pycache__``) is missing or stale each time it
 imports it, and writes no cache when ``PYTHONDONTWRITEBYTECODE`` is set. An installed bot has its
@@ -75,6 +81,13 @@ TOKEN = "123456:STARTUP-BENCHMARK"
 QUESTIONS = {
     "en": ["where is my order", "how do I return an item", "what payment methods do you accept"],
     "ru": ["где мой заказ", "как вернуть товар", "какие способы оплаты"],
+}
+# --new-words: Russian questions with words the sample content does not have (another
+# inflection, another town, a typo), as real traffic soon brings: the reader then loads the
+# Russian dictionary, which a restart with the content's saved readings does not load before
+NEW_WORDS = {
+    "en": QUESTIONS["en"],
+    "ru": ["хочу вернуть куртку", "доставка в томск", "где мой заказик"],
 }
 START_TIMEOUT = 120.0
 
@@ -157,6 +170,8 @@ async def one_run(
     runtime: str = "aiogram",
     importtime: Path | None = None,
     root: Path = REPO,
+    questions: dict[str, list[str]] = QUESTIONS,
+    python: str = sys.executable,
 ) -> dict[str, float]:
     from telegram_emulator import TelegramEmulator  # here: --stages children stay without it
 
@@ -181,7 +196,7 @@ async def one_run(
             started = time.perf_counter()
             with errors.open("wb") as stderr:
                 process = await asyncio.create_subprocess_exec(
-                    sys.executable,
+                    python,
                     *(("-X", "importtime") if importtime else ()),
                     "-m",
                     "bot",
@@ -220,7 +235,7 @@ async def one_run(
                 ]
                 for n in range(messages):
                     customer = customers[n % len(customers)]
-                    pool = QUESTIONS[("en", "ru")[customers.index(customer) % 2]]
+                    pool = questions[("en", "ru")[customers.index(customer) % 2]]
                     await customer.send(pool[n % len(pool)])
                 for customer in customers:
                     sent = sum(1 for n in range(messages) if customers[n % 10] is customer)
@@ -378,8 +393,10 @@ def median(rows: list[dict[str, float]], key: str) -> float:
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     roots = {"this": REPO}
+    pythons = {"this": sys.executable}
     if args.baseline:
         roots["baseline"] = args.baseline.resolve()
+        pythons["baseline"] = str(args.baseline_python or sys.executable)
     if args.compile:
         for root in roots.values():
             compile_packages(root)
@@ -402,6 +419,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                             runtime=args.runtime,
                             importtime=args.importtime if name == "this" else None,
                             root=root,
+                            questions=NEW_WORDS if args.new_words else QUESTIONS,
+                            python=pythons[name],
                         )
                     )
             finally:
@@ -411,6 +430,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         "runtime": args.runtime,
         "runs": args.runs,
         "messages": args.messages,
+        "new_words": args.new_words,
         "load_average": [round(min(loads), 2), round(max(loads), 2)],
         "checkouts": {},
     }
@@ -418,6 +438,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         cached, modules = bytecode_cached(root)
         figures["checkouts"][name] = {
             "root": str(root),
+            "python": pythons[name],
             "bytecode_cached": [cached, modules],
             "cold": {key: median(rows[name]["cold"], key) for key in KEYS},
             "warm": {key: median(rows[name]["warm"], key) for key in KEYS},
@@ -431,13 +452,15 @@ def report(figures: dict[str, Any]) -> list[str]:
     lines = [
         f"supportbot run --runtime {figures['runtime']}, sample content, SQLite, "
         f"encoder={figures['encoder']}, "
+        f"{'questions with new words, ' if figures.get('new_words') else ''}"
         f"median of {figures['runs']} run(s) each (1-min load average {low:.2f}-{high:.2f}):",
     ]
     checkouts = figures["checkouts"]
     for name, checkout in checkouts.items():
         cached, modules = checkout["bytecode_cached"]
         lines += [
-            f"{name} checkout ({checkout['root']}; bytecode caches for {cached} of "
+            f"{name} checkout ({checkout['root']}, {checkout.get('python', 'python')}; "
+            f"bytecode caches for {cached} of "
             f"{modules} modules after the runs):",
             f"  {'':<31}{'polls':>9}{'1st answer':>12}{'CPU then':>10}{'RSS started':>13}"
             f"{'RSS +' + str(figures['messages']) + ' msgs':>14}{'peak':>9}",
@@ -483,10 +506,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="supportbot run --runtime (default: aiogram, as supportbot run)",
     )
     parser.add_argument(
+        "--new-words",
+        action="store_true",
+        help="the --messages questions in Russian carry words the content does not have "
+        "(the reader then loads the Russian dictionary, as real traffic makes it)",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         metavar="DIR",
         help="also measure the checkout in DIR (e.g. git worktree add DIR COMMIT), interleaved",
+    )
+    parser.add_argument(
+        "--baseline-python",
+        type=Path,
+        metavar="PYTHON",
+        help="the baseline's interpreter (another virtualenv, for a change of dependencies); "
+        "default: this one",
     )
     parser.add_argument(
         "--compile",

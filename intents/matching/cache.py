@@ -7,7 +7,8 @@ One file per content: ``matcher-<key>.pickle`` under the cache folder (``[matchi
 The key is a SHA-256 of everything the trained matcher depends on: per language the intents'
 examples, the background phrases and the articles; the scorer's settings; the source of the
 modules that train and answer (:mod:`intents.matching`, :mod:`intents.text`); the versions of
-Python, numpy, scikit-learn, SciPy, snowballstemmer and rapidfuzz. Any change is another key:
+Python, numpy, scikit-learn, SciPy, snowballstemmer, PyStemmer (whose C stemmers snowballstemmer
+uses when it is installed) and rapidfuzz. Any change is another key:
 the old file is simply not read (the newest few are kept, older ones removed).
 
 The file is a header (a format line and the key), a table of the large arrays' places, a
@@ -68,7 +69,7 @@ _SPAN = struct.Struct("<QQ")  # one mapped array: its offset in the file, its le
 _ALIGN = 4096  # mapped arrays start on a page of their own
 _MAPPED_MIN = 64 * 1024  # smaller arrays stay in the pickle: every message reads them whole
 _KEEP = 3  # files kept in the folder: a few contents (a reload, a rollback) stay warm
-_LIBRARIES = ("numpy", "scikit-learn", "scipy", "snowballstemmer", "rapidfuzz")
+_LIBRARIES = ("numpy", "scikit-learn", "scipy", "snowballstemmer", "PyStemmer", "rapidfuzz")
 _SOURCES = (Path(__file__).parent, Path(__file__).parent.parent / "text.py")
 
 

@@ -11,12 +11,15 @@ without an analyzer (English: Snowball stems serve it well) get no lemmas.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import NamedTuple, Protocol
 
-import pymorphy3  # type: ignore[import-untyped]
-
 __all__ = [
+    "dictionary_loaded",
     "has_morphology",
     "in_dictionary",
     "is_function_word",
@@ -24,6 +27,9 @@ __all__ = [
     "lemmas",
     "place_case",
     "place_cases",
+    "preload_readings",
+    "readings_key",
+    "readings_table",
 ]
 
 _LANGS = frozenset({"ru"})
@@ -65,7 +71,10 @@ class _Analyzer(Protocol):
 
 @lru_cache(maxsize=1)
 def _analyzer() -> _Analyzer:
-    # one per process: loading the dictionary takes a fraction of a second and about 20 MB
+    # one per process: loading the dictionary takes a fraction of a second and about 20 MB;
+    # imported here, with it: words preloaded (preload_readings) need neither
+    import pymorphy3  # type: ignore[import-untyped]
+
     analyzer: _Analyzer = pymorphy3.MorphAnalyzer(lang="ru")
     return analyzer
 
@@ -86,21 +95,67 @@ class _Reading(NamedTuple):
     case: str | None = None  # "nomn", "gent", "datv", "accs", "ablt", "loct" (and rarer ones)
 
 
-@lru_cache(maxsize=50_000)
+_KEPT = 50_000  # words whose readings are kept (preloaded or read)
+_table: dict[str, tuple[_Reading, ...]] = {}
+
+
 def _parses(word: str) -> tuple[_Reading, ...]:
     """Each dictionary reading of ``word``, likeliest first; a word the dictionary does not know
     (a guess from its ending) has none."""
-    return tuple(
-        _Reading(
-            p.normal_form.replace("ё", "е"),
-            p.tag.POS,
-            float(p.score),
-            "Geox" in p.tag,
-            p.tag.case,
+    found = _table.get(word)
+    if found is None:
+        found = tuple(
+            _Reading(
+                p.normal_form.replace("ё", "е"),
+                p.tag.POS,
+                float(p.score),
+                "Geox" in p.tag,
+                p.tag.case,
+            )
+            for p in _analyzer().parse(word)
+            if p.is_known
         )
-        for p in _analyzer().parse(word)
-        if p.is_known
-    )
+        if len(_table) < _KEPT:
+            _table[word] = found
+    return found
+
+
+def readings_key() -> str:
+    """What the readings depend on (the versions of pymorphy3 and of its Russian dictionary,
+    this module's code): a table saved under another key must not be preloaded."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("pymorphy3", "pymorphy3-dicts-ru"):
+        digest.update(f"{package} {metadata.version(package)}".encode())
+    return digest.hexdigest()
+
+
+def readings_table() -> dict[str, list[list[str | float | bool | None]]]:
+    """The readings of every word looked up so far (or preloaded), as JSON values: saved, they
+    let another process read the same words without loading the dictionary."""
+    return {word: [list(reading) for reading in found] for word, found in _table.items()}
+
+
+def preload_readings(table: Mapping[str, Sequence[Sequence[str | float | bool | None]]]) -> None:
+    """Readings from :func:`readings_table` of a process with the same :func:`readings_key`
+    (the caller checks it): those words are then read without the dictionary, which is loaded
+    only for the first other word. ``ValueError`` for a table of another shape."""
+    for word, found in table.items():
+        readings = []
+        for lemma, pos, likelihood, place, case in found:
+            if (
+                not isinstance(lemma, str)
+                or not isinstance(pos, str | None)
+                or not isinstance(case, str | None)
+            ):
+                raise ValueError(f"not a table of readings: {word!r}: {found!r}")
+            readings.append(_Reading(lemma, pos, float(likelihood or 0), bool(place), case))
+        if len(_table) < _KEPT:
+            _table.setdefault(word, tuple(readings))
+
+
+def dictionary_loaded() -> bool:
+    """Whether this process loaded the dictionary (some word was not preloaded)."""
+    return _analyzer.cache_info().currsize > 0
 
 
 def lemmas(word: str, lang: str) -> frozenset[str]:

@@ -3,7 +3,9 @@ are not checked here: they come from running ``benchmarks/startup.py`` by hand).
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -94,3 +96,42 @@ def test_the_stages_report_gives_each_runs_figures_and_the_totals() -> None:
     assert "2.50 / 2.40 s" in aiogram
     assert aiogram.endswith("134 / 134 MB")
     assert lines[-1].split() == ["total", "3.20", "/", "3.10", "s", "265", "/", "265", "MB"]
+
+
+def test_the_questions_need_no_dictionary_after_a_restart_and_the_new_words_load_it(
+    tmp_path: Path,
+) -> None:
+    """A restart builds the reader from the saved readings (no dictionary); the benchmark's
+    questions keep it so, ``--new-words`` loads it with its first Russian question."""
+    code = f"""
+import json, sys
+from pathlib import Path
+sys.path.insert(0, {str(ROOT / "benchmarks")!r})
+import startup
+from bot.app import preload_readings, save_readings
+from intents import load_content
+from intents.understanding import Context, Reader
+
+folder = Path({str(tmp_path)!r})
+preload_readings(folder)
+content = load_content(
+    Path({str(ROOT / "intents" / "content")!r}), Path({str(ROOT / "kb" / "articles")!r})
+)
+reader = Reader(content, lambda text, lang: None)
+save_readings(folder)
+loaded = []
+for questions in (startup.QUESTIONS, startup.NEW_WORDS):
+    for lang, texts in questions.items():
+        for text in texts:
+            try:
+                reader.understand(text, Context(language=lang))
+            except Exception:
+                pass  # no matcher here: only the reading of the words counts
+    loaded.append("pymorphy3" in sys.modules)
+print(json.dumps(loaded))
+"""
+    run = [sys.executable, "-c", code]
+    first = subprocess.run(run, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert json.loads(first.stdout.splitlines()[-1]) == [True, True]  # it built the reader
+    restart = subprocess.run(run, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert json.loads(restart.stdout.splitlines()[-1]) == [False, True]

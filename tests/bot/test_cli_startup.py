@@ -128,3 +128,44 @@ def test_the_bot_imports_the_monitoring_only_when_its_figures_are_open() -> None
     assert "bot.app" in loaded
     assert "prometheus_client" not in loaded
     assert "bot.monitoring" not in loaded
+
+
+def test_a_polling_bot_never_loads_the_webhook_server() -> None:
+    """``supportbot run`` imports what both modes need; aiohttp's server side (``aiohttp.web``)
+    only when it serves a webhook."""
+    imports = (
+        "from bot.app import build_app\n"
+        "from bot.runtime.aiogram import AiogramOutbox, make_bot, run_polling, run_webhook\n"
+    )
+    polling = _modules_after(imports)
+    assert "aiogram" in polling
+    assert "aiohttp.web" not in polling
+    webhook = _modules_after(
+        imports + "from bot.runtime import webhook_app\nwebhook_app(None, None)\n"
+    )
+    assert "aiohttp.web" in webhook
+
+
+def test_the_stems_come_from_pystemmer_and_equal_the_pure_python_snowball_ones() -> None:
+    """snowballstemmer hands out PyStemmer's C stemmers when it is installed (a dependency): the
+    reader's build and the matcher stem every content word; the stems must stay the same."""
+    import re
+
+    import Stemmer  # type: ignore[import-not-found]
+    from snowballstemmer.english_stemmer import EnglishStemmer  # type: ignore[import-untyped]
+    from snowballstemmer.russian_stemmer import RussianStemmer  # type: ignore[import-untyped]
+
+    from intents.matching import stemming
+
+    words = set()
+    for path in [
+        *(ROOT / "intents" / "content").rglob("*.yaml"),
+        ROOT / "tests" / "heldout" / "ru.yaml",
+    ]:
+        words.update(re.findall(r"[a-zа-яё]+", path.read_text(encoding="utf-8").lower()))
+    assert len(words) > 1000
+    assert isinstance(stemming._stemmer(russian=True), Stemmer.Stemmer)
+    russian, english = RussianStemmer(), EnglishStemmer()
+    for word in sorted(words):
+        pure = (russian if re.search("[а-яё]", word) else english).stemWord(word)
+        assert stemming.stem_word(word) == pure, word

@@ -27,7 +27,6 @@ from aiogram.types import (
     BotCommandScopeUnion,
     Update,
 )
-from aiohttp import web
 
 from bot.core import Event, MenuScope, ScopeKind, SupportCore, command_menus
 from bot.runtime import (
@@ -54,8 +53,7 @@ log = logging.getLogger(__name__)
 # each, measured at ~18 % of the bot's CPU). Holding them here keeps pydantic's cache warm.
 _RESPONSE_MODELS = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
-    for method in (
-        methods.GetUpdates,
+    for method in (  # not GetUpdates: polling reads the raw JSON (RawUpdates below)
         methods.SendMessage,
         methods.EditMessageText,
         methods.EditMessageReplyMarkup,
@@ -171,6 +169,8 @@ async def run_webhook(
 ) -> None:
     """Serve ``POST {WEBHOOK_PATH}`` on ``listen``; Telegram must reach ``url`` (HTTPS). Each
     update is answered once handled (200), or with an error so Telegram sends it again."""
+    from aiohttp import web  # the server side: webhook mode only (see bot.runtime.webhook)
+
     handling = make_handling(bot, core, retry)
     host, _, port = listen.rpartition(":")
     runner = web.AppRunner(webhook_app(handling, secret))
