@@ -5,8 +5,11 @@ edit away, and English has many short real words one edit from another: "man" be
 "rain" "ran", "love" "live", "cars" "cards" (and "do you love me" then read as a delivery
 question). A word of the English frequency list of the ``pyspellchecker`` package (MIT; about
 160,000 words counted in film subtitles) seen at least :data:`MIN_COUNT` times is a dictionary
-word: left as typed. Rarer entries of that list are often misspellings themselves ("oder" is
-counted 146 times), so they stay correctable. Russian has its own dictionary (:mod:`.morphology`).
+word: left as typed. The list is read on the first word the content does not know (about a tenth
+of a second and 3 MB, once per process), as the Russian dictionary is, so a restart that only
+meets the content's own words never reads it. Rarer entries of that list are often misspellings
+themselves ("oder" is counted 146 times), so they stay correctable. Russian has its own
+dictionary (:mod:`.morphology`).
 """
 
 from __future__ import annotations
@@ -45,8 +48,3 @@ def _english() -> frozenset[str]:
 def is_english_word(word: str) -> bool:
     """``word`` (lower case) is an English word in common use ("man", "rain", not "wher")."""
     return word in _english()
-
-
-def load() -> None:
-    """Read the word list now (a fraction of a second) rather than on the first message."""
-    _english()

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from intents.matching.results import Decision
 from intents.model import Content
 from intents.text import normalize
-from intents.understanding.dictionary import load as load_english_words
 from intents.understanding.followups import FollowUp, follow_up
 from intents.understanding.framing import SMALL_TALK, Framing
 from intents.understanding.language import read_words
@@ -85,8 +84,6 @@ class Reader:
             for lang, examples in intent.examples.items():
                 phrases.setdefault(lang, []).extend(examples)
         self.lexicons = {lang: Lexicon.build(lang, texts) for lang, texts in phrases.items()}
-        if "en" in self.lexicons:
-            load_english_words()  # once per process, now rather than on the first message
         self.framing = Framing.build(content)
 
     def understand(self, text: str, context: Context) -> Understanding:
