@@ -22,10 +22,10 @@ __all__ = [
     "dictionary_loaded",
     "has_morphology",
     "in_dictionary",
+    "is_abroad",
     "is_function_word",
     "is_place",
     "lemmas",
-    "place_case",
     "place_cases",
     "preload_readings",
     "readings_key",
@@ -216,11 +216,29 @@ def place_cases(word: str, before: str) -> tuple[str, ...]:
     return tuple(cases)
 
 
-def place_case(word: str) -> str | None:
-    """The case of ``word`` when its likeliest reading is a place name ("москве": locative;
-    "колл", likeliest a noun of "колл-центр", none)."""
-    parses = _parses(word) if has_morphology("ru") and _is_cyrillic(word) else ()
-    return parses[0].case if parses and parses[0].place else None
+# places abroad, by lemma: foreign countries and the towns customers of a Russian shop write
+# from most; a place abroad stands only for a place abroad the content names ("из турции" is not
+# "из россии": the content's answers for calls and deliveries from abroad differ)
+ABROAD = frozenset(
+    """
+    австралия австрия азербайджан азия алма-ата алматы америка англия анталья армения астана
+    африка баку беларусь белоруссия бельгия берлин бишкек болгария бразилия британия варшава
+    великобритания венгрия вильнюс вьетнам германия голландия греция грузия дания дубай душанбе
+    европа египет ереван израиль индия индонезия ирландия испания италия казахстан канада киев
+    кипр киргизия киргизстан китай кишинев корея кыргызстан латвия литва лондон мадрид мексика
+    минск молдавия молдова монголия нидерланды норвегия оаэ париж польша португалия прага рига
+    рим румыния сербия сингапур словакия стамбул сша таджикистан таиланд тайланд таллин ташкент
+    тбилиси токио тунис туркменистан туркмения турция узбекистан украина финляндия франция
+    хорватия черногория чехия швейцария швеция эстония япония
+    """.split()  # noqa: SIM905 (a word list, easier to read and extend as text)
+)
+
+
+def is_abroad(word: str) -> bool:
+    """``word`` names a place abroad ("турции", "минске"; not "томске" or "россии")."""
+    if not has_morphology("ru") or not _is_cyrillic(word):
+        return False
+    return any(reading.place and reading.lemma in ABROAD for reading in _parses(word))
 
 
 def in_dictionary(word: str, lang: str) -> bool | None:

@@ -20,6 +20,7 @@ from intents.understanding.dictionary import is_english_word
 from intents.understanding.lexicon import Lexicon, is_cyrillic, is_latin
 from intents.understanding.morphology import (
     in_dictionary,
+    is_abroad,
     is_function_word,
     is_place,
     place_cases,
@@ -161,8 +162,9 @@ def correct_word(word: str, lexicon: Lexicon, before: str = "") -> str:
         return same
     if lexicon.place is not None and is_place(word, lexicon.lang):
         # "доставка в томск" reads as "доставка в москве"; the same case as the word's after
-        # its preposition ``before``: "в туле" and "в турции" read as "в москве"
-        return lexicon.place_for(place_cases(word, before)) or word
+        # its preposition ``before``: "в туле" reads as "в москве"; a place abroad only as one
+        # abroad ("в армению" → "в казахстан"), else as typed ("из турции" is not "из россии")
+        return lexicon.place_for(place_cases(word, before), is_abroad(word)) or word
     if is_function_word(word, lexicon.lang):
         return ""
     if len(word) < 3:

@@ -243,6 +243,30 @@ def test_an_unnamed_place_after_a_preposition_reads_as_a_named_one_in_the_same_c
     )
     assert ru.place == "россии"  # the most frequent, but a genitive first
     assert correct_typos("доставка в туле", ru) == "доставка в москве"
-    assert correct_typos("я сейчас в турции", ru) == "я сейчас в москве"
+    assert correct_typos("я сейчас в турции", ru) == "я сейчас в турции"  # abroad: as typed
     assert correct_typos("привезете из тулы", ru) == "привезете из россии"
     assert correct_typos("тула", ru) == "россии"  # no preposition: the most frequent one
+
+
+def test_a_place_abroad_reads_only_as_a_place_abroad_the_content_names() -> None:
+    ru = Lexicon.build(
+        "ru",
+        ["доставка по россии", "заказ из россии", "доставка в москве", "доставляете в казахстан"],
+    )
+    assert ru.abroad == {"accs": "казахстан"}
+    assert "казахстан" not in ru.places.values()
+    assert correct_typos("отправляете в армению", ru) == "отправляете в казахстан"
+    assert correct_typos("отправляете в китай", ru) == "отправляете в казахстан"
+    # no place abroad of that case in the content: the word stays, never "россии" or "москве"
+    assert correct_typos("позвонить из турции", ru) == "позвонить из турции"
+    assert correct_typos("доставка в сша", ru) == "доставка в казахстан"  # "в" + accusative
+    assert correct_typos("доставка в минске", ru) == "доставка в минске"
+    assert correct_typos("доставка в туле", ru) == "доставка в москве"  # in Russia: as before
+
+
+def test_only_words_after_a_preposition_are_the_content_s_place_names() -> None:
+    # "сплитом" and "колл" have a town's reading, but the content never writes them as places
+    ru = Lexicon.build("ru", ["оплатить сплитом", "номер колл-центра", "доставка в москве"])
+    assert ru.places == {"loct": "москве"}
+    assert ru.place == "москве"
+    assert "сплитом" not in correct_typos("дача за волгоградом", ru)  # was "дачу за сплитом"
