@@ -396,7 +396,9 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     pythons = {"this": sys.executable}
     if args.baseline:
         roots["baseline"] = args.baseline.resolve()
-        pythons["baseline"] = str(args.baseline_python or sys.executable)
+        # absolute, not resolved: a virtualenv's python is a link its base interpreter resolves
+        # to; and the processes run in another folder, where a relative path means nothing
+        pythons["baseline"] = str((args.baseline_python or Path(sys.executable)).absolute())
     if args.compile:
         for root in roots.values():
             compile_packages(root)
@@ -542,7 +544,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--stages-child", type=Path, metavar="CONFIG", help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.baseline_python is not None and args.baseline is None:
+        parser.error("--baseline-python is the interpreter of --baseline DIR: give both")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -180,16 +180,18 @@ def preload_readings(folder: Path) -> bool:
     (:func:`save_readings`): with them the reader is built without loading the dictionary (about
     20 MB and a tenth of a second), which then loads on the first Russian word the content does
     not have. False (logged when damaged) when there is no such file."""
-    path = _readings_file(folder)
     try:
+        path = _readings_file(folder)
         table = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(table, dict):
             raise ValueError("not a JSON object")
         morphology.preload_readings(table)
     except FileNotFoundError:
         return False
-    except (OSError, ValueError, TypeError) as exc:
-        log.warning("dictionary readings %s not read (%s): the dictionary is loaded", path, exc)
+    except Exception as exc:  # only a cache: whatever went wrong, the dictionary does the work
+        log.warning(
+            "dictionary readings in %s not read (%s): the dictionary is loaded", folder, exc
+        )
         return False
     return True
 
@@ -199,8 +201,8 @@ def save_readings(folder: Path) -> bool:
     save the readings it looked up for the next start (a new file renamed over the old one)."""
     if not morphology.dictionary_loaded():
         return False
-    path = _readings_file(folder)
     try:
+        path = _readings_file(folder)
         folder.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
@@ -210,8 +212,11 @@ def save_readings(folder: Path) -> bool:
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise
-    except OSError as exc:
-        log.warning("dictionary readings %s not saved (%s); the bot works without", path, exc)
+        for old in folder.glob("readings-*.json"):  # of other library or code versions
+            if old != path:
+                old.unlink(missing_ok=True)
+    except Exception as exc:  # only a cache: the bot works without it
+        log.warning("dictionary readings in %s not saved (%s); the bot works without", folder, exc)
         return False
     return True
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.commands import Context
+from bot.commands.metrics import positive
 from handoff import WorkingHours, contradicting_hours
 from intents import ContentError, Decision, IntentsError, Thresholds, load_content
 from kb import collect_templates
@@ -54,9 +55,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     evaluate.add_argument("--folds", type=int, default=5, help="cross-validation folds (5)")
     evaluate.add_argument(
         "--repeats",
-        type=int,
+        type=positive,
         default=3,
-        help="repeat the k-fold with this many different shuffles and report the mean (3)",
+        help="repeat the k-fold with this many different shuffles and report the mean (3); "
+        "each repeat trains the matcher once per fold",
     )
     evaluate.add_argument(
         "--encoder",

@@ -132,7 +132,8 @@ def readings_key() -> str:
 def readings_table() -> dict[str, list[list[str | float | bool | None]]]:
     """The readings of every word looked up so far (or preloaded), as JSON values: saved, they
     let another process read the same words without loading the dictionary."""
-    return {word: [list(reading) for reading in found] for word, found in _table.items()}
+    # a copy first: a reload may build a reader (and read new words) in another thread
+    return {word: [list(reading) for reading in found] for word, found in list(_table.items())}
 
 
 def preload_readings(table: Mapping[str, Sequence[Sequence[str | float | bool | None]]]) -> None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -110,6 +112,7 @@ sys.path.insert(0, {str(ROOT / "benchmarks")!r})
 import startup
 from bot.app import preload_readings, save_readings
 from intents import load_content
+from intents.matching.results import Decision
 from intents.understanding import Context, Reader
 
 folder = Path({str(tmp_path)!r})
@@ -117,16 +120,13 @@ preload_readings(folder)
 content = load_content(
     Path({str(ROOT / "intents" / "content")!r}), Path({str(ROOT / "kb" / "articles")!r})
 )
-reader = Reader(content, lambda text, lang: None)
+reader = Reader(content, lambda text, lang: Decision(text, lang, "unknown", None, None, 0.0, ()))
 save_readings(folder)
 loaded = []
 for questions in (startup.QUESTIONS, startup.NEW_WORDS):
     for lang, texts in questions.items():
-        for text in texts:
-            try:
-                reader.understand(text, Context(language=lang))
-            except Exception:
-                pass  # no matcher here: only the reading of the words counts
+        for text in texts:  # no matcher here: only the reading of the words counts
+            reader.understand(text, Context(language=lang))
     loaded.append("pymorphy3" in sys.modules)
 print(json.dumps(loaded))
 """
@@ -135,3 +135,9 @@ print(json.dumps(loaded))
     assert json.loads(first.stdout.splitlines()[-1]) == [True, True]  # it built the reader
     restart = subprocess.run(run, capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert json.loads(restart.stdout.splitlines()[-1]) == [False, True]
+
+
+def test_a_baseline_interpreter_needs_a_baseline_checkout() -> None:
+    with pytest.raises(SystemExit) as stop:
+        startup.parse_args(["--baseline-python", "python3"])
+    assert stop.value.code == 2

@@ -130,15 +130,25 @@ def test_the_bot_imports_the_monitoring_only_when_its_figures_are_open() -> None
     assert "bot.monitoring" not in loaded
 
 
-def test_a_polling_bot_never_loads_the_webhook_server() -> None:
-    """``supportbot run`` imports what both modes need; aiohttp's server side (``aiohttp.web``)
-    only when it serves a webhook."""
-    imports = (
-        "from bot.app import build_app\n"
-        "from bot.runtime.aiogram import AiogramOutbox, make_bot, run_polling, run_webhook\n"
-    )
+@pytest.mark.parametrize(
+    ("runtime", "client"),
+    [
+        (
+            "from bot.runtime.aiogram import AiogramOutbox, make_bot, run_polling, run_webhook",
+            "aiogram",
+        ),
+        (
+            "from bot.runtime.ptb import PtbOutbox, make_application, run_polling, run_webhook",
+            "telegram",
+        ),
+    ],
+)
+def test_a_polling_bot_never_loads_the_webhook_server(runtime: str, client: str) -> None:
+    """``supportbot run`` imports what both modes need, on either runtime; aiohttp's server side
+    (``aiohttp.web``) only when it serves a webhook."""
+    imports = f"from bot.app import build_app\n{runtime}\n"
     polling = _modules_after(imports)
-    assert "aiogram" in polling
+    assert client in polling
     assert "aiohttp.web" not in polling
     webhook = _modules_after(
         imports + "from bot.runtime import webhook_app\nwebhook_app(None, None)\n"

@@ -107,3 +107,12 @@ def test_a_damaged_file_is_logged_and_the_dictionary_loaded(tmp_path: Path) -> N
     assert "not read" in damaged["log"]
     assert damaged["saved"]  # and written again, whole
     assert "заказ" in json.loads(saved.read_text(encoding="utf-8"))
+
+
+def test_readings_of_other_versions_are_removed_when_new_ones_are_saved(tmp_path: Path) -> None:
+    stale = tmp_path / "readings-of-an-older-dictionary.json"
+    stale.write_text("{}", encoding="utf-8")  # another key: never read, and removed on saving
+    first = _start(tmp_path)
+    assert first["saved"]
+    assert not stale.exists()
+    assert len(list(tmp_path.glob("readings-*.json"))) == 1

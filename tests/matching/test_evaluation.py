@@ -67,8 +67,11 @@ def test_eval_prints_the_mean_and_the_spread(capsys: pytest.CaptureFixture[str])
         ["eval", *DIRS, "--folds", "2", "--repeats", "2", "--encoder", "none"], capsys
     )
     assert code == 0
-    assert re.search(
+    found = re.search(
         r"\[en, engine\] \d+ examples, 2-fold × 2: top-1 intent accuracy "
         r"(\d\.\d{3}) \(mean; (\d\.\d{3})–(\d\.\d{3})\)",
         out,
     )
+    assert found is not None
+    mean, low, high = (float(figure) for figure in found.groups())
+    assert 0.5 < low <= mean <= high <= 1.0

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import aiohttp
-from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScope,
@@ -172,6 +171,8 @@ async def run_webhook(
 ) -> None:
     """Serve ``POST {WEBHOOK_PATH}`` on ``listen``; Telegram must reach ``url`` (HTTPS). Each
     update is answered once handled (200), or with an error so Telegram sends it again."""
+    from aiohttp import web  # the server side: webhook mode only (see bot.runtime.webhook)
+
     handling = make_handling(application, core, retry)
     host, _, port = listen.rpartition(":")
     runner = web.AppRunner(webhook_app(handling, secret))
