@@ -95,7 +95,7 @@ class _Reading(NamedTuple):
     case: str | None = None  # "nomn", "gent", "datv", "accs", "ablt", "loct" (and rarer ones)
 
 
-_KEPT = 50_000  # words whose readings are kept (preloaded or read)
+_KEPT = 50_000  # words whose readings are kept for good (preloaded or read first)
 _table: dict[str, tuple[_Reading, ...]] = {}
 
 
@@ -104,20 +104,24 @@ def _parses(word: str) -> tuple[_Reading, ...]:
     (a guess from its ending) has none."""
     found = _table.get(word)
     if found is None:
-        found = tuple(
-            _Reading(
-                p.normal_form.replace("ё", "е"),
-                p.tag.POS,
-                float(p.score),
-                "Geox" in p.tag,
-                p.tag.case,
-            )
-            for p in _analyzer().parse(word)
-            if p.is_known
-        )
         if len(_table) < _KEPT:
-            _table[word] = found
+            found = _table[word] = _read(word)
+        else:  # weeks of typos and spam later: the newest words, in a cache that forgets
+            found = _read_recent(word)
     return found
+
+
+def _read(word: str) -> tuple[_Reading, ...]:
+    return tuple(
+        _Reading(
+            p.normal_form.replace("ё", "е"), p.tag.POS, float(p.score), "Geox" in p.tag, p.tag.case
+        )
+        for p in _analyzer().parse(word)
+        if p.is_known
+    )
+
+
+_read_recent = lru_cache(maxsize=10_000)(_read)
 
 
 def readings_key() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intents.model import Content, Intent
+from intents.understanding import morphology
 from intents.understanding.dictionary import MIN_COUNT, is_english_word
 from intents.understanding.followups import follow_up
 from intents.understanding.framing import Framing
@@ -270,3 +271,19 @@ def test_only_words_after_a_preposition_are_the_content_s_place_names() -> None:
     assert ru.places == {"loct": "москве"}
     assert ru.place == "москве"
     assert "сплитом" not in correct_typos("дача за волгоградом", ru)  # was "дачу за сплитом"
+
+
+def test_words_beyond_the_kept_readings_are_still_read_and_remembered_a_while(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the table of readings kept for good is full (after weeks of typos and spam): a new word is
+    # read from the dictionary all the same, and a repeat of it comes from the recent ones
+    monkeypatch.setattr(morphology, "_KEPT", len(morphology._table))
+    word = "отключившемуся"
+    assert word not in morphology._table
+    first = morphology.lemmas(word, "ru")
+    assert first == {"отключиться"}
+    assert word not in morphology._table
+    hits = morphology._read_recent.cache_info().hits
+    assert morphology.lemmas(word, "ru") == first
+    assert morphology._read_recent.cache_info().hits == hits + 1
