@@ -16,6 +16,7 @@ from typing import Any
 
 from aiogram import Bot, methods
 from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import (
@@ -41,7 +42,6 @@ from bot.runtime import (
     webhook_app,
 )
 from bot.runtime.aiogram.convert import to_event
-from bot.runtime.aiogram.json_session import JsonSession
 from bot.runtime.aiogram.outbox import AiogramOutbox
 
 __all__ = ["ALLOWED_UPDATES", "make_bot", "make_handling", "run_polling", "run_webhook"]
@@ -74,7 +74,7 @@ _RESPONSE_MODELS = tuple(
 
 
 def make_bot(token: str, api_url: str) -> Bot:
-    session = JsonSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url.rstrip("/")))
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=None))
 
 
