@@ -152,7 +152,7 @@ async def _serve_driver(conn: Connection, profile: str | None) -> None:
         if profile and profiler is None:
             import cProfile
 
-            profiler = cProfile.Profile()
+            profiler = cProfile.Profile(time.process_time)  # CPU time, not time waited
         if profiler is not None:
             if command == "pause":
                 profiler.disable()

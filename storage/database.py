@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from storage.engine import create_engine, describe_url
+from storage.engine import connects_inline, create_engine, describe_url
 from storage.failures import translate
 from storage.revisions import script_head
 from storage.unit_of_work import SqlUnitOfWork, WriterGate
@@ -32,6 +32,7 @@ class Database:
         self._url = engine.url.render_as_string(hide_password=False)
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
+        self._inline = connects_inline(engine)
 
     @classmethod
     def connect(cls, url: str, *, schema: str | None = None, echo: bool = False) -> Database:
@@ -56,7 +57,7 @@ class Database:
         return self._engine.dialect.name
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, url=self._url, gate=self._gate)
+        return SqlUnitOfWork(self._sessions, url=self._url, gate=self._gate, inline=self._inline)
 
     async def create_schema(self, revision: str = "head") -> None:
         """Brings the schema to ``revision`` by running the Alembic migrations (a database at the

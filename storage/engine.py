@@ -14,7 +14,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from storage import inline_sqlite
 from storage.errors import StorageError
 
-__all__ = ["BUSY_TIMEOUT_MS", "create_engine", "describe_url"]
+__all__ = ["BUSY_TIMEOUT_MS", "connects_inline", "create_engine", "describe_url"]
 
 BUSY_TIMEOUT_MS = 5000
 SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
@@ -64,6 +64,16 @@ def create_engine(url: str | URL, *, schema: str | None = None, echo: bool = Fal
         event.listen(engine.sync_engine, "do_connect", _sqlite_connect_inline)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def connects_inline(engine: AsyncEngine) -> bool:
+    """Whether ``engine`` opens SQLite connections whose calls complete at once (made by
+    :func:`create_engine`), so that they may be run in place (:mod:`storage.inline_sqlite`)."""
+    return (
+        engine.dialect.name == "sqlite"
+        and inline_sqlite.in_place_ready()
+        and event.contains(engine.sync_engine, "do_connect", _sqlite_connect_inline)
+    )
 
 
 def _sqlite_connect_inline(

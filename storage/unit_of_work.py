@@ -6,8 +6,8 @@ import asyncio
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.exc import DBAPIError, MissingGreenlet, SQLAlchemyError, StatementError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from handoff import (
@@ -91,10 +91,12 @@ class SqlUnitOfWork:
         *,
         url: str,
         gate: WriterGate | None = None,
+        inline: bool = False,
     ) -> None:
         self._sessions = sessions
         self._url = url
         self._gate = gate
+        self._inline = inline  # the engine's SQLite connections complete their calls at once
         self._session: AsyncSession | None = None
         self._in_place = False  # an inline SQLite connection: the session ends in place
 
@@ -103,13 +105,14 @@ class SqlUnitOfWork:
             raise StorageError("a unit of work is used once; ask the database for a new one")
         if self._gate is not None:
             await self._gate.acquire()
-        session = self._session = self._sessions()
+        self._session = self._sessions()
         try:
-            connection = await session.connection()  # an unreachable database fails here
+            connection = await self._connection()  # an unreachable database fails here
         except (SQLAlchemyError, OSError) as exc:
-            await session.close()
+            await self._session.close()
             self._release()
             raise translate(exc, self._url) from exc
+        session = self._session
         self._in_place = sync_of(connection) is not None
         self.customers = SqlCustomerRepository(session, connection)
         self.conversations = SqlConversationRepository(session, connection)
@@ -154,6 +157,24 @@ class SqlUnitOfWork:
             raise exc.orig from exc  # type: ignore[union-attr]
         if isinstance(exc, SQLAlchemyError):
             raise translate(exc, self._url) from exc
+
+    async def _connection(self) -> AsyncConnection:
+        """The session's connection, its transaction begun. On an inline SQLite engine it is
+        taken in place (:mod:`storage.inline_sqlite`), without the greenlet that
+        ``session.connection()`` spawns; the pool's very first connection cannot be (SQLAlchemy
+        runs its first-connect hooks under an asyncio lock): that attempt stops before anything
+        is done, and the connection is taken the usual way in a fresh session."""
+        assert self._session is not None
+        if self._inline:
+            try:
+                with in_place():
+                    sync = self._session.sync_session.connection()
+            except MissingGreenlet:
+                await self._session.close()
+                self._session = self._sessions()
+            else:
+                return AsyncConnection._retrieve_proxy_for_target(sync)
+        return await self._session.connection()
 
     def _release(self) -> None:
         if self._gate is not None:

@@ -41,16 +41,14 @@ def test_this_sqlalchemy_lets_sqlite_run_in_place() -> None:
     assert in_place_ready()
 
 
-async def test_a_unit_of_work_spawns_one_greenlet_only_to_begin(
-    sqlite_db: Database, spawned: list[str]
-) -> None:
+async def test_a_unit_of_work_spawns_no_greenlet(sqlite_db: Database, spawned: list[str]) -> None:
     async with sqlite_db.unit_of_work() as uow:
         customer = await add_customer(uow, telegram_id=7)
         await uow.customers.save_state(customer.id, customer.state)
         assert await uow.customers.get(customer.id) is not None
-    # the session's connection() begins the transaction; the statements, the commit and the
-    # close run in place
-    assert spawned == ["connection"]
+    # the connection taken and its transaction begun, the statements, the commit and the close
+    # all run in place
+    assert spawned == []
     async with sqlite_db.unit_of_work() as uow:
         assert await uow.customers.get(customer.id) is not None
 
@@ -65,9 +63,37 @@ async def test_a_failed_unit_of_work_rolls_back_in_place(
 
     with pytest.raises(RuntimeError, match="the handler failed"):
         await failing()
-    assert spawned == ["connection"]
+    assert spawned == []
     async with sqlite_db.unit_of_work() as uow:
         assert await uow.customers.get_by_telegram_id(8) is None
+
+
+async def test_the_pools_first_connection_is_taken_the_usual_way(
+    tmp_path: Path, spawned: list[str]
+) -> None:
+    # SQLAlchemy runs its first-connect hooks under an asyncio lock, which cannot be run in place
+    url = f"sqlite+aiosqlite:///{tmp_path / 'first.sqlite3'}"
+    db = Database.connect(url)
+    try:
+        await db.create_schema()
+        spawned.clear()
+        async with db.unit_of_work() as uow:
+            customer = await add_customer(uow, telegram_id=9)
+        assert spawned == []  # the pool has its connection: in place
+    finally:
+        await db.dispose()
+    fresh = Database.connect(url)
+    try:
+        spawned.clear()
+        async with fresh.unit_of_work() as uow:
+            assert await uow.customers.get(customer.id) is not None
+        # its pool's first: the attempt's session closed, the connection taken the usual way
+        assert spawned == ["close", "connection"]
+        async with fresh.unit_of_work() as uow:
+            assert await uow.customers.get(customer.id) is not None
+        assert spawned == ["close", "connection"]  # the next one in place
+    finally:
+        await fresh.dispose()
 
 
 async def test_a_stock_aiosqlite_connection_is_not_run_in_place(tmp_path: Path) -> None:

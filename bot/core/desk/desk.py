@@ -224,77 +224,73 @@ class OperatorDesk:
         """An operator's message; ``ticket_id``: its ticket is known already (resumed)."""
         if not self.is_operator(event.chat_id, event.sender):
             return
-        if ticket_id is None and await self._relay_hinted(event):
-            return
-        if ticket_id is None:
-            ticket_id = await self._ticket_of(
-                event.chat_id, event.thread_id, event.reply_to_message_id
-            )
-        if ticket_id is None:
-            ticket_id = await self._adopt(event)
-        command = event.command
-        if command in COMMANDS or (command not in (None, "note") and ticket_id is not None):
-            await self._command(event, ticket_id)  # unknown ones in a ticket get the help
-            return
-        if ticket_id is None:
-            return  # ordinary talk in the group
-        if event.media_group_id is not None and not is_note(event):
-            if resuming():  # a stored one-part album: no collecting, relay it in this handling
-                await self._operator_album(ticket_id, [event])
+        topic = self._hinted(event) if ticket_id is None else None
+        if topic is not None:  # a plain message in a topic looked up before: no lookup now
+            ticket_id = self._topic_hints[topic]
+        else:
+            if ticket_id is None:
+                ticket_id = await self._ticket_of(
+                    event.chat_id, event.thread_id, event.reply_to_message_id
+                )
+            if ticket_id is None:
+                ticket_id = await self._adopt(event)
+            command = event.command
+            if command in COMMANDS or (command not in (None, "note") and ticket_id is not None):
+                await self._command(event, ticket_id)  # unknown ones in a ticket get the help
                 return
-            await self._parts.keep(ticket_id, event)  # a crash while collecting loses nothing
-            await self._albums.add(ticket_id, event, self._operator_album_collected)
-            return
+            if ticket_id is None:
+                return  # ordinary talk in the group
+            if event.media_group_id is not None and not is_note(event):
+                if resuming():  # a stored one-part album: no collecting, relay it now
+                    await self._operator_album(ticket_id, [event])
+                    return
+                await self._parts.keep(ticket_id, event)  # a crash while collecting loses nothing
+                await self._albums.add(ticket_id, event, self._operator_album_collected)
+                return
         await self._albums.flush_chat(event.chat_id, self._operator_album_collected)
         once = self._once(event)
+        stale = False  # the hint was not the topic's ticket (or that ticket resumes a take)
         with suppress(Redelivered):
             async with self._locks.hold(ticket_id):
                 if event.command is None and not is_note(event) and not took_here(ticket_id):
                     # the hot path: the view read with the update's record and the message
-                    view, stored = await self._relay.read_and_store(ticket_id, [event], once)
-                    if view is not None:
-                        await self._to_customer(view, [event], once, stored=stored)
-                    return
-                view = await self._board.view(ticket_id)
-                if view is None:
-                    return
-                if is_note(event):
-                    await self._relay.note(view, event, once)
-                elif event.command is None:
-                    await self._to_customer(view, [event], once)
+                    try:
+                        view, stored = await self._relay.read_and_store(
+                            ticket_id, [event], once, topic=topic
+                        )
+                    except NotThisTicket:
+                        stale = True  # nothing was stored
+                    else:
+                        if view is not None:
+                            await self._to_customer(view, [event], once, stored=stored)
+                elif topic is not None:
+                    stale = True
+                else:
+                    view = await self._board.view(ticket_id)
+                    if view is None:
+                        return
+                    if is_note(event):
+                        await self._relay.note(view, event, once)
+                    elif event.command is None:
+                        await self._to_customer(view, [event], once)
+        if stale and topic is not None:
+            self._topic_hints.pop(topic, None)
+            await self.group_message(event)  # the usual way: the topic's ticket looked up
 
     def _hint(self, chat_id: int, thread_id: int, ticket_id: int) -> None:
         if len(self._topic_hints) >= TOPIC_HINTS:
             self._topic_hints.clear()
         self._topic_hints[(chat_id, thread_id)] = ticket_id
 
-    async def _relay_hinted(self, event: MessageReceived) -> bool:
-        """The hot path of an operator's plain message in a topic whose ticket was looked up
-        before: the lock of that ticket, then one unit of work that records the update, reads
-        the topic's ticket and the customer and stores the message. False when the topic has
-        no hint or its ticket changed (nothing was stored): then the usual way."""
+    def _hinted(self, event: MessageReceived) -> tuple[int, int] | None:
+        """The topic of an operator's plain message whose ticket was looked up before (a hint
+        only: :meth:`Relay.read_and_store` reads the topic's ticket again under its lock)."""
         if event.thread_id is None or event.command is not None or event.media_group_id:
-            return False
+            return None
         topic = (event.chat_id, event.thread_id)
-        ticket_id = self._topic_hints.get(topic)
-        if ticket_id is None or is_note(event):
-            return False
-        await self._albums.flush_chat(event.chat_id, self._operator_album_collected)
-        once = self._once(event)
-        with suppress(Redelivered):
-            async with self._locks.hold(ticket_id):
-                if took_here(ticket_id):
-                    return False
-                try:
-                    view, stored = await self._relay.read_and_store(
-                        ticket_id, [event], once, topic=topic
-                    )
-                except NotThisTicket:
-                    self._topic_hints.pop(topic, None)
-                    return False
-                if view is not None:
-                    await self._to_customer(view, [event], once, stored=stored)
-        return True
+        if topic not in self._topic_hints or is_note(event):
+            return None
+        return topic
 
     async def _adopt(self, event: MessageReceived) -> int | None:
         """A topic the bot created but whose id a crash kept it from storing (an orphan): when
