@@ -259,19 +259,13 @@ class _Ranks(Protocol):
 class _Penalised:
     """The engine alone ranking with another reject penalty than its scorer's."""
 
-    def __init__(self, scorer: IntentScorer, penalty: float, scorer_penalty: float) -> None:
+    def __init__(self, scorer: IntentScorer, penalty: float) -> None:
         self._scorer = scorer
-        labels = scorer.classifier.labels
-        self._reject = labels.index(REJECT) if REJECT in labels else None
-        if scorer_penalty <= 0.0:
-            raise BenchError("another reject penalty needs a scorer whose penalty is above 0")
-        self._scale = penalty / scorer_penalty
+        self._penalty = penalty
 
     def rank(self, text: str, top: int = 5) -> list[tuple[str, float]]:
         probs = self._scorer.probabilities([text])[0]
-        if self._reject is not None and self._scale != 1.0:
-            probs[self._reject] *= self._scale  # the scorer subtracts its penalty times this
-        return self._scorer.rank_from(text, probs, top)
+        return self._scorer.rank_from(text, probs, top, reject_penalty=self._penalty)
 
 
 def _predict(
@@ -403,7 +397,7 @@ def run_bench(
     engine: _Ranks = scorer
     if has_oos and engine_oof is not None:
         penalty, threshold = choose_reject_penalty(engine_oof, oof_labels, labels)
-        engine = _Penalised(scorer, penalty, config.reject_penalty)
+        engine = _Penalised(scorer, penalty)
     progress("engine, test messages")
     results = [_result(data, "engine", engine, threshold, engine_s, penalty=penalty)]
     if encoder is None or engine_oof is None:
@@ -434,9 +428,7 @@ def run_bench(
     if has_oos:
         penalty, threshold = choose_reject_penalty(mixed, oof_labels, labels)
         ensemble = replace(ensemble, reject_penalty=penalty)
-    combined = EnsembleScorer(
-        scorer, semantic, encoder, weights, ensemble, nearest, config.reject_penalty
-    )
+    combined = EnsembleScorer(scorer, semantic, encoder, weights, ensemble, nearest)
     progress("ensemble, test messages")
     results.append(
         _result(data, "ensemble", combined, threshold, ensemble_s, weights.label(), penalty)

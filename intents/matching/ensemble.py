@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from intents.errors import IntentsError
 from intents.matching.calibration import oof_probabilities, out_of_fold_margins
 from intents.matching.classifier import REJECT, FloatArray, TextClassifier
 from intents.matching.encoder import SentenceEncoder
@@ -194,7 +193,6 @@ class EnsembleScorer:
         weights: Mix,
         config: EnsembleConfig = EnsembleConfig(),
         nearest: NearestExamples | None = None,
-        scorer_penalty: float = ScorerConfig().reject_penalty,
     ) -> None:
         self.scorer = scorer
         self.semantic = semantic
@@ -208,10 +206,6 @@ class EnsembleScorer:
         near = {} if nearest is None else {label: i for i, label in enumerate(nearest.labels)}
         self._near_order = np.array([near.get(label, -1) for label in labels])
         self._keep = np.array([label != REJECT for label in labels])
-        # the scorer subtracts ``scorer_penalty`` times the row's reject probability; another
-        # penalty is that column scaled (the reject label itself is never ranked)
-        self._reject = labels.index(REJECT) if REJECT in labels else None
-        self._reject_scale = _penalty_scale(config.reject_penalty, scorer_penalty)
         self.oof: OutOfFoldScores | None = None
 
     @property
@@ -262,9 +256,7 @@ class EnsembleScorer:
         index = {label: i for i, label in enumerate(columns)}
         truth = np.array([index[label] for label in labels])
         weights = choose_mix(engine_oof, encoder_oof, truth, config, nearest_oof)
-        ensemble = cls(
-            scorer, semantic, encoder, weights, config, nearest, scorer_config.reject_penalty
-        )
+        ensemble = cls(scorer, semantic, encoder, weights, config, nearest)
         if keep_oof:
             own = scorer_config.reject_penalty
             penalty = own if config.reject_penalty is None else config.reject_penalty
@@ -312,19 +304,4 @@ class EnsembleScorer:
         confidence = sure if sure >= self._config.confident else 0.0
         if len(normalize(text).split()) < 2:
             confidence = min(confidence, self._config.one_word_confidence)
-        if self._reject is not None and self._reject_scale != 1.0:
-            row = row.copy()
-            row[self._reject] *= self._reject_scale
-        return self.scorer.rank_from(text, row, top, confidence)
-
-
-def _penalty_scale(wanted: float | None, scorer_penalty: float) -> float:
-    """The factor of the reject column that turns the scorer's penalty into ``wanted``."""
-    if wanted is None or wanted == scorer_penalty:
-        return 1.0
-    if scorer_penalty <= 0.0:
-        raise IntentsError(
-            "the ensemble's reject_penalty needs a scorer with a reject penalty above 0 "
-            "(ScorerConfig.reject_penalty); set both, or leave the ensemble's at None"
-        )
-    return wanted / scorer_penalty
+        return self.scorer.rank_from(text, row, top, confidence, self._config.reject_penalty)

@@ -85,9 +85,15 @@ class IntentScorer:
         return self.rank_from(text, probs, top)
 
     def rank_from(
-        self, text: str, probs: FloatArray, top: int = 5, confidence: float = 0.0
+        self,
+        text: str,
+        probs: FloatArray,
+        top: int = 5,
+        confidence: float = 0.0,
+        reject_penalty: float | None = None,
     ) -> list[tuple[str, float]]:
-        """Rank from a probability row; ``confidence`` (0..1) relaxes the coverage factor.
+        """Rank from a probability row; ``confidence`` (0..1) relaxes the coverage factor;
+        ``reject_penalty`` replaces the configured one (a benchmark's choice, the ensemble's).
 
         With a sentence encoder, a paraphrase in words never seen in training is still
         understood: the coverage factor becomes at least ``confidence`` (the encoder's own
@@ -97,7 +103,8 @@ class IntentScorer:
         order = intents[np.argsort(-probs[intents])][: max(top, self._config.fuzzy_candidates)]
         penalty = 0.0
         if self._reject is not None:
-            penalty = self._config.reject_penalty * float(probs[self._reject])
+            weight = self._config.reject_penalty if reject_penalty is None else reject_penalty
+            penalty = weight * float(probs[self._reject])
         scores = {str(self._labels[i]): max(0.0, float(probs[i]) - penalty) for i in order}
         near = self._fuzzy.similarity(text, list(scores)[: self._config.fuzzy_candidates])
         floor = self._config.coverage_floor

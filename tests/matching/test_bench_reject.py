@@ -59,7 +59,6 @@ def test_ensemble_applies_its_own_reject_penalty() -> None:
         base.weights,
         replace(EnsembleConfig(), reject_penalty=2.0),
         base.nearest,
-        config.reject_penalty,
     )
     text = "hedgehog"  # no fuzzy near-match with any example
     mixed, _ = base.probabilities([text])
