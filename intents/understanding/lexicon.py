@@ -7,11 +7,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import islice, pairwise, takewhile
+from itertools import islice, takewhile
 
 from intents.matching.stemming import stem_word
 from intents.text import tokens
-from intents.understanding.morphology import is_abroad, is_place, lemmas, place_cases
+from intents.understanding.morphology import is_abroad, is_place, lemmas
 
 __all__ = ["Lexicon", "is_cyrillic", "is_latin"]
 
@@ -37,60 +37,31 @@ class Lexicon:
     counts: Mapping[str, int]
     stems: frozenset[str]
     by_lemma: Mapping[str, str] = field(default_factory=dict)
-    place: str | None = None  # the content's most frequent place name in Russia ("москве")
-    # per grammatical case, the content's most frequent place name in Russia in that case after
-    # a preposition: a town it does not name stands for one in the same case ("в туле" →
-    # "в москве", not the more frequent "россии", a genitive first)
-    places: Mapping[str, str] = field(default_factory=dict)
-    # the same for places abroad ("доставляете в казахстан"): a place abroad the content does not
-    # name stands only for one of these ("в армению" → "в казахстан"), never for a place in Russia
-    abroad: Mapping[str, str] = field(default_factory=dict)
+    # the content's most frequent place name in Russia ("россии") and abroad ("казахстана"): a
+    # town it does not name stands for the first ("в туле" → "в россии"), a place abroad only for
+    # the second ("из турции" is not "из россии": calls and deliveries from abroad have their
+    # own answers), else stays as typed
+    place: str | None = None
+    place_abroad: str | None = None
 
     @classmethod
     def build(cls, lang: str, phrases: Iterable[str]) -> Lexicon:
         counts: Counter[str] = Counter()
-        # place names as the content writes them after a preposition: only there is a word a
-        # place for sure ("оплатить сплитом" has a town's reading too); by (abroad, case) where
-        # the preposition leaves one case ("по россии" may be dative or locative)
-        home: list[str] = []
-        named: dict[tuple[bool, str], list[str]] = {}
         for phrase in phrases:
-            words = tokens(phrase)
-            counts.update(word for word in words if not word.isdigit())
-            for before, word in pairwise(words):
-                cases = place_cases(word, before)
-                if not cases or not is_place(word, lang):
-                    continue
-                far = is_abroad(word)
-                if not far:
-                    home.append(word)
-                if len(cases) == 1:
-                    named.setdefault((far, cases[0]), []).append(word)
+            counts.update(word for word in tokens(phrase) if not word.isdigit())
         by_lemma: dict[str, str] = {}
         for word, _ in counts.most_common():
             for lemma in lemmas(word, lang):
                 by_lemma.setdefault(lemma, word)
-
-        def most_frequent(abroad: bool) -> dict[str, str]:
-            return {
-                case: max(words, key=lambda word: counts[word])
-                for (far, case), words in named.items()
-                if far == abroad
-            }
-
-        place = max(home, key=lambda word: counts[word]) if home else None
+        named = [word for word, _ in counts.most_common() if is_place(word, lang)]
+        home = next((word for word in named if not is_abroad(word)), None)
+        far = next((word for word in named if is_abroad(word)), None)
         stems = frozenset(stem_word(word) for word in counts)
-        return cls(
-            lang, dict(counts), stems, by_lemma, place, most_frequent(False), most_frequent(True)
-        )
+        return cls(lang, dict(counts), stems, by_lemma, home, far)
 
-    def place_for(self, cases: Iterable[str], abroad: bool = False) -> str | None:
-        """The content's place name standing for an unnamed place of one of ``cases`` (likeliest
-        first; known after a preposition): in Russia, the most frequent place name when none
-        agrees; ``abroad``, one abroad in one of the cases, else none."""
-        named = self.abroad if abroad else self.places
-        found = next((named[case] for case in cases if case in named), None)
-        return found if found is not None or abroad else self.place
+    def place_for(self, abroad: bool) -> str | None:
+        """The content's place name standing for one it does not name (see :attr:`place`)."""
+        return self.place_abroad if abroad else self.place
 
     def knows(self, word: str) -> bool:
         """The word or, for words of five letters or more, its stem occurs in the content."""

@@ -26,7 +26,6 @@ __all__ = [
     "is_function_word",
     "is_place",
     "lemmas",
-    "place_cases",
     "preload_readings",
     "readings_key",
     "readings_table",
@@ -44,9 +43,6 @@ MIN_LETTERS = 4  # shorter words are too ambiguous to change ("ищу" is not "�
 class _Tag(Protocol):
     @property
     def POS(self) -> str | None: ...  # the library's name
-
-    @property
-    def case(self) -> str | None: ...
 
     def __contains__(self, grammeme: object) -> bool: ...
 
@@ -92,7 +88,6 @@ class _Reading(NamedTuple):
     pos: str | None
     likelihood: float
     place: bool  # a geographical name ("томск", "химки")
-    case: str | None = None  # "nomn", "gent", "datv", "accs", "ablt", "loct" (and rarer ones)
 
 
 _KEPT = 50_000  # words whose readings are kept for good (preloaded or read first)
@@ -113,9 +108,7 @@ def _parses(word: str) -> tuple[_Reading, ...]:
 
 def _read(word: str) -> tuple[_Reading, ...]:
     return tuple(
-        _Reading(
-            p.normal_form.replace("ё", "е"), p.tag.POS, float(p.score), "Geox" in p.tag, p.tag.case
-        )
+        _Reading(p.normal_form.replace("ё", "е"), p.tag.POS, float(p.score), "Geox" in p.tag)
         for p in _analyzer().parse(word)
         if p.is_known
     )
@@ -146,14 +139,10 @@ def preload_readings(table: Mapping[str, Sequence[Sequence[str | float | bool | 
     only for the first other word. ``ValueError`` for a table of another shape."""
     for word, found in table.items():
         readings = []
-        for lemma, pos, likelihood, place, case in found:
-            if (
-                not isinstance(lemma, str)
-                or not isinstance(pos, str | None)
-                or not isinstance(case, str | None)
-            ):
+        for lemma, pos, likelihood, place in found:
+            if not isinstance(lemma, str) or not isinstance(pos, str | None):
                 raise ValueError(f"not a table of readings: {word!r}: {found!r}")
-            readings.append(_Reading(lemma, pos, float(likelihood or 0), bool(place), case))
+            readings.append(_Reading(lemma, pos, float(likelihood or 0), bool(place)))
         if len(_table) < _KEPT:
             _table.setdefault(word, tuple(readings))
 
@@ -184,41 +173,6 @@ def is_place(word: str, lang: str) -> bool:
     parses = _parses(word)
     total = sum(r.likelihood for r in parses)
     return bool(parses) and sum(r.likelihood for r in parses if r.place) >= LIKELY * total
-
-
-# the cases a place name takes after a preposition: "в туле" (locative), "из тулы" (genitive)
-_PREPOSITION_CASES: dict[str, frozenset[str]] = {
-    "в": frozenset({"loct", "accs", "loc2"}),
-    "во": frozenset({"loct", "accs", "loc2"}),
-    "на": frozenset({"loct", "accs", "loc2"}),
-    "из": frozenset({"gent", "gen2"}),
-    "до": frozenset({"gent", "gen2"}),
-    "от": frozenset({"gent", "gen2"}),
-    "с": frozenset({"gent", "ablt"}),
-    "у": frozenset({"gent"}),
-    "около": frozenset({"gent"}),
-    "возле": frozenset({"gent"}),
-    "для": frozenset({"gent"}),
-    "по": frozenset({"datv", "loct"}),
-    "к": frozenset({"datv"}),
-    "за": frozenset({"accs", "ablt"}),
-    "под": frozenset({"accs", "ablt"}),
-    "над": frozenset({"ablt"}),
-    "через": frozenset({"accs"}),
-}
-
-
-def place_cases(word: str, before: str) -> tuple[str, ...]:
-    """The grammatical cases ``word`` may have as a place name after the preposition ``before``,
-    likeliest first ("в турции": locative, not genitive); none after another word."""
-    allowed = _PREPOSITION_CASES.get(before)
-    if allowed is None or not has_morphology("ru") or not _is_cyrillic(word):
-        return ()
-    cases: list[str] = []
-    for reading in _parses(word):
-        if reading.place and reading.case in allowed and reading.case not in cases:
-            cases.append(reading.case)
-    return tuple(cases)
 
 
 # places abroad, by lemma: foreign countries and the towns customers of a Russian shop write

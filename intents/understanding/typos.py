@@ -23,7 +23,6 @@ from intents.understanding.morphology import (
     is_abroad,
     is_function_word,
     is_place,
-    place_cases,
 )
 
 __all__ = ["correct_typos"]
@@ -140,11 +139,11 @@ def _same_word(word: str, candidate: str) -> bool:
     )
 
 
-def correct_word(word: str, lexicon: Lexicon, before: str = "") -> str:
+def correct_word(word: str, lexicon: Lexicon) -> str:
     """``word`` as the content would write it: as is when known; else the words of a chat
-    shorthand ("ur" → "your"); else a content word of the same
-    lemma ("ошиблась" → "ошибся"); else the content's place name for a place it does not name
-    ("томск" → "москве"); else nothing for a function word ("об", "около"); else, unless it is a
+    shorthand ("ur" → "your"); else a content word of the same lemma ("ошиблась" → "ошибся");
+    else the content's place name for a place it does not name ("томск" → "россии", "турции" →
+    "казахстана"); else nothing for a function word ("об", "около"); else, unless it is a
     dictionary word itself (:func:`is_dictionary_word`), the nearest known word within the edit
     limits (for a dictionary word only the same word written another way, see
     :func:`_same_word`); else as is."""
@@ -161,10 +160,9 @@ def correct_word(word: str, lexicon: Lexicon, before: str = "") -> str:
     if same is not None:
         return same
     if lexicon.place is not None and is_place(word, lexicon.lang):
-        # "доставка в томск" reads as "доставка в москве"; the same case as the word's after
-        # its preposition ``before``: "в туле" reads as "в москве"; a place abroad only as one
-        # abroad ("в армению" → "в казахстан"), else as typed ("из турции" is not "из россии")
-        return lexicon.place_for(place_cases(word, before), is_abroad(word)) or word
+        # "доставка в томск" reads as "доставка в россии"; a place abroad only as one abroad
+        # ("в армению" → "в казахстан"), else as typed ("из турции" is not "из россии")
+        return lexicon.place_for(is_abroad(word)) or word
     if is_function_word(word, lexicon.lang):
         return ""
     if len(word) < 3:
@@ -190,8 +188,5 @@ def correct_word(word: str, lexicon: Lexicon, before: str = "") -> str:
 
 def correct_typos(text: str, lexicon: Lexicon) -> str:
     """``text`` normalised, with each unknown word replaced by :func:`correct_word`."""
-    words = normalize(text).split()
-    corrected = (
-        correct_word(word, lexicon, words[i - 1] if i else "") for i, word in enumerate(words)
-    )
+    corrected = (correct_word(word, lexicon) for word in normalize(text).split())
     return " ".join(word for word in corrected if word)
