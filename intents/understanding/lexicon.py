@@ -95,7 +95,7 @@ class Lexicon:
     def _sorted_lemmas(self) -> list[str]:
         return sorted(self.by_lemma)
 
-    @property
+    @cached_property  # read for every word of every message: counted once
     def cyrillic(self) -> bool:
         """The language is written in Cyrillic (known codes, else most of its words are)."""
         if self.lang in _CYRILLIC_LANGS:
