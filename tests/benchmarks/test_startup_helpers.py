@@ -3,13 +3,13 @@ are not checked here: they come from running ``benchmarks/startup.py`` by hand).
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.fresh_python import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -130,11 +130,8 @@ for questions in (startup.QUESTIONS, startup.NEW_WORDS):
     loaded.append("pymorphy3" in sys.modules)
 print(json.dumps(loaded))
 """
-    run = [sys.executable, "-c", code]
-    first = subprocess.run(run, capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert json.loads(first.stdout.splitlines()[-1]) == [True, True]  # it built the reader
-    restart = subprocess.run(run, capture_output=True, text=True, timeout=300, cwd=ROOT)
-    assert json.loads(restart.stdout.splitlines()[-1]) == [False, True]
+    assert run_python(code)[0] == [True, True]  # it built the reader
+    assert run_python(code)[0] == [False, True]  # the restart
 
 
 def test_a_baseline_interpreter_needs_a_baseline_checkout() -> None:

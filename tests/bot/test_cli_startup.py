@@ -5,14 +5,12 @@ Checked as behaviour (what is in ``sys.modules``), not by timing; the figures ar
 from __future__ import annotations
 
 import gc
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import bot.cli
+from tests.fresh_python import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sklearn", "scipy", "sqlalchemy", "alembic", "aiogram", "telegram", "aiohttp")
@@ -22,16 +20,10 @@ HEAVY_ALLOWED_AT_START = ("sqlalchemy", "pydantic", "bot.core", "alembic", "aioh
 
 def _modules_after(code: str) -> set[str]:
     """The modules a fresh interpreter holds after running ``code``."""
-    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        cwd=ROOT,
+    modules, _ = run_python(
+        f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))", timeout=120
     )
-    return set(json.loads(done.stdout.splitlines()[-1]))
+    return set(modules)
 
 
 def _loaded_after(code: str, allowed: tuple[str, ...] = ()) -> list[str]:

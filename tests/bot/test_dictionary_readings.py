@@ -7,10 +7,10 @@ Each case runs in a fresh interpreter: the readings and the dictionary are per p
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
+
+from tests.fresh_python import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "intents" / "content"
@@ -43,16 +43,9 @@ print(json.dumps({{
     "words": locals().get("words"),
 }}))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-        cwd=ROOT,
-    )
-    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
-    figures["log"] = done.stderr
+    figures, log = run_python(code)
+    assert isinstance(figures, dict)
+    figures["log"] = log
     return figures
 
 
