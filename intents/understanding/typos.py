@@ -161,7 +161,7 @@ def correct_word(word: str, lexicon: Lexicon) -> str:
         return same
     if lexicon.place is not None and is_place(word, lexicon.lang):
         # "доставка в томск" reads as "доставка в россии"; a place abroad only as one abroad
-        # ("в армению" → "в казахстан"), else as typed ("из турции" is not "из россии")
+        # ("в китай" → "в казахстана"), else as typed ("из турции" is not "из россии")
         return lexicon.place_for(is_abroad(word)) or word
     if is_function_word(word, lexicon.lang):
         return ""
