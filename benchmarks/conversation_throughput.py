@@ -117,7 +117,10 @@ async def _run_echo_bot(options: BotOptions, conn: Connection) -> None:
 
 
 async def _run_support_bot(options: BotOptions, conn: Connection) -> None:
-    from bot.demo.stack import running_bot
+    from bot.commands.service import collector_paused
+
+    with collector_paused():  # as supportbot run imports the runtime and the composition root
+        from bot.demo.stack import running_bot
 
     settings = benchmark_settings(
         database_url=options.database_url, api_url=options.api_url, group_id=options.group_id
