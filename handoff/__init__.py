@@ -6,6 +6,7 @@ Plain Python over the ports in :mod:`handoff.ports`; no Telegram, no SQL. The re
 
 from __future__ import annotations
 
+from handoff.arrivals import arrive_step_by_step
 from handoff.breakdowns import Table, all_tables, by_period
 from handoff.categories import CategoryRules, Route, categorize, earlier_tickets, route
 from handoff.clock import Clock, ManualClock, SystemClock
@@ -49,6 +50,8 @@ from handoff.metrics import (
     summary_rows,
 )
 from handoff.model import (
+    Arrival,
+    Arriving,
     Conversation,
     Customer,
     DeadLetter,
@@ -105,6 +108,8 @@ __all__ = [
     "NGRAM_THRESHOLDS",
     "REDELIVERY_WINDOW",
     "REVIEW_ANSWER",
+    "Arrival",
+    "Arriving",
     "CategoryRules",
     "Cause",
     "Clock",
@@ -165,6 +170,7 @@ __all__ = [
     "UpdateLog",
     "WorkingHours",
     "all_tables",
+    "arrive_step_by_step",
     "by_period",
     "cancel",
     "categorize",

@@ -13,6 +13,8 @@ from handoff.dialog import DialogState
 
 __all__ = [
     "KEEP",
+    "Arrival",
+    "Arriving",
     "Conversation",
     "Customer",
     "DeadLetter",
@@ -91,6 +93,33 @@ class Conversation:
     started_at: datetime
     last_message_at: datetime
     resolved_by_bot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Arriving:
+    """A customer's update as it arrives (:meth:`~handoff.ports.UnitOfWork.arrive`): who wrote,
+    in which chat, when, and after how long a silence their next message starts a new
+    conversation."""
+
+    update_id: int
+    telegram_id: int
+    chat_id: int
+    name: str
+    username: str | None
+    language: str  # their Telegram language, kept unless they chose one
+    now: datetime
+    idle_after_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What a customer's first update of a handling finds: the customer (created or refreshed),
+    their current conversation (``last_message_at`` moved to the arrival) and their newest
+    ticket, open or not (a customer has at most one open ticket, and it is their newest)."""
+
+    customer: Customer
+    conversation: Conversation
+    last_ticket: Ticket | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ from typing import Protocol, Self
 
 from handoff.dialog import DialogState
 from handoff.model import (
+    Arrival,
+    Arriving,
     Conversation,
     Customer,
     DeadLetter,
@@ -301,6 +303,17 @@ class UnitOfWork(Protocol):
     updates: UpdateLog
     dead_letters: DeadLetterRepository
     outbox: OutboxRepository
+
+    async def arrive(self, arriving: Arriving) -> Arrival | None:
+        """A customer's update arrives: its id recorded (:meth:`UpdateLog.first_time`; None for
+        a redelivery, and nothing else is done), the customer upserted
+        (:meth:`CustomerRepository.upsert`), their conversation continued
+        (:meth:`ConversationRepository.current`) and their newest ticket read
+        (:meth:`TicketRepository.last_for_customer`). What every customer message and button
+        press starts with, so the SQL unit of work does it in one statement on PostgreSQL, where
+        each statement is a round trip (:func:`handoff.arrivals.arrive_step_by_step` is the
+        same, one repository call after another)."""
+        ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -46,6 +46,8 @@ from bot.core.actions import (
     Result,
 )
 from handoff import (
+    Arrival,
+    Arriving,
     ConversationRepository,
     CustomerRepository,
     DeadLetterRepository,
@@ -388,6 +390,7 @@ class _Merged:
         self._inner = inner
         self._scope = scope
         self._marks = Marks()
+        self._entered = inner
 
     async def __aenter__(self) -> Self:
         uow = await self._inner.__aenter__()
@@ -406,7 +409,11 @@ class _Merged:
         self.updates = uow.updates
         self.outbox = uow.outbox
         self.dead_letters = uow.dead_letters
+        self._entered = uow
         return self
+
+    async def arrive(self, arriving: Arriving) -> Arrival | None:
+        return await self._entered.arrive(arriving)
 
     async def __aexit__(
         self,

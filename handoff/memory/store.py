@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
+from handoff.arrivals import arrive_step_by_step
 from handoff.memory._base import Tables, Tx
 from handoff.memory.customers import MemoryConversationRepository, MemoryCustomerRepository
 from handoff.memory.dead_letters import MemoryDeadLetterRepository
@@ -18,6 +19,7 @@ from handoff.memory.feedback import (
 from handoff.memory.messages import MemoryMessageRepository, MemoryRelayRepository
 from handoff.memory.outbox import MemoryOutboxRepository
 from handoff.memory.tickets import MemoryTicketRepository
+from handoff.model import Arrival, Arriving
 from handoff.ports import (
     ConversationRepository,
     CustomerRepository,
@@ -93,6 +95,9 @@ class MemoryUnitOfWork:
         self.dead_letters = MemoryDeadLetterRepository(tx)
         self.outbox = MemoryOutboxRepository(tx)
         return self
+
+    async def arrive(self, arriving: Arriving) -> Arrival | None:
+        return await arrive_step_by_step(self, arriving)
 
     async def __aexit__(
         self,

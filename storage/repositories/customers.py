@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, Select, Update, bindparam, case, select, update
+from sqlalchemy import ColumnElement, Row, Select, Update, bindparam, case, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
@@ -21,6 +22,9 @@ from storage.repositories._common import (
     table_of,
 )
 from storage.tables import ConversationRow, CustomerRow
+
+if TYPE_CHECKING:  # imported by a PostgreSQL engine only
+    from sqlalchemy.dialects import postgresql
 
 __all__ = ["SqlConversationRepository", "SqlCustomerRepository"]
 
@@ -53,8 +57,13 @@ def _conversation(row: ConversationRow | Row[Any]) -> Conversation:
 @cache
 def _upsert(dialect: str) -> ReturningInsert[Any]:
     """One statement, so two first messages of a new customer cannot both insert."""
+    return refreshing(insert_for(dialect, table_of(CustomerRow)))
+
+
+def refreshing(insert: sqlite.Insert | postgresql.Insert) -> ReturningInsert[Any]:
+    """``insert`` (a new customer's row) made an upsert: a known customer's chat, name and
+    username are refreshed, and their language unless they chose one; the row is returned."""
     table = table_of(CustomerRow)
-    insert = insert_for(dialect, table)
     return insert.on_conflict_do_update(
         index_elements=[table.c.telegram_id],
         set_={
@@ -90,10 +99,16 @@ def _customer_by_id() -> Select[Any]:
 def _continue_conversation() -> ReturningUpdate[Any]:
     """The customer's latest conversation, if its last message is at or after ``cutoff``, with
     its ``last_message_at`` moved to ``now`` (never back): a read and a touch in one statement."""
+    return continuing(bindparam("of_customer"), cutoff="cutoff")
+
+
+def continuing(customer_id: ColumnElement[int], *, cutoff: str) -> ReturningUpdate[Any]:
+    """:func:`_continue_conversation` for the customer ``customer_id`` (a bound value or an
+    expression), the idle cutoff bound as ``cutoff``."""
     table = table_of(ConversationRow)
     latest = (
         select(table.c.id)
-        .where(table.c.customer_id == bindparam("of_customer"))
+        .where(table.c.customer_id == customer_id)
         .order_by(table.c.last_message_at.desc(), table.c.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -102,7 +117,7 @@ def _continue_conversation() -> ReturningUpdate[Any]:
     now = bindparam("now", type_=at.type)
     return (
         update(table)
-        .where(table.c.id == latest, at >= bindparam("cutoff", type_=at.type))
+        .where(table.c.id == latest, at >= bindparam(cutoff, type_=at.type))
         .values(last_message_at=case((at < now, now), else_=at))
         .returning(*table.c)
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Insert, Row, bindparam, delete, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from handoff import REDELIVERY_WINDOW, Decision, SurveyAnswer
@@ -20,6 +21,9 @@ from storage.repositories._common import (
     table_of,
 )
 from storage.tables import DecisionRow, ProcessedUpdateRow, SurveyAnswerRow
+
+if TYPE_CHECKING:  # imported by a PostgreSQL engine only
+    from sqlalchemy.dialects import postgresql
 
 __all__ = ["SqlDecisionRepository", "SqlSurveyRepository", "SqlUpdateLog"]
 
@@ -154,8 +158,13 @@ class SqlDecisionRepository:
 @cache
 def _record_update(dialect: str) -> Insert:
     """Records an update id; an id seen before the cutoff is taken over (counts as new)."""
+    return recording(insert_for(dialect, table_of(ProcessedUpdateRow)))
+
+
+def recording(insert: sqlite.Insert | postgresql.Insert) -> Insert:
+    """``insert`` (an update id) made to take over an id recorded before ``cutoff`` and to
+    leave a newer one alone (no row inserted: a redelivery)."""
     table = table_of(ProcessedUpdateRow)
-    insert = insert_for(dialect, table)
     return insert.on_conflict_do_update(
         index_elements=[table.c.update_id],
         set_={"processed_at": insert.excluded.processed_at},

@@ -46,7 +46,7 @@ from bot.core.replies import PRESSED, Reply, person_row, pressed_title
 from bot.core.sender import Work, carry, record, record_messages, resuming, stage
 from bot.core.survey_flow import SurveyFlow
 from bot.core.views import TicketView
-from handoff import Direction, NewMessage, Ticket, UnitOfWork
+from handoff import Arriving, Direction, NewMessage, Ticket, UnitOfWork
 
 __all__ = ["EDITED_KIND", "KINDS", "REACHABILITY_KIND", "TURN", "CustomerDialog"]
 
@@ -70,12 +70,12 @@ class CustomerDialog:
     async def message(self, event: MessageReceived) -> None:
         now = self._deps.clock.now()
         async with self._deps.uow() as uow:
-            if not await uow.updates.first_time(event.update_id, now=now):
+            started = await self._start_turn(uow, event, now)
+            if started is None:
                 return  # a redelivered update: it was handled already
-            turn = await self._start_turn(uow, event, now)
+            turn, last = started
             await _store_incoming(uow, turn, event, now)
             # a customer has at most one open ticket, and it is their newest (handoff.tickets)
-            last = await uow.tickets.last_for_customer(turn.customer.id)
             ticket = last if last is not None and last.status.is_open else None
             turn.ticket_id = ticket.id if ticket else None
             # the parts of an album are one message; a flood is stored and relayed, not answered
@@ -164,9 +164,10 @@ class CustomerDialog:
             await self._survey.button(event, payload)  # records the update with the answer
             return
         async with self._deps.uow() as uow:
-            if not await uow.updates.first_time(event.update_id, now=now):
-                return
-            turn = await self._start_turn(uow, event, now)
+            started = await self._start_turn(uow, event, now)
+            if started is None:
+                return  # a redelivered update
+            turn, _ = started
             await _store_press(uow, self._deps, turn, payload, now)
             notice = await press(uow, self._deps, turn, event, payload)
             await turn.save_state(uow)  # once, whatever the turn changed in it
@@ -201,25 +202,31 @@ class CustomerDialog:
 
     async def _start_turn(
         self, uow: UnitOfWork, event: MessageReceived | ButtonPressed, now: datetime
-    ) -> Turn:
+    ) -> tuple[Turn, Ticket | None] | None:
+        """The update recorded, the customer and their conversation: the turn, with the
+        customer's newest ticket; None for a redelivered update."""
         config = self._deps.config
         code = (event.sender.language_code or "").split("-")[0].lower()
-        customer = await uow.customers.upsert(
-            telegram_id=event.sender.telegram_id,
-            chat_id=event.chat_id,
-            name=event.sender.name,
-            username=event.sender.username,
-            language=code if code in config.languages else config.default_language,
-            now=now,
+        arrival = await uow.arrive(
+            Arriving(
+                update_id=event.update_id,
+                telegram_id=event.sender.telegram_id,
+                chat_id=event.chat_id,
+                name=event.sender.name,
+                username=event.sender.username,
+                language=code if code in config.languages else config.default_language,
+                now=now,
+                idle_after_s=int(config.idle_after.total_seconds()),
+            )
         )
+        if arrival is None:
+            return None
+        customer = arrival.customer
         if customer.blocked:  # they wrote, so they can be reached again
             await uow.customers.set_blocked(customer.id, False)
-        conversation = await uow.conversations.current(
-            customer.id, now=now, idle_after_s=int(config.idle_after.total_seconds())
-        )
-        turn = Turn(customer=customer, conversation_id=conversation.id)
+        turn = Turn(customer=customer, conversation_id=arrival.conversation.id)
         follow_language(turn, config.languages)  # the language their messages switched to
-        return turn
+        return turn, arrival.last_ticket
 
     # ------------------------------------------------------------------ after the commit
     async def _deliver(self, turn: AfterTurn, replies: list[Reply]) -> None:

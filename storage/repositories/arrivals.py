@@ -1,0 +1,130 @@
+"""A customer's update arriving, in one PostgreSQL statement (``UnitOfWork.arrive``).
+
+Every customer message and button press begins with four steps: record the update id (a
+redelivery stops there), upsert the customer, continue their conversation, read their newest
+ticket. On PostgreSQL each statement is a network round trip, which costs the bot more CPU than
+the statement itself (the socket write is most of a short statement's time), so they go as one
+statement: data-modifying common table expressions, each step reading the one before through
+its ``RETURNING``, and the newest ticket joined laterally. The steps are the repositories' own
+statements (:mod:`.feedback`, :mod:`.customers`, :mod:`.tickets`), so the two paths cannot drift
+apart; tests run both on the same cases. A customer with no current conversation (new, or
+silent for longer than the idle gap) gets one from a second statement, as
+``ConversationRepository.current`` does. SQLite runs the steps one by one
+(:func:`handoff.arrivals.arrive_step_by_step`): in process, a statement costs no round trip.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, false, select, true
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from handoff import REDELIVERY_WINDOW, Arrival, Arriving
+from storage.repositories._common import add_row, first_row, table_of
+from storage.repositories.customers import _conversation, _customer, continuing, refreshing
+from storage.repositories.feedback import recording
+from storage.repositories.tickets import _ticket
+from storage.tables import ConversationRow, CustomerRow, ProcessedUpdateRow, TicketRow
+
+__all__ = ["arrive_in_one_statement"]
+
+_CUSTOMER, _CONVERSATION, _TICKET = "customer__", "conversation__", "ticket__"
+
+
+class _Prefixed:
+    """The columns of one table in a joined row, under their own names (``row.id``)."""
+
+    __slots__ = ("_prefix", "_row")
+
+    def __init__(self, row: Row[Any], prefix: str) -> None:
+        self._row = row._mapping
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return self._row[self._prefix + name]
+
+
+@cache
+def _arrival() -> Select[Any]:
+    from sqlalchemy.dialects.postgresql import insert
+
+    updates = table_of(ProcessedUpdateRow)
+    record = insert(updates).values(
+        update_id=bindparam("update_id", type_=updates.c.update_id.type),
+        processed_at=bindparam("processed_at", type_=updates.c.processed_at.type),
+    )
+    seen = recording(record).returning(updates.c.update_id).cte("seen")
+    customers = table_of(CustomerRow)
+    fixed = {"language_chosen": false(), "blocked": false()}  # as a new customer starts
+    names = [column.name for column in customers.c if column.name != "id"]
+    values = select(
+        *(fixed.get(name, bindparam(name, type_=customers.c[name].type)) for name in names)
+    )
+    # a redelivered update's id is not returned: then no customer row either, and no row at all
+    new_row = insert(customers).from_select(names, values.where(exists(select(seen.c.update_id))))
+    customer = refreshing(new_row).cte("customer")
+    conversation = continuing(select(customer.c.id).scalar_subquery(), cutoff="idle_cutoff").cte(
+        "conversation"
+    )
+    tickets = table_of(TicketRow)
+    newest = (
+        select(*tickets.c)
+        .where(tickets.c.customer_id == customer.c.id)
+        .order_by(tickets.c.id.desc())  # newest: as tickets._newest_of_customer
+        .limit(1)
+        .lateral("newest")
+    )
+    columns: list[ColumnElement[Any]] = [
+        *(column.label(_CUSTOMER + column.name) for column in customer.c),
+        *(column.label(_CONVERSATION + column.name) for column in conversation.c),
+        *(column.label(_TICKET + column.name) for column in newest.c),
+    ]
+    return select(*columns).select_from(
+        customer.outerjoin(conversation, true()).outerjoin(newest, true())
+    )
+
+
+async def arrive_in_one_statement(
+    connection: AsyncConnection, arriving: Arriving
+) -> Arrival | None:
+    now = arriving.now
+    params = {
+        # the update id (feedback._record_update)
+        "update_id": arriving.update_id,
+        "processed_at": now,
+        "cutoff": now - REDELIVERY_WINDOW,
+        # the customer (customers._upsert)
+        "telegram_id": arriving.telegram_id,
+        "chat_id": arriving.chat_id,
+        "name": arriving.name,
+        "username": arriving.username,
+        "language": arriving.language,
+        "created_at": now,
+        "state": {},
+        # the conversation (customers._continue_conversation)
+        "now": now,
+        "idle_cutoff": now - timedelta(seconds=arriving.idle_after_s),
+    }
+    row = await first_row(connection, _arrival(), params)
+    if row is None:
+        return None  # a redelivery: the update id was recorded within the window
+    customer = _customer(_Prefixed(row, _CUSTOMER))  # type: ignore[arg-type]
+    if row._mapping[_CONVERSATION + "id"] is not None:
+        conversation = _conversation(_Prefixed(row, _CONVERSATION))  # type: ignore[arg-type]
+    else:
+        added = await add_row(
+            connection,
+            ConversationRow,
+            customer_id=customer.id,
+            started_at=now,
+            last_message_at=now,
+            resolved_by_bot=False,
+        )
+        conversation = _conversation(added)
+    ticket = None
+    if row._mapping[_TICKET + "id"] is not None:
+        ticket = _ticket(_Prefixed(row, _TICKET))  # type: ignore[arg-type]
+    return Arrival(customer, conversation, ticket)
