@@ -5,10 +5,14 @@ The only package besides ``bot.runtime.ptb`` that imports a Telegram client libr
 
 from __future__ import annotations
 
-from bot.runtime.aiogram.convert import to_event
-from bot.runtime.aiogram.outbox import AiogramOutbox
-from bot.runtime.aiogram.probe import ProbeFailed, WebhookStatus, webhook_status
-from bot.runtime.aiogram.runner import (
+from bot.runtime.aiogram.lazy_models import import_aiogram
+
+import_aiogram()  # before anything below imports aiogram: its types are built when first used
+
+from bot.runtime.aiogram.convert import to_event  # noqa: E402
+from bot.runtime.aiogram.outbox import AiogramOutbox  # noqa: E402
+from bot.runtime.aiogram.probe import ProbeFailed, WebhookStatus, webhook_status  # noqa: E402
+from bot.runtime.aiogram.runner import (  # noqa: E402
     make_bot,
     make_handling,
     make_outbox,
