@@ -283,8 +283,9 @@ def run_stages(config: Path) -> list[tuple[str, float, float]]:
     from bot.commands.service import collector_paused
 
     with collector_paused():  # as supportbot run imports the runtime and the composition root
-        import aiogram.types  # noqa: F401
+        from bot.runtime.aiogram.lazy_models import import_aiogram
 
+        import_aiogram()  # as the aiogram runtime imports it: its types built when first used
         mark("import aiogram")
         import sqlalchemy.ext.asyncio  # noqa: F401
 

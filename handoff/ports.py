@@ -310,9 +310,10 @@ class UnitOfWork(Protocol):
         (:meth:`CustomerRepository.upsert`), their conversation continued
         (:meth:`ConversationRepository.current`) and their newest ticket read
         (:meth:`TicketRepository.last_for_customer`). What every customer message and button
-        press starts with, so the SQL unit of work does it in one statement on PostgreSQL, where
-        each statement is a round trip (:func:`handoff.arrivals.arrive_step_by_step` is the
-        same, one repository call after another)."""
+        press starts with, so the SQL unit of work does it in two statements on PostgreSQL,
+        where each statement is a round trip (:func:`handoff.arrivals.arrive_step_by_step` is the
+        same, one repository call after another; an arrival that waits for another transaction
+        on the same customer sees what that one committed, either way)."""
         ...
 
     async def __aenter__(self) -> Self: ...

@@ -41,7 +41,7 @@ from storage.repositories import (
     SqlTicketRepository,
     SqlUpdateLog,
 )
-from storage.repositories.arrivals import arrive_in_one_statement
+from storage.repositories.arrivals import arrive_in_two_statements
 
 __all__ = ["SqlUnitOfWork", "WriterGate"]
 
@@ -135,9 +135,9 @@ class SqlUnitOfWork:
         return self
 
     async def arrive(self, arriving: Arriving) -> Arrival | None:
-        if self._postgresql:  # one round trip instead of four (storage/repositories/arrivals.py)
+        if self._postgresql:  # two round trips instead of four (storage/repositories/arrivals.py)
             assert self._statements is not None  # set with _postgresql when the work began
-            return await arrive_in_one_statement(self._statements, arriving)
+            return await arrive_in_two_statements(self._statements, arriving)
         return await arrive_step_by_step(self, arriving)
 
     async def __aexit__(

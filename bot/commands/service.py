@@ -67,9 +67,10 @@ def _run(args: argparse.Namespace, context: Context) -> int:
 def collector_paused() -> Iterator[None]:
     """The bot's imports without the cyclic garbage collector; what they created is then frozen.
 
-    Importing aiogram (some 630 pydantic models built), SQLAlchemy and the core creates a few
-    hundred thousand long-lived objects, and the collector would scan the growing heap again and
-    again while they appear: about 0.5 s of CPU of a 3.4 s start (see benchmarks/startup.py).
+    Importing aiogram, SQLAlchemy and the core creates many long-lived objects (a few hundred
+    thousand while aiogram built its 630 pydantic models at import; its types are built when first
+    used since, bot/runtime/aiogram/lazy_models.py), and the collector would scan the growing heap
+    again and again while they appear: then about 0.5 s of CPU of a 3.4 s start.
     They live as long as the process, so afterwards they go to the permanent generation
     (``gc.freeze``): no later collection scans them, neither the one after the matcher is loaded
     nor those while the bot answers. The collector is switched back on only if it was on.

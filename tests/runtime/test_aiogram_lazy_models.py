@@ -70,6 +70,27 @@ print(json.dumps({
 }))
 """
 
+OTHER_ROUTES = """
+import json
+import bot.runtime.aiogram
+import pydantic
+from aiogram.types import ChatMemberMember, Message, Sticker, Update
+
+chat = {"id": 42, "type": "private"}
+message = {"message_id": 5, "date": 1700000000, "chat": chat, "text": "hi"}
+# nothing built yet: a TypeAdapter, a union of types and a model of our own come first
+read = pydantic.TypeAdapter(Message).validate_python(message)
+stickers = pydantic.TypeAdapter(list[Sticker]).validate_python([])
+
+class Envelope(pydantic.BaseModel):
+    update: Update
+    member: ChatMemberMember | None = None
+
+envelope = Envelope.model_validate({"update": {"update_id": 1, "message": message}})
+print(json.dumps({"text": read.text, "stickers": stickers,
+                  "inner": envelope.update.message.chat.id}))
+"""
+
 
 def test_every_type_and_method_builds_with_the_namespace_aiogram_passes() -> None:
     found, _ = run_python(BUILD_EVERYTHING)
@@ -89,3 +110,8 @@ def test_an_update_and_a_method_work_on_first_use() -> None:
         "button": "yes",
         "sent_id": 9,
     }
+
+
+def test_a_type_adapter_or_a_model_of_ours_builds_aiogram_types_first() -> None:
+    found, _ = run_python(OTHER_ROUTES)
+    assert found == {"text": "hi", "stickers": [], "inner": 42}

@@ -1,14 +1,17 @@
 """A customer's update arriving (``UnitOfWork.arrive``): the same on memory, SQLite and PostgreSQL,
-where it is one statement; and on PostgreSQL the same as the repositories' steps one by one."""
+where it is two statements; and on PostgreSQL the same as the repositories' steps one by one,
+concurrent arrivals of one customer included."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from handoff import (
+    REDELIVERY_WINDOW,
     Arrival,
     Arriving,
     NewTicket,
@@ -81,6 +84,12 @@ async def test_an_update_id_older_than_the_redelivery_window_is_new_again(
 ) -> None:
     async with backend.unit_of_work() as uow:
         assert await uow.arrive(arriving(5)) is not None
+    # past the idle gap (another cutoff of the same statement) it is still a redelivery
+    for later in (seconds(IDLE_S + 60), REDELIVERY_WINDOW - seconds(1)):
+        async with backend.unit_of_work() as uow:
+            assert await uow.arrive(arriving(5, at=T0 + later)) is None
+    async with backend.unit_of_work() as uow:
+        assert await uow.arrive(arriving(5, at=T0 + REDELIVERY_WINDOW + seconds(1))) is not None
     async with backend.unit_of_work() as uow:
         assert await uow.arrive(arriving(5, at=T0 + timedelta(days=8))) is not None
 
@@ -141,12 +150,12 @@ async def test_arriving_in_a_rolled_back_unit_of_work_leaves_no_trace(backend: B
 
 
 @pytest.mark.postgres
-async def test_postgresql_one_statement_equals_the_steps_one_by_one(pg_db: Database) -> None:
-    """The same sequence of arrivals through the one statement and through the repositories,
+async def test_postgresql_statements_equal_the_steps_one_by_one(pg_db: Database) -> None:
+    """The same sequence of arrivals through the two statements and through the repositories,
     on two customers of one database: the same results, field by field."""
-    results: dict[str, list[Arrival | None]] = {"one": [], "steps": []}
+    results: dict[str, list[Arrival | None]] = {"two": [], "steps": []}
     moments = [T0, T0 + seconds(10), T0 + seconds(10), T0 + seconds(IDLE_S + 20)]
-    for way, telegram_id, first_update in (("one", 1, 100), ("steps", 2, 200)):
+    for way, telegram_id, first_update in (("two", 1, 100), ("steps", 2, 200)):
         for number, at in enumerate(moments):
             update_id = first_update + (0, 1, 1, 2)[number]  # the third: a redelivery
             async with pg_db.unit_of_work() as uow:
@@ -155,17 +164,47 @@ async def test_postgresql_one_statement_equals_the_steps_one_by_one(pg_db: Datab
                     assert customer is not None
                     await uow.tickets.create(_ticket_for(customer.id, results[way]))
                 event = arriving(update_id, at=at, telegram_id=telegram_id)
-                if way == "one":
+                if way == "two":
                     arrival = await uow.arrive(event)
                 else:
                     arrival = await arrive_step_by_step(uow, event)
             results[way].append(arrival)
-    assert [a is None for a in results["one"]] == [False, False, True, False]
-    for one, steps in zip(results["one"], results["steps"], strict=True):
-        if one is None or steps is None:
-            assert one is steps
+    assert [a is None for a in results["two"]] == [False, False, True, False]
+    for two, steps in zip(results["two"], results["steps"], strict=True):
+        if two is None or steps is None:
+            assert two is steps
             continue
-        assert _shape(one) == _shape(steps)
+        assert _shape(two) == _shape(steps)
+
+
+@pytest.mark.postgres
+async def test_postgresql_an_arrival_waiting_for_another_sees_what_it_committed(
+    pg_db: Database,
+) -> None:
+    """A new customer's first update (A) opens a ticket; their second (B, another replica's,
+    say) arrives before A commits: B waits for the customer's row, then continues A's
+    conversation and finds A's ticket, as the steps one by one would (one statement would read
+    from a snapshot taken before the wait and start a second conversation)."""
+    started = asyncio.Event()
+
+    async def second() -> Arrival | None:
+        async with pg_db.unit_of_work() as uow:
+            started.set()
+            return await uow.arrive(arriving(2, at=T0 + seconds(5), telegram_id=9))
+
+    async with pg_db.unit_of_work() as uow:
+        first = await uow.arrive(arriving(1, telegram_id=9))
+        assert first is not None
+        ticket = await uow.tickets.create(replace(_ticket_for(first.customer.id, [first])))
+        waiting = asyncio.create_task(second())
+        await started.wait()
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # held by A's customer row until A commits
+    arrival = await asyncio.wait_for(waiting, timeout=10)
+    assert arrival is not None
+    assert arrival.customer.id == first.customer.id
+    assert arrival.conversation.id == first.conversation.id
+    assert arrival.last_ticket == ticket
 
 
 def _ticket_for(customer_id: int, earlier: list[Arrival | None]) -> NewTicket:

@@ -7,15 +7,16 @@ whole schema again, the schemas of every type it refers to included: importing a
 about 2 s of CPU and 105 MB, most of the bot's start-up and memory, for types the bot mostly never
 meets (stickers, games, payments, giveaways, business accounts...).
 
-:func:`import_aiogram` imports aiogram with those calls held back, and lets pydantic build each
-model the first time it is used, which is what ``defer_build`` means; the types' and the methods'
-``model_rebuild`` (and that of ``Response``, which a method's result is read with) then add the
-namespace aiogram passes, so the forward references resolve as they
-did. Measured (a fresh interpreter, 2026-11-30): the import 0.45 s of CPU and 59 MB instead of
-1.96 s and 165 MB; the first ``Update`` read, which builds it and everything it refers to, 0.09 s
-and 3 MB. If aiogram is already imported, nothing changes; if it makes calls of another shape
-than the one described, they are made as it made them, after the import (aiogram as it is).
-``tests/runtime/test_aiogram_lazy_models.py`` builds every type and method this way.
+:func:`import_aiogram` imports aiogram with those calls held back, so each model is built the
+first time it is used, which is what ``defer_build`` means. The namespace aiogram passes (its types,
+which its modules import for type checkers only) is added to each of its type and method modules,
+where pydantic looks for the names a model's annotations use, whatever builds the model first: its
+first use, a method's ``Response[...]``, a ``TypeAdapter``, a model of ours. Measured (a fresh
+interpreter, 2026-11-30): the import 0.45 s of CPU and 59 MB instead of 1.96 s and 165 MB; the
+first ``Update`` read, which builds it and everything it refers to, 0.09 s and 3 MB. If aiogram is
+already imported, nothing changes; if it makes calls of another shape than the one described,
+they are made as it made them, after the import (aiogram as it is).
+``tests/runtime/test_aiogram_lazy_models.py`` builds every type, method and method result so.
 """
 
 from __future__ import annotations
@@ -40,18 +41,18 @@ def import_aiogram() -> None:
     rebuild: Rebuild = original.__func__
 
     def hold(cls: type[pydantic.BaseModel], /, **kwargs: Any) -> bool | None:
-        if not cls.__module__.startswith("aiogram.types."):
-            return rebuild(cls, **kwargs)  # pydantic's own, for a generic method's parameters
-        held.append((cls, kwargs))
-        return None
+        if cls.__module__.startswith("aiogram.types."):
+            held.append((cls, kwargs))
+            return None
+        if "_types_namespace" not in kwargs:  # one frame more than pydantic counts: this one
+            kwargs["_parent_namespace_depth"] = kwargs.get("_parent_namespace_depth", 2) + 1
+        return rebuild(cls, **kwargs)  # pydantic's own, for a generic method's parameters
 
     pydantic.BaseModel.model_rebuild = classmethod(hold)  # type: ignore[assignment,method-assign]
     try:
         import aiogram  # noqa: F401  (the types and methods: aiogram/__init__.py imports them)
     finally:
         pydantic.BaseModel.model_rebuild = original  # type: ignore[method-assign]
-    from aiogram.client.context_controller import BotContextController
-    from aiogram.methods.base import Response
     from aiogram.types.base import TelegramObject
 
     namespaces = {id(kwargs.get("_types_namespace")): kwargs for _, kwargs in held}
@@ -64,18 +65,16 @@ def import_aiogram() -> None:
         for cls, kwargs in held:  # not the calls this module knows: make them as aiogram did
             cls.model_rebuild(**kwargs)
         return
-    # the types and methods (their common base), and the generic reply a method's result is
-    # read with (``Response[Message]``)
-    for base in (BotContextController, Response):
-        base.model_rebuild = _with_namespace(rebuild, namespace)  # type: ignore[method-assign]
+    _resolvable_everywhere(namespace)
 
 
-def _with_namespace(rebuild: Rebuild, namespace: dict[str, Any]) -> Any:
-    """``model_rebuild`` that resolves forward references in ``namespace`` unless given one; what
-    pydantic calls when a deferred model is first used."""
-
-    def model_rebuild(cls: type[Any], /, **kwargs: Any) -> bool | None:
-        kwargs.setdefault("_types_namespace", namespace)
-        return rebuild(cls, **kwargs)
-
-    return classmethod(model_rebuild)
+def _resolvable_everywhere(namespace: dict[str, Any]) -> None:
+    """The names aiogram passes, added to each of its type and method modules (only where the
+    module has no such name of its own): the names their annotations use but import for type
+    checkers only. pydantic reads a model's annotations in its module's namespace, whatever
+    builds it first: the model's first use, a method's ``Response[...]``, a ``TypeAdapter``, or
+    a model of ours with an aiogram type in a field."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("aiogram.types.", "aiogram.methods.")) and module is not None:
+            for key, value in namespace.items():
+                module.__dict__.setdefault(key, value)
