@@ -567,7 +567,8 @@ async def run_bot(
     await wait_no_poll(tg)
     kind = bot.name.split("-", 1)[-1]
     if bot.name == "echo":
-        async with in_house(BotOptions(kind="echo", api_url=tg.url)) as handle:
+        echo = BotOptions(kind="echo", api_url=tg.url, frozen=args.echo_frozen)
+        async with in_house(echo) as handle:
             return await measure_bot(run, bot.name, handle, bot.phases, None)
     async with database(kind, args, scratch) as url:
         if bot.name.startswith("peer"):
@@ -791,6 +792,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--bots",
         help="only these, comma-separated: echo, peer-postgresql, support-sqlite, "
         "support-postgresql (default: every one that can run)",
+    )
+    parser.add_argument(
+        "--echo-frozen",
+        action="store_true",
+        help="the echo bot imports aiogram as the support bot does (types built on first use, "
+        "the import's objects frozen): its figure without full collections of aiogram's models",
     )
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     args = parser.parse_args(argv)
