@@ -390,7 +390,6 @@ class _Merged:
         self._inner = inner
         self._scope = scope
         self._marks = Marks()
-        self._entered = inner
 
     async def __aenter__(self) -> Self:
         uow = await self._inner.__aenter__()
@@ -409,11 +408,10 @@ class _Merged:
         self.updates = uow.updates
         self.outbox = uow.outbox
         self.dead_letters = uow.dead_letters
-        self._entered = uow
         return self
 
     async def arrive(self, arriving: Arriving) -> Arrival | None:
-        return await self._entered.arrive(arriving)
+        return await self._inner.arrive(arriving)
 
     async def __aexit__(
         self,

@@ -44,11 +44,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningInsert
 
 from handoff import REDELIVERY_WINDOW, Arrival, Arriving
-from storage.repositories._common import add_row, first_row, table_of
-from storage.repositories.customers import _conversation, _customer, continuing, refreshing
+from storage.repositories._common import first_row, table_of
+from storage.repositories.customers import (
+    _conversation,
+    _customer,
+    continuing,
+    refreshing,
+    start_conversation,
+)
 from storage.repositories.feedback import recording
 from storage.repositories.tickets import _ticket
-from storage.tables import ConversationRow, CustomerRow, ProcessedUpdateRow, TicketRow
+from storage.tables import CustomerRow, ProcessedUpdateRow, TicketRow
 
 __all__ = ["arrive_in_two_statements"]
 
@@ -150,15 +156,7 @@ async def arrive_in_two_statements(
     if row._mapping[_CONVERSATION + "id"] is not None:
         conversation = _conversation(_Prefixed(row, _CONVERSATION))  # type: ignore[arg-type]
     else:
-        added = await add_row(
-            connection,
-            ConversationRow,
-            customer_id=customer.id,
-            started_at=now,
-            last_message_at=now,
-            resolved_by_bot=False,
-        )
-        conversation = _conversation(added)
+        conversation = await start_conversation(connection, customer.id, now)
     ticket = None
     if row._mapping[_TICKET + "id"] is not None:
         ticket = _ticket(_Prefixed(row, _TICKET))  # type: ignore[arg-type]

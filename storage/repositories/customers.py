@@ -123,6 +123,21 @@ def continuing(customer_id: ColumnElement[int], *, cutoff: str) -> ReturningUpda
     )
 
 
+async def start_conversation(
+    connection: AsyncConnection, customer_id: int, now: datetime
+) -> Conversation:
+    """A new conversation of the customer, begun at ``now`` (none was current)."""
+    row = await add_row(
+        connection,
+        ConversationRow,
+        customer_id=customer_id,
+        started_at=now,
+        last_message_at=now,
+        resolved_by_bot=False,
+    )
+    return _conversation(row)
+
+
 class SqlCustomerRepository:
     def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
         self._session = session
@@ -198,15 +213,7 @@ class SqlConversationRepository:
         latest = await first_row(self._connection, _continue_conversation(), params)
         if latest is not None:
             return _conversation(latest)
-        row = await add_row(
-            self._connection,
-            ConversationRow,
-            customer_id=customer_id,
-            started_at=now,
-            last_message_at=now,
-            resolved_by_bot=False,
-        )
-        return _conversation(row)
+        return await start_conversation(self._connection, customer_id, now)
 
     async def mark_resolved_by_bot(self, conversation_id: int) -> None:
         statement = (
