@@ -74,6 +74,28 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
     assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000}
 
 
+async def test_a_new_sqlite_file_another_connection_is_writing_still_gets_wal(
+    tmp_path: Path,
+) -> None:
+    # switching a file to WAL needs it to itself, and SQLite reports a writer's lock at once
+    # instead of waiting its busy timeout: replicas starting together on a new file failed
+    path = tmp_path / "new.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE elsewhere (id INTEGER)")
+    released = threading.Timer(0.3, writer.execute, args=("COMMIT",))
+    released.start()
+    database = Database.connect(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with database.engine.connect() as connection:
+            mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
+        assert mode == "wal"
+    finally:
+        released.join()
+        writer.close()
+        await database.dispose()
+
+
 async def test_sqlite_calls_run_in_place_without_a_driver_thread(sqlite_db: Database) -> None:
     threads_before = threading.active_count()
     async with sqlite_db.unit_of_work() as uow:
