@@ -40,7 +40,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
@@ -76,6 +76,7 @@ PEER_NAME = "telegram-feedback-bot-topics"
 LAUNCHER = REPO / "benchmarks" / "peer_launcher.py"
 SETUP_TIMEOUT_S = 60.0
 SETUP_CONCURRENCY = 10
+T = TypeVar("T")
 EDIT_AFTER_S = 0.5  # a person edits a message no sooner than this after sending it
 SETTLE_S = 0.3  # late bot messages of the set-up land before the timed part starts
 TAKE_BUTTON = "✋ Take"
@@ -607,6 +608,14 @@ async def postgres_reachable(admin_url: str) -> str | None:
     return None
 
 
+def turn_order(bots: Sequence[T], rep: int) -> list[T]:
+    """The bots in the order repetition ``rep`` runs them: each repetition starts with the next
+    one in turn, so that over as many repetitions as bots each runs first once (the order
+    within a repetition stays the same)."""
+    shift = rep % len(bots) if bots else 0
+    return [*bots[shift:], *bots[:shift]]
+
+
 async def benchmark(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     from telegram_emulator import TelegramEmulator
 
@@ -638,10 +647,12 @@ async def benchmark(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
         group = tg.add_supergroup("Support desk", forum=True, admins=[operator])
         for rep in range(args.repeat):
             run = Run(tg, group, operator, plan, rep)
-            # each repetition starts with the next bot: none always runs first, or right after
-            # the same other one (whose database may still be writing in the background)
-            order = bots[rep % len(bots) :] + bots[: rep % len(bots)]
-            reps.append([await run_bot(run, bot, args, scratch, venv, peer) for bot in order])
+            reps.append(
+                [
+                    await run_bot(run, bot, args, scratch, venv, peer)
+                    for bot in turn_order(bots, rep)
+                ]
+            )
         internal = [repr(e) for e in tg.internal_errors]
     return {
         "customers": args.customers,

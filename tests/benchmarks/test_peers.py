@@ -4,6 +4,7 @@ from running ``benchmarks/peers.py`` by hand."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -76,3 +77,18 @@ async def test_the_peer_relays_and_edits_without_api_errors() -> None:
         peer["exercised"]
     )
     assert peer["log_errors"] == []
+
+
+def test_each_repetition_starts_with_the_next_bot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the script puts its folders first
+    spec = importlib.util.spec_from_file_location("peers", ROOT / "benchmarks" / "peers.py")
+    assert spec is not None
+    assert spec.loader is not None
+    peers = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "peers", peers)
+    spec.loader.exec_module(peers)
+    bots = ["echo", "peer", "sqlite", "postgresql"]
+    orders = [peers.turn_order(bots, rep) for rep in range(5)]
+    assert [order[0] for order in orders] == ["echo", "peer", "sqlite", "postgresql", "echo"]
+    assert all(sorted(order) == sorted(bots) for order in orders)
+    assert peers.turn_order([], 3) == []

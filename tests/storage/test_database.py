@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,7 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(
 
 
 async def test_a_new_sqlite_file_another_connection_is_writing_still_gets_wal(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # switching a file to WAL needs it to itself, and SQLite reports a writer's lock at once
     # instead of waiting its busy timeout: replicas starting together on a new file failed
@@ -83,15 +84,21 @@ async def test_a_new_sqlite_file_another_connection_is_writing_still_gets_wal(
     writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute("CREATE TABLE elsewhere (id INTEGER)")
-    released = threading.Timer(0.3, writer.execute, args=("COMMIT",))
-    released.start()
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:  # the writer finishes while the new connection waits
+        pauses.append(seconds)
+        if writer.in_transaction:
+            writer.execute("COMMIT")
+
+    monkeypatch.setattr(time, "sleep", pause)
     database = Database.connect(f"sqlite+aiosqlite:///{path}")
     try:
         async with database.engine.connect() as connection:
             mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
         assert mode == "wal"
+        assert pauses, "the first switch should have met the writer's lock"
     finally:
-        released.join()
         writer.close()
         await database.dispose()
 
