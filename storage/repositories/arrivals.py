@@ -46,9 +46,9 @@ from sqlalchemy.sql.dml import ReturningInsert
 from handoff import REDELIVERY_WINDOW, Arrival, Arriving
 from storage.repositories._common import first_row, table_of
 from storage.repositories.customers import (
+    _continue_conversation,
     _conversation,
     _customer,
-    continuing,
     refreshing,
     start_conversation,
 )
@@ -102,7 +102,7 @@ def _customer_arrives() -> ReturningInsert[Any]:
 @cache
 def _conversation_and_ticket() -> Select[Any]:
     """The customer's conversation continued (if not idle) and their newest ticket: one row."""
-    conversation = continuing(bindparam("of_customer"), cutoff="idle_cutoff").cte("conversation")
+    conversation = _continue_conversation().cte("conversation")
     tickets = table_of(TicketRow)
     newest = (
         select(*tickets.c)
@@ -149,7 +149,7 @@ async def arrive_in_two_statements(
     params = {
         "of_customer": customer.id,
         "now": now,
-        "idle_cutoff": now - timedelta(seconds=arriving.idle_after_s),
+        "cutoff": now - timedelta(seconds=arriving.idle_after_s),
     }
     row = await first_row(connection, _conversation_and_ticket(), params)
     assert row is not None  # one row, whatever the joins find

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Row, Select, Update, bindparam, case, select, update
+from sqlalchemy import Row, Select, Update, bindparam, case, select, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
@@ -99,16 +99,10 @@ def _customer_by_id() -> Select[Any]:
 def _continue_conversation() -> ReturningUpdate[Any]:
     """The customer's latest conversation, if its last message is at or after ``cutoff``, with
     its ``last_message_at`` moved to ``now`` (never back): a read and a touch in one statement."""
-    return continuing(bindparam("of_customer"), cutoff="cutoff")
-
-
-def continuing(customer_id: ColumnElement[int], *, cutoff: str) -> ReturningUpdate[Any]:
-    """:func:`_continue_conversation` for the customer ``customer_id`` (a bound value or an
-    expression), the idle cutoff bound as ``cutoff``."""
     table = table_of(ConversationRow)
     latest = (
         select(table.c.id)
-        .where(table.c.customer_id == customer_id)
+        .where(table.c.customer_id == bindparam("of_customer"))
         .order_by(table.c.last_message_at.desc(), table.c.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -117,7 +111,7 @@ def continuing(customer_id: ColumnElement[int], *, cutoff: str) -> ReturningUpda
     now = bindparam("now", type_=at.type)
     return (
         update(table)
-        .where(table.c.id == latest, at >= bindparam(cutoff, type_=at.type))
+        .where(table.c.id == latest, at >= bindparam("cutoff", type_=at.type))
         .values(last_message_at=case((at < now, now), else_=at))
         .returning(*table.c)
     )
