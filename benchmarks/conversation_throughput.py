@@ -481,6 +481,8 @@ class PhaseResult:
     bot_cpu_pct: float
     driver_cpu_pct: float
     startup_s: float
+    # the database server's CPU time per update, where it is measured (peers.py, PostgreSQL)
+    database_cpu_ms_per_update: float | None = None
 
 
 def percentile(values: Sequence[float], q: float) -> float:

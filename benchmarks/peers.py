@@ -19,8 +19,11 @@ every bot again):
 Per bot and phase: the bot process's CPU time per update, updates/s, p50/p99 latency (customer's
 update queued → the bot's message landing), the process's peak RSS, messages lost (no copy or
 answer within 10 s) and every Bot API error the emulator answered; then the medians over the
-repetitions and the ratios the cost targets name. Without a peer (``--peer-dir`` absent) or a
-PostgreSQL server, the phases that need them are skipped with a message saying why.
+repetitions and the ratios the cost targets name. A bot on PostgreSQL has part of its work done
+by the database server, which its process's CPU time leaves out (SQLite's is in the process):
+when the server runs on this machine, its CPU time per update is shown beside the bot's, and each
+ratio is also given with it added (bot + database server). Without a peer (``--peer-dir``
+absent) or a PostgreSQL server, the phases that need them are skipped with a message saying why.
 """
 
 from __future__ import annotations
@@ -86,6 +89,40 @@ TARGETS = {  # (phase, our bot, reference) -> highest allowed CPU-per-update rat
     ("answer", "support-sqlite", "echo"): 3.0,
     ("answer", "support-postgresql", "echo"): 4.0,
 }
+
+
+# ----------------------------------------------------------------------------- the database server
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def database_server_cpu_s(admin_url: str, proc: Path = Path("/proc")) -> float | None:
+    """CPU time (user + system, in seconds) the PostgreSQL server at ``admin_url`` has used so
+    far: every ``postgres`` process's own, plus what each has collected from its exited
+    children (the postmaster's ended backends). ``None`` when the server is not on this machine
+    or ``proc`` shows no such process (not Linux, or not allowed to see it).
+
+    Only one bot runs at a time, so the difference over a phase is that bot's database work
+    (with the server's background writers, which that work wakes)."""
+    from sqlalchemy.engine import make_url
+
+    if make_url(admin_url).host not in LOCAL_HOSTS:
+        return None
+    ticks, found = 0, False
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        # after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+        # utime stime cutime cstime ... (proc(5))
+        fields = stat.rpartition(")")[2].split()
+        ticks += sum(int(x) for x in fields[11:15])
+        found = True
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None
 
 
 # ----------------------------------------------------------------------------- the peer
@@ -466,6 +503,11 @@ class Run:
     rep: int
 
 
+def no_server() -> float | None:
+    """The database CPU of a bot without a database server (SQLite's is in its process)."""
+    return None
+
+
 async def measure_bot(
     run: Run,
     bot: str,
@@ -474,6 +516,7 @@ async def measure_bot(
     setup: Setup | None,
     *,
     exercise: bool = False,
+    server_cpu: Callable[[], float | None] = no_server,
 ) -> Measured:
     tg, plan = run.tg, run.plan
     started = time.perf_counter()
@@ -487,22 +530,28 @@ async def measure_bot(
         if phase == "answer":
             await drive(tg, plan.warmup(tag), Tally(), desc="warm-up", show=False)
             before, driver_before = await handle.command("mark"), _driver_cpu_s()
+            server_before = server_cpu()
             tally = Tally()
             await drive(tg, plan.round(run.rep, tag), tally, desc=tag, show=False)
         else:
             assert setup is not None
-            marks: list[tuple[Usage, float]] = []
+            marks: list[tuple[Usage, float, float | None]] = []
 
-            async def ready(marks: list[tuple[Usage, float]] = marks) -> None:
+            async def ready(marks: list[tuple[Usage, float, float | None]] = marks) -> None:
                 # the set-up is not timed
-                marks.append((await handle.command("mark"), _driver_cpu_s()))
+                marks.append((await handle.command("mark"), _driver_cpu_s(), server_cpu()))
 
             tally = await relay_round(
                 tg, run.group, run.operator, plan.round(run.rep, tag), setup, ready
             )
-            before, driver_before = marks[0]
+            before, driver_before, server_before = marks[0]
         after, driver_after = await handle.command("mark"), _driver_cpu_s()
+        server_after = server_cpu()
         result = phase_result(phase, tally, before, after, driver_after - driver_before, startup)
+        if server_before is not None and server_after is not None:
+            result.database_cpu_ms_per_update = (
+                (server_after - server_before) / tally.messages * 1000
+            )
         measured.phases[phase] = result
         log(
             f"rep {run.rep + 1}, {bot} {phase}: {result.bot_cpu_ms_per_update:.2f} ms CPU/update, "
@@ -571,6 +620,10 @@ async def run_bot(
         echo = BotOptions(kind="echo", api_url=tg.url, frozen=args.echo_frozen)
         async with in_house(echo) as handle:
             return await measure_bot(run, bot.name, handle, bot.phases, None)
+
+    def server_cpu() -> float | None:
+        return database_server_cpu_s(args.postgres) if kind == "postgresql" else None
+
     async with database(kind, args, scratch) as url:
         if bot.name.startswith("peer"):
             assert venv is not None
@@ -581,7 +634,13 @@ async def run_bot(
             async with peer_bot(venv, copy, tg.url) as process:
                 handle = Handle(process, process.command)
                 measured = await measure_bot(
-                    run, bot.name, handle, bot.phases, known_to_peer, exercise=True
+                    run,
+                    bot.name,
+                    handle,
+                    bot.phases,
+                    known_to_peer,
+                    exercise=True,
+                    server_cpu=server_cpu,
                 )
             measured.log_errors += process.problems()
             return measured
@@ -589,7 +648,9 @@ async def run_bot(
             kind="support", api_url=tg.url, group_id=run.group.id, database_url=url
         )
         async with in_house(options) as handle:
-            return await measure_bot(run, bot.name, handle, bot.phases, taken_by_operator)
+            return await measure_bot(
+                run, bot.name, handle, bot.phases, taken_by_operator, server_cpu=server_cpu
+            )
 
 
 async def postgres_reachable(admin_url: str) -> str | None:
@@ -679,20 +740,23 @@ async def benchmark(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- the report
-def medians(figures: dict[str, Any]) -> dict[tuple[str, str], dict[str, float]]:
-    """Per (bot, phase): the median of each figure over the repetitions; ``lost`` summed."""
+def medians(figures: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (bot, phase): the median of each figure over the repetitions; ``lost`` summed;
+    ``db_ms`` (the database server's CPU per update) is ``None`` unless every repetition has it."""
     collected: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for rep in figures["reps"]:
         for measured in rep:
             for phase, result in measured["phases"].items():
                 collected.setdefault((measured["bot"], phase), []).append(result)
-    out: dict[tuple[str, str], dict[str, float]] = {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for key, results in collected.items():
         cpu = [r["bot_cpu_ms_per_update"] for r in results]
+        server = [r.get("database_cpu_ms_per_update") for r in results]
         out[key] = {
             "cpu_ms": statistics.median(cpu),
             "cpu_min": min(cpu),
             "cpu_max": max(cpu),
+            "db_ms": None if None in server else statistics.median(server),
             "updates_per_s": statistics.median(r["updates_per_s"] for r in results),
             "p50_ms": statistics.median(r["p50_ms"] for r in results),
             "p99_ms": statistics.median(r["p99_ms"] for r in results),
@@ -704,11 +768,20 @@ def medians(figures: dict[str, Any]) -> dict[tuple[str, str], dict[str, float]]:
     return out
 
 
-def ratios(table: dict[tuple[str, str], dict[str, float]]) -> list[dict[str, Any]]:
+def ratios(table: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """The targets' ratios of the bots' own CPU per update; ``with_server`` the same with each
+    PostgreSQL bot's database server added (``None`` where that could not be measured)."""
     found = []
     for (phase, ours, reference), target in TARGETS.items():
         if (ours, phase) in table and (reference, phase) in table:
-            ratio = table[ours, phase]["cpu_ms"] / table[reference, phase]["cpu_ms"]
+            mine, theirs = table[ours, phase], table[reference, phase]
+            ratio = mine["cpu_ms"] / theirs["cpu_ms"]
+            mine_all, theirs_all = all_in(ours, mine), all_in(reference, theirs)
+            with_server = (
+                None
+                if mine_all is None or theirs_all is None or "postgresql" not in ours + reference
+                else mine_all / theirs_all
+            )
             found.append(
                 {
                     "phase": phase,
@@ -717,9 +790,17 @@ def ratios(table: dict[tuple[str, str], dict[str, float]]) -> list[dict[str, Any
                     "ratio": ratio,
                     "target": target,
                     "met": ratio <= target,
+                    "with_server": with_server,
                 }
             )
     return found
+
+
+def all_in(bot: str, row: dict[str, Any]) -> float | None:
+    """A bot's CPU per update with its database server's added; ``None`` if that is unknown."""
+    if not bot.endswith("postgresql"):
+        return float(row["cpu_ms"])  # the echo bot has no database, SQLite's is in the process
+    return None if row["db_ms"] is None else float(row["cpu_ms"] + row["db_ms"])
 
 
 def report(figures: dict[str, Any]) -> None:
@@ -735,23 +816,27 @@ def report(figures: dict[str, Any]) -> None:
         print(note)
     print()
     header = (
-        f"{'phase':<7} {'bot':<19} {'CPU ms/update':>21} {'updates/s':>9} {'p50 ms':>7} "
-        f"{'p99 ms':>7} {'RSS MB':>6} {'lost':>9} {'start s':>7}"
+        f"{'phase':<7} {'bot':<19} {'CPU ms/update':>21} {'DB ms':>6} {'updates/s':>9} "
+        f"{'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>6} {'lost':>9} {'start s':>7}"
     )
     print(header)
     for (bot, phase), row in sorted(table.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         cpu = f"{row['cpu_ms']:.2f} [{row['cpu_min']:.2f}-{row['cpu_max']:.2f}]"
+        server = "-" if row["db_ms"] is None else f"{row['db_ms']:.2f}"
         lost = f"{row['lost']:.0f}/{row['messages']:.0f}"
         print(
-            f"{phase:<7} {bot:<19} {cpu:>21} {row['updates_per_s']:>9.0f} {row['p50_ms']:>7.1f} "
-            f"{row['p99_ms']:>7.1f} {row['rss_mb']:>6.0f} {lost:>9} {row['startup_s']:>7.1f}"
+            f"{phase:<7} {bot:<19} {cpu:>21} {server:>6} {row['updates_per_s']:>9.0f} "
+            f"{row['p50_ms']:>7.1f} {row['p99_ms']:>7.1f} {row['rss_mb']:>6.0f} {lost:>9} "
+            f"{row['startup_s']:>7.1f}"
         )
     print()
     for found in ratios(table):
         verdict = "met" if found["met"] else "NOT met"
+        with_server = found["with_server"]
+        also = "" if with_server is None else f"; bot + database server: {with_server:.2f}"
         print(
             f"{found['phase']}: CPU per update {found['ours']} / {found['reference']} = "
-            f"{found['ratio']:.2f} (target <= {found['target']}: {verdict})"
+            f"{found['ratio']:.2f} (target <= {found['target']}: {verdict}){also}"
         )
     errors: dict[str, int] = {}
     for rep in figures["reps"]:
@@ -779,8 +864,10 @@ def report(figures: dict[str, Any]) -> None:
         print(f"Emulator internal errors: {figures['emulator_internal_errors'][:3]}")
     print(
         "CPU: the bot process's user+system time over the timed part of a phase, per customer "
-        "message. Latency: update queued in the emulator -> the bot's copy in the topic (relay) or "
-        "its first message to the customer (answer). RSS: the process's peak over its life. Lost: "
+        "message. DB: the same for the PostgreSQL server's processes, where the server runs on "
+        "this machine (a bot on SQLite does its database work in its own process). Latency: "
+        "update queued in the emulator -> the bot's copy in the topic (relay) or its first "
+        "message to the customer (answer). RSS: the process's peak over its life. Lost: "
         f"no copy or answer within {REPLY_TIMEOUT_S:.0f} s."
     )
 

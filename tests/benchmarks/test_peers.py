@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -72,6 +74,8 @@ async def test_the_peer_relays_and_edits_without_api_errors() -> None:
         POSTGRES_URL,
     )
     check(figures, {"peer-postgresql/relay"})
+    # the server runs here: its CPU is read (how much, at 4 messages, is below /proc's tick)
+    assert figures["medians"]["peer-postgresql/relay"]["db_ms"] >= 0
     [peer] = figures["reps"][0]
     assert {"createForumTopic", "copyMessage", "editMessageMedia", "editMessageText"} <= set(
         peer["exercised"]
@@ -79,16 +83,70 @@ async def test_the_peer_relays_and_edits_without_api_errors() -> None:
     assert peer["log_errors"] == []
 
 
-def test_each_repetition_starts_with_the_next_bot(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def peers(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The benchmark script as a module."""
     monkeypatch.setattr(sys, "path", list(sys.path))  # the script puts its folders first
     spec = importlib.util.spec_from_file_location("peers", ROOT / "benchmarks" / "peers.py")
     assert spec is not None
     assert spec.loader is not None
-    peers = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, "peers", peers)
-    spec.loader.exec_module(peers)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "peers", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_repetition_starts_with_the_next_bot(peers: ModuleType) -> None:
     bots = ["echo", "peer", "sqlite", "postgresql"]
     orders = [peers.turn_order(bots, rep) for rep in range(5)]
     assert [order[0] for order in orders] == ["echo", "peer", "sqlite", "postgresql", "echo"]
     assert all(sorted(order) == sorted(bots) for order in orders)
     assert peers.turn_order([], 3) == []
+
+
+def fake_process(proc: Path, pid: int, comm: str, times: tuple[int, int, int, int]) -> None:
+    folder = proc / str(pid)
+    folder.mkdir()
+    (folder / "comm").write_text(f"{comm}\n")
+    head = f"{pid} ({comm}) S 1 {pid} {pid} 0 -1 4194560 100 0 0 0"
+    (folder / "stat").write_text(f"{head} {' '.join(map(str, times))} 20 0 1 0\n")
+
+
+def test_the_database_servers_cpu_sums_every_postgres_process_and_its_reaped_children(
+    peers: ModuleType, tmp_path: Path
+) -> None:
+    tick = os.sysconf("SC_CLK_TCK")
+    fake_process(tmp_path, 10, "postgres", (100, 50, 30, 20))  # the postmaster, backends reaped
+    fake_process(tmp_path, 11, "postgres", (7, 3, 0, 0))  # a backend
+    fake_process(tmp_path, 12, "python", (900, 900, 0, 0))  # not the server
+    (tmp_path / "self").mkdir()
+    (tmp_path / "13").mkdir()  # a process that ended while the folder was read
+    local = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    assert peers.database_server_cpu_s(local, tmp_path) == pytest.approx(210 / tick)
+    assert peers.database_server_cpu_s(local.replace("127.0.0.1", "db.example"), tmp_path) is None
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert peers.database_server_cpu_s(local, empty) is None
+
+
+def test_ratios_with_the_database_server_added_only_where_a_bot_uses_postgresql(
+    peers: ModuleType,
+) -> None:
+    def row(cpu: float, db: float | None) -> dict[str, Any]:
+        return {"cpu_ms": cpu, "db_ms": db}
+
+    table = {
+        ("peer-postgresql", "relay"): row(4.0, 1.0),
+        ("support-postgresql", "relay"): row(3.0, 2.0),
+        ("support-sqlite", "relay"): row(2.5, None),
+        ("echo", "answer"): row(1.0, None),
+        ("support-sqlite", "answer"): row(2.0, None),
+        ("support-postgresql", "answer"): row(3.0, None),  # a server elsewhere: not measured
+    }
+    found = {(r["phase"], r["ours"]): r for r in peers.ratios(table)}
+    assert found["relay", "support-postgresql"]["ratio"] == pytest.approx(0.75)
+    assert found["relay", "support-postgresql"]["with_server"] == pytest.approx(1.0)
+    assert found["relay", "support-sqlite"]["with_server"] == pytest.approx(0.5)
+    assert found["answer", "support-sqlite"]["with_server"] is None  # no server either side
+    assert found["answer", "support-postgresql"]["with_server"] is None
+    assert found["answer", "support-postgresql"]["met"] is True
