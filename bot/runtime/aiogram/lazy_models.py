@@ -55,14 +55,25 @@ def import_aiogram() -> None:
         import aiogram  # noqa: F401  (the types and methods: aiogram/__init__.py imports them)
     finally:
         pydantic.BaseModel.model_rebuild = original  # type: ignore[method-assign]
-    from aiogram.types.base import TelegramObject
+        # also when the import failed after the types: a second try would not import them again
+        # (they stay in sys.modules), so nothing else would ever give them their names
+        _settle(held)
 
+
+def _settle(held: list[tuple[type[Any], dict[str, Any]]]) -> None:
+    """The held calls' effect: the names added where the models look for them, or, for calls
+    of another shape than aiogram's known one, the calls made as aiogram made them."""
+    if not held:
+        return
+    base = sys.modules.get("aiogram.types.base")  # imported before any type could be held
+    telegram_object = getattr(base, "TelegramObject", None)
     namespaces = {id(kwargs.get("_types_namespace")): kwargs for _, kwargs in held}
-    namespace = next(iter(namespaces.values())).get("_types_namespace") if held else None
+    namespace = next(iter(namespaces.values())).get("_types_namespace")
     if not (
         len(namespaces) == 1
         and isinstance(namespace, dict)
-        and all(issubclass(cls, TelegramObject) for cls, _ in held)
+        and isinstance(telegram_object, type)
+        and all(issubclass(cls, telegram_object) for cls, _ in held)
     ):
         for cls, kwargs in held:  # not the calls this module knows: make them as aiogram did
             cls.model_rebuild(**kwargs)
