@@ -56,12 +56,12 @@ from conversation_throughput import (  # noqa: E402 - after the path above
     ask,
     bot_in_process,
     database_url,
+    fresh_database,
     log,
     question_pool,
     wait_for_bot,
     wait_no_poll,
 )
-from replica_scale import fresh_database  # noqa: E402
 
 if TYPE_CHECKING:
     from telegram_emulator import Group, TelegramEmulator, User

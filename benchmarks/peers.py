@@ -63,13 +63,14 @@ from conversation_throughput import (  # noqa: E402 - after the path above
     bot_in_process,
     converse,
     drive,
+    fresh_database,
     log,
     percentile,
     question_pool,
     wait_for_bot,
     wait_no_poll,
 )
-from replica_scale import POSTGRES, fresh_database  # noqa: E402
+from replica_scale import POSTGRES  # noqa: E402
 
 if TYPE_CHECKING:
     from telegram_emulator import Group, TelegramEmulator, User

@@ -48,6 +48,7 @@ from conversation_throughput import (  # noqa: E402 - after the path above
     ask,
     benchmark_settings,
     drive,
+    fresh_database,
     percentile,
     question_pool,
 )
@@ -95,23 +96,6 @@ async def _run_replica(o: ReplicaOptions, conn: Connection) -> None:
             await server
     await bot.session.close()
     conn.send(_usage())
-
-
-@contextlib.asynccontextmanager
-async def fresh_database(admin_url: str) -> AsyncIterator[str]:
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    name = f"bench_{secrets.token_hex(4)}"
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        async with engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await engine.dispose()
 
 
 @contextlib.asynccontextmanager
