@@ -5,6 +5,7 @@ tickets that were never opened again."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -38,7 +39,9 @@ async def test_a_run_on_postgresql_gets_a_fresh_database_and_drops_it() -> None:
             *("--db", POSTGRES_URL, "--path", "relay", "--customers", "2", "--messages", "1"),
             *("--min-seconds", "0.1", "--json"),
         ]
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240)
+        done = await asyncio.to_thread(
+            subprocess.run, command, cwd=ROOT, capture_output=True, text=True, timeout=240
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         assert figures["database"] == "PostgreSQL (fresh database)"
