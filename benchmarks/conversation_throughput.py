@@ -637,6 +637,7 @@ async def fresh_database(admin_url: str) -> AsyncIterator[str]:
     afterwards. (Each run's customers are new users of a new emulator, whose ids restart: in a
     database kept from an earlier run they would meet that run's customers and their tickets.)"""
     from sqlalchemy import text
+    from sqlalchemy.engine import make_url
     from sqlalchemy.ext.asyncio import create_async_engine
 
     name = f"bench_{secrets.token_hex(4)}"
@@ -644,7 +645,7 @@ async def fresh_database(admin_url: str) -> AsyncIterator[str]:
     try:
         async with engine.connect() as conn:
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         async with engine.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -100,16 +100,23 @@ def database_server_cpu_s(admin_url: str, proc: Path = Path("/proc")) -> float |
     """CPU time (user + system, in seconds) the PostgreSQL server at ``admin_url`` has used so
     far: every ``postgres`` process's own, plus what each has collected from its exited
     children (the postmaster's ended backends). ``None`` when the server is not on this machine
-    or ``proc`` shows no such process (not Linux, or not allowed to see it).
+    (a host other than this one's; no host means its Unix socket, so here) or ``proc`` shows no
+    such process (not Linux, a server in another container, not allowed to see it).
 
     Only one bot runs at a time, so the difference over a phase is that bot's database work
-    (with the server's background writers, which that work wakes)."""
+    (with the server's background writers, which that work wakes). Every ``postgres`` process of
+    the machine counts: a second cluster on it would count too."""
     from sqlalchemy.engine import make_url
 
-    if make_url(admin_url).host not in LOCAL_HOSTS:
+    host = make_url(admin_url).host
+    if host is not None and host not in LOCAL_HOSTS:
+        return None
+    try:
+        entries = list(proc.iterdir())
+    except OSError:  # no /proc here
         return None
     ticks, found = 0, False
-    for entry in proc.iterdir():
+    for entry in entries:
         if not entry.name.isdigit():
             continue
         try:
@@ -778,9 +785,10 @@ def ratios(table: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]
             mine, theirs = table[ours, phase], table[reference, phase]
             ratio = mine["cpu_ms"] / theirs["cpu_ms"]
             mine_all, theirs_all = all_in(ours, mine), all_in(reference, theirs)
+            on_server = ours.endswith("postgresql") or reference.endswith("postgresql")
             with_server = (
                 None
-                if mine_all is None or theirs_all is None or "postgresql" not in ours + reference
+                if mine_all is None or theirs_all is None or not on_server
                 else mine_all / theirs_all
             )
             found.append(

@@ -57,7 +57,7 @@ def test_echo_and_support_on_sqlite_and_a_missing_peer_skipped(tmp_path: Path) -
     assert any(f"no peer checkout at {tmp_path}" in note for note in figures["notes"])
 
 
-async def test_the_peer_relays_and_edits_without_api_errors() -> None:
+async def test_the_peer_relays_and_edits_without_api_errors(peers: ModuleType) -> None:
     if not (PEER_DIR / "telegram-feedback-bot-topics" / "requirements.txt").is_file():
         pytest.skip(f"no peer checkout next to the repository ({PEER_DIR})")
     await (await admin_connection()).close()  # skips when PostgreSQL is down
@@ -74,8 +74,11 @@ async def test_the_peer_relays_and_edits_without_api_errors() -> None:
         POSTGRES_URL,
     )
     check(figures, {"peer-postgresql/relay"})
-    # the server runs here: its CPU is read (how much, at 4 messages, is below /proc's tick)
-    assert figures["medians"]["peer-postgresql/relay"]["db_ms"] >= 0
+    server = figures["medians"]["peer-postgresql/relay"]["db_ms"]
+    if peers.database_server_cpu_s(POSTGRES_URL) is None:  # not visible from here
+        assert server is None
+    else:  # read (how much, at 4 messages, may be below /proc's tick)
+        assert server >= 0
     [peer] = figures["reps"][0]
     assert {"createForumTopic", "copyMessage", "editMessageMedia", "editMessageText"} <= set(
         peer["exercised"]

@@ -21,6 +21,7 @@ they are made as it made them, after the import (aiogram as it is).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable
@@ -53,11 +54,15 @@ def import_aiogram() -> None:
     pydantic.BaseModel.model_rebuild = classmethod(hold)  # type: ignore[assignment,method-assign]
     try:
         import aiogram  # noqa: F401  (the types and methods: aiogram/__init__.py imports them)
-    finally:
+    except BaseException:
         pydantic.BaseModel.model_rebuild = original  # type: ignore[method-assign]
-        # also when the import failed after the types: a second try would not import them again
-        # (they stay in sys.modules), so nothing else would ever give them their names
-        _settle(held)
+        # the types imported so far stay in sys.modules and a second try will not import them
+        # again: settle their calls now, or nothing would ever give them their names
+        with contextlib.suppress(Exception):  # the import's own error is the one to report
+            _settle(held)
+        raise
+    pydantic.BaseModel.model_rebuild = original  # type: ignore[method-assign]
+    _settle(held)
 
 
 def _settle(held: list[tuple[type[Any], dict[str, Any]]]) -> None:
