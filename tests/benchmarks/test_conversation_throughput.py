@@ -6,17 +6,12 @@ tickets that were never opened again."""
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import asyncpg
 import pytest
 
+from tests.benchmarks.running import run_benchmark
 from tests.pg import POSTGRES_URL, admin_connection
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def customers_in(conn: asyncpg.Connection) -> int:
@@ -33,17 +28,12 @@ async def test_a_run_on_postgresql_gets_a_fresh_database_and_drops_it() -> None:
         customers_before = await customers_in(admin)
         benches = "SELECT count(*) FROM pg_database WHERE datname LIKE 'bench\\_%'"
         databases_before = await admin.fetchval(benches)
-        command = [
-            sys.executable,
-            str(ROOT / "benchmarks" / "conversation_throughput.py"),
+        figures = await asyncio.to_thread(
+            run_benchmark,
+            "conversation_throughput.py",
             *("--db", POSTGRES_URL, "--path", "relay", "--customers", "2", "--messages", "1"),
-            *("--min-seconds", "0.1", "--json"),
-        ]
-        done = await asyncio.to_thread(
-            subprocess.run, command, cwd=ROOT, capture_output=True, text=True, timeout=240
+            *("--min-seconds", "0.1"),
         )
-        assert done.returncode == 0, done.stderr[-3000:]
-        figures = json.loads(done.stdout.strip().splitlines()[-1])
         assert figures["database"] == "PostgreSQL (fresh database)"
         support = figures["support"]  # rounds of 2 fresh customers until 0.1 s was timed
         assert support["messages"] >= 2

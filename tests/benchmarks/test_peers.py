@@ -5,9 +5,7 @@ from running ``benchmarks/peers.py`` by hand."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -15,18 +13,10 @@ from typing import Any
 
 import pytest
 
+from tests.benchmarks.running import ROOT, run_benchmark
 from tests.pg import POSTGRES_URL, admin_connection
 
-ROOT = Path(__file__).resolve().parents[2]
 PEER_DIR = ROOT.parent / "shared" / "peers"
-
-
-def run_benchmark(*args: str) -> dict[str, Any]:
-    command = [sys.executable, str(ROOT / "benchmarks" / "peers.py"), "--json", *args]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
 
 
 def check(figures: dict[str, Any], expected: set[str]) -> None:
@@ -42,6 +32,7 @@ def check(figures: dict[str, Any], expected: set[str]) -> None:
 
 def test_echo_and_support_on_sqlite_and_a_missing_peer_skipped(tmp_path: Path) -> None:
     figures = run_benchmark(
+        "peers.py",
         "--customers",
         "2",
         "--messages",
@@ -62,6 +53,7 @@ async def test_the_peer_relays_and_edits_without_api_errors(peers: ModuleType) -
         pytest.skip(f"no peer checkout next to the repository ({PEER_DIR})")
     await (await admin_connection()).close()  # skips when PostgreSQL is down
     figures = run_benchmark(
+        "peers.py",
         "--customers",
         "2",
         "--messages",
