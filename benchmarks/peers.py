@@ -511,6 +511,11 @@ class Run:
     rep: int
 
 
+def on_postgresql(bot: str) -> bool:
+    """Whether the bot of this name keeps its data on the PostgreSQL server."""
+    return bot.endswith("-postgresql")
+
+
 def no_server() -> float | None:
     """The database CPU of a bot without a database server (SQLite's is in its process)."""
     return None
@@ -630,7 +635,7 @@ async def run_bot(
             return await measure_bot(run, bot.name, handle, bot.phases, None)
 
     def server_cpu() -> float | None:
-        return database_server_cpu_s(args.postgres) if kind == "postgresql" else None
+        return database_server_cpu_s(args.postgres) if on_postgresql(bot.name) else None
 
     async with database(kind, args, scratch) as url:
         if bot.name.startswith("peer"):
@@ -785,7 +790,7 @@ def ratios(table: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]
             mine, theirs = table[ours, phase], table[reference, phase]
             ratio = mine["cpu_ms"] / theirs["cpu_ms"]
             mine_all, theirs_all = all_in(ours, mine), all_in(reference, theirs)
-            on_server = ours.endswith("postgresql") or reference.endswith("postgresql")
+            on_server = on_postgresql(ours) or on_postgresql(reference)
             with_server = (
                 None
                 if mine_all is None or theirs_all is None or not on_server
@@ -807,7 +812,7 @@ def ratios(table: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]
 
 def all_in(bot: str, row: dict[str, Any]) -> float | None:
     """A bot's CPU per update with its database server's added; ``None`` if that is unknown."""
-    if not bot.endswith("postgresql"):
+    if not on_postgresql(bot):
         return float(row["cpu_ms"])  # the echo bot has no database, SQLite's is in the process
     return None if row["db_ms"] is None else float(row["cpu_ms"] + row["db_ms"])
 
